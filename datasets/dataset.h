@@ -1,0 +1,55 @@
+#pragma once
+// Image datasets kept in memory as uint8 (DESIGN.md §4): readers for IDX (MNIST/Fashion-MNIST,
+// gzip or raw) and the CIFAR-10/100 binary format, a deterministic train/val split, per-channel
+// normalization and batched augmentation as tensor ops.
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "suite/core/shape.h"
+
+namespace kdbench::datasets {
+
+struct ImageSet {
+  torch::Tensor images;  // uint8, N×C×H×W
+  torch::Tensor labels;  // int64, N
+  int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
+};
+
+struct DataConfig {
+  std::string dataset = "fashion-mnist";  // fashion-mnist | mnist | cifar10 | cifar100
+  std::string data_dir;
+  double val_fraction = 0.1;   // of the training file, held out for model selection
+  uint64_t split_seed = 0;     // the split is a pure function of this seed
+  int64_t train_subset = 0;    // > 0: keep this many training images (after the split)
+  int64_t test_subset = 0;     // > 0: keep the first this many test images (tiny tests)
+};
+
+struct Splits {
+  ImageSet train, val, test;
+  int64_t num_classes = 10;
+  InputShape shape;
+  std::vector<double> mean, std;  // per channel, of the training split, in [0,1] pixel units
+};
+
+std::vector<std::string> known_datasets();
+// The files a dataset needs under data_dir; throws DataError naming the first one missing, and
+// ConfigError for an unknown dataset name. Used by grid validation before anything runs.
+void check_files(const DataConfig& cfg);
+Splits load(const DataConfig& cfg);
+
+// Readers. Every malformed input is a DataError naming the file, what was expected and found.
+ImageSet read_idx(const std::string& images_path, const std::string& labels_path);
+// CIFAR binary records: [label][3072 pixels] (cifar10) or [coarse][fine][3072] (cifar100).
+ImageSet read_cifar_bin(const std::vector<std::string>& files, bool cifar100);
+
+// uint8 N×C×H×W -> float, (x/255 - mean) / std per channel.
+torch::Tensor normalize(const torch::Tensor& images_u8, const std::vector<double>& mean,
+                        const std::vector<double>& std);
+// Random crop with zero padding `pad` and horizontal flip (p = 0.5), per image, as batched
+// tensor ops; all randomness from `gen`.
+torch::Tensor crop_flip(const torch::Tensor& batch, int64_t pad, torch::Generator& gen);
+
+}  // namespace kdbench::datasets

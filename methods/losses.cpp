@@ -1,0 +1,36 @@
+#include "methods/losses.h"
+
+#include "suite/core/errors.h"
+
+namespace kdbench::methods {
+
+Reduction parse_reduction(const std::string& text) {
+  if (text == "batchmean") return Reduction::BatchMean;
+  if (text == "elementmean") return Reduction::ElementMean;
+  throw ConfigError("reduction: '" + text + "' is not allowed (allowed: batchmean elementmean)");
+}
+
+std::string to_string(Reduction r) {
+  return r == Reduction::BatchMean ? "batchmean" : "elementmean";
+}
+
+torch::Tensor cross_entropy(const torch::Tensor& logits, const torch::Tensor& labels) {
+  return torch::nll_loss(torch::log_softmax(logits, 1), labels);
+}
+
+torch::Tensor kl_div_with_temperature(const torch::Tensor& student_logits,
+                                      const torch::Tensor& teacher_logits, double tau,
+                                      Reduction reduction) {
+  const auto log_ps = torch::log_softmax(student_logits / tau, 1);
+  const auto log_pt = torch::log_softmax(teacher_logits / tau, 1);
+  const auto pt = log_pt.exp();
+  // p_t (log p_t - log p_s); where p_t underflows to 0 the term is exactly 0 (no 0 * -inf).
+  const auto terms = torch::where(pt > 0, pt * (log_pt - log_ps), torch::zeros_like(pt));
+  const auto total = terms.sum();
+  const double denom = reduction == Reduction::BatchMean
+                           ? static_cast<double>(student_logits.size(0))
+                           : static_cast<double>(student_logits.numel());
+  return total / denom;
+}
+
+}  // namespace kdbench::methods

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs every Debian package kdbench needs to build, test, run the quickstart and write reports.
+# Idempotent and non-interactive: packages already present are skipped; runs as root or via sudo.
+# Usage: scripts/setup.sh [--with-slurm]
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git
+  libtorch-dev libopenblas0-openmp          # without OpenBLAS, LibTorch falls back to reference BLAS (16x slower)
+  libopenmpi-dev openmpi-bin
+  libhdf5-dev hdf5-tools zlib1g-dev
+  libboost-program-options-dev
+  googletest libgtest-dev
+  libspdlog-dev libfmt-dev nlohmann-json3-dev
+  libsentencepiece-dev
+  dataset-fashion-mnist
+  python3-h5py python3-numpy python3-torch  # tests read results.h5 back and compute golden losses
+  texlive-latex-recommended texlive-pictures texlive-latex-extra latexmk poppler-utils
+)
+if [[ "${1:-}" == "--with-slurm" ]]; then
+  packages+=(slurm-wlm slurmctld slurmd slurm-client munge libpmix-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo_cmd=(sudo)
+fi
+echo "setup: installing ${#missing[@]} packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"

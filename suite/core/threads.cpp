@@ -1,0 +1,21 @@
+#include "suite/core/threads.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <thread>
+
+namespace kdbench {
+
+int choose_intra_op_threads(int requested, int ranks_on_node) {
+  if (requested > 0) return requested;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::max(1, cores / std::max(1, ranks_on_node));
+}
+
+int apply_intra_op_threads(int threads) {
+  at::set_num_threads(threads);
+  return at::get_num_threads();
+}
+
+}  // namespace kdbench

@@ -1,0 +1,59 @@
+#pragma once
+// One run's result (DESIGN.md §6): what the worker sends to the coordinator and the coordinator
+// appends to results.h5. JSON is the wire format between ranks (small: curves are per epoch).
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace kdbench::results {
+
+enum class Status { Pending, Running, Done, Failed, Interrupted };
+std::string to_string(Status s);
+Status parse_status(const std::string& s);  // throws IoError on unknown text
+
+// Per-epoch curves; all vectors have one entry per finished epoch.
+struct Curves {
+  std::vector<int> epoch;
+  std::vector<double> train_loss, train_acc, val_acc, test_acc, lr, seconds;
+  size_t size() const { return epoch.size(); }
+};
+
+struct RunRecord {
+  std::string key;
+  std::string kind;              // teacher | student | assistant
+  std::string model;
+  std::string method;            // "" for teachers
+  nlohmann::json method_params = nlohmann::json::object();
+  std::string method_variant;
+  std::string teacher_key;       // "" when no teacher
+  std::string teacher_model;
+  int teacher_checkpoint = -1;   // teacher epoch distilled from; -1 = final
+  std::vector<std::string> chain;  // TAKD: models from teacher to this one
+  int64_t seed = 0;
+  std::string dataset;
+  int64_t params_count = 0;
+  double flops = 0;              // forward multiply-accumulates per image × 2
+  Status status = Status::Pending;
+  int attempts = 0;
+  int rank = -1;
+  std::string host, device;
+  std::string started, finished;  // ISO-8601 UTC
+  double wall_seconds = 0;
+  int threads = 0;
+  double best_val_acc = 0, test_acc_at_best_val = 0, final_test_acc = 0, best_test_acc = 0;
+  int best_epoch = 0;
+  std::string error;             // FAILED: the exception message
+  nlohmann::json config = nlohmann::json::object();  // resolved training config of the task
+  // Teacher tasks: accuracy of every kept checkpoint {"epoch": {"val": .., "test": ..}}.
+  nlohmann::json checkpoints = nlohmann::json::object();
+  Curves curves;
+};
+
+nlohmann::json to_json(const RunRecord& r);
+RunRecord record_from_json(const nlohmann::json& j);
+
+// ISO-8601 UTC timestamp of now, e.g. 2026-11-22T15:04:05Z.
+std::string utc_now();
+
+}  // namespace kdbench::results
