@@ -1,0 +1,164 @@
+// What training relies on: output shapes, init statistics, determinism under a seed, train/eval
+// behaviour of BatchNorm, gradients reaching every parameter, and archive round trips.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <sstream>
+#include <string>
+
+#include "models/models.h"
+
+namespace kdbench::models {
+namespace {
+
+const InputShape kCifar{3, 32, 32};
+const InputShape kFashion{1, 28, 28};
+
+torch::Tensor images(int64_t batch, const InputShape& shape) {
+  return torch::randn({batch, shape.channels, shape.height, shape.width});
+}
+
+torch::Tensor named(const torch::nn::Module& net, const std::string& key) {
+  const auto params = net.named_parameters();
+  const torch::Tensor* found = params.find(key);
+  if (found == nullptr) throw std::runtime_error("no parameter " + key);
+  return *found;
+}
+
+torch::Tensor named_buffer(const torch::nn::Module& net, const std::string& key) {
+  const auto buffers = net.named_buffers();
+  const torch::Tensor* found = buffers.find(key);
+  if (found == nullptr) throw std::runtime_error("no buffer " + key);
+  return *found;
+}
+
+// Parameters and buffers (BN running stats) of a and b are equal, key by key.
+void expect_same_state(const torch::nn::Module& a, const torch::nn::Module& b) {
+  const auto pa = a.named_parameters(), pb = b.named_parameters();
+  ASSERT_EQ(pa.keys(), pb.keys());
+  for (const auto& item : pa) EXPECT_TRUE(torch::equal(item.value(), pb[item.key()])) << item.key();
+  const auto ba = a.named_buffers(), bb = b.named_buffers();
+  ASSERT_EQ(ba.keys(), bb.keys());
+  for (const auto& item : ba) EXPECT_TRUE(torch::equal(item.value(), bb[item.key()])) << item.key();
+}
+
+TEST(ModelBehaviour, EveryModelMapsImagesToLogitsInTrainAndEval) {
+  torch::manual_seed(3);
+  torch::NoGradGuard no_grad;  // shapes only; keeps resnet110 cheap
+  for (const std::string& name : known()) {
+    for (const InputShape& shape : {kFashion, kCifar}) {
+      const int64_t classes = shape.channels == 1 ? 10 : 100;
+      const Net net = make(name, classes, shape);
+      for (bool training : {true, false}) {
+        net->train(training);
+        for (int64_t batch : {int64_t{1}, int64_t{2}}) {
+          const torch::Tensor logits = net->forward(images(batch, shape));
+          EXPECT_EQ(logits.sizes(), (std::vector<int64_t>{batch, classes}))
+              << name << " train=" << training << " batch=" << batch;
+          EXPECT_TRUE(torch::isfinite(logits).all().item<bool>()) << name;
+        }
+      }
+    }
+  }
+}
+
+TEST(ModelBehaviour, ResNetConvInitIsHeNormalAndBatchNormIsIdentity) {
+  torch::manual_seed(0);
+  const Net net = make("resnet110", 10, kCifar);
+  // 64x64x3x3 = 36,864 weights: the sample std is within ~0.4% of the true one.
+  const torch::Tensor w = named(*net, "layer3.0.conv2.weight");
+  ASSERT_EQ(w.sizes(), (std::vector<int64_t>{64, 64, 3, 3}));
+  const double expected_std = std::sqrt(2.0 / (9 * 64));
+  EXPECT_NEAR(w.std().item<double>(), expected_std, 0.03 * expected_std);
+  EXPECT_NEAR(w.mean().item<double>(), 0.0, 4 * expected_std / std::sqrt(w.numel()));
+  // The 1x1 projection uses k=1: std sqrt(2/32) over 512 weights (~3% sampling error).
+  const torch::Tensor projection = named(*net, "layer2.0.downsample.0.weight");
+  ASSERT_EQ(projection.sizes(), (std::vector<int64_t>{32, 16, 1, 1}));
+  EXPECT_NEAR(projection.std().item<double>(), std::sqrt(2.0 / 32), 0.15 * std::sqrt(2.0 / 32));
+  for (const auto& item : net->named_parameters()) {
+    const std::string& key = item.key();
+    if (key.find("bn") != std::string::npos || key.find("downsample.1") != std::string::npos) {
+      const double target = key.size() >= 6 && key.substr(key.size() - 6) == "weight" ? 1.0 : 0.0;
+      EXPECT_TRUE(torch::all(item.value() == target).item<bool>()) << key;
+    }
+  }
+  // The classifier keeps LibTorch's default init: uniform within 1/sqrt(fan_in) = 1/8.
+  EXPECT_LE(named(*net, "fc.weight").abs().max().item<double>(), 0.125);
+}
+
+TEST(ModelBehaviour, SameSeedSameParametersDifferentSeedDifferent) {
+  for (const std::string name : {"cnn8", "resnet20"}) {
+    torch::manual_seed(42);
+    const Net first = make(name, 10, kCifar);
+    torch::manual_seed(42);
+    const Net second = make(name, 10, kCifar);
+    expect_same_state(*first, *second);
+    torch::manual_seed(43);
+    const Net other = make(name, 10, kCifar);
+    EXPECT_FALSE(torch::equal(first->parameters().front(), other->parameters().front())) << name;
+  }
+}
+
+TEST(ModelBehaviour, TrainModeUpdatesRunningStatsEvalModeUsesThem) {
+  for (const std::string name : {"cnn4", "resnet8"}) {
+    torch::manual_seed(7);
+    const Net net = make(name, 10, kFashion);
+    const std::string stats_key = name == "cnn4" ? "features.0.bn.running_mean" : "bn1.running_mean";
+    const torch::Tensor before = named_buffer(*net, stats_key).clone();
+    net->train();
+    net->forward(images(4, kFashion) + 1.0);
+    EXPECT_FALSE(torch::equal(before, named_buffer(*net, stats_key))) << name;
+
+    net->eval();
+    torch::NoGradGuard no_grad;
+    const torch::Tensor stats = named_buffer(*net, stats_key).clone();
+    const torch::Tensor batch = images(4, kFashion);
+    const torch::Tensor logits = net->forward(batch);
+    EXPECT_TRUE(torch::equal(stats, named_buffer(*net, stats_key))) << name;
+    // Eval mode is per-sample: one image alone gives its row of the batch.
+    EXPECT_TRUE(torch::allclose(net->forward(batch.slice(0, 2, 3)), logits.slice(0, 2, 3),
+                                1e-5, 1e-6))
+        << name;
+  }
+}
+
+TEST(ModelBehaviour, EveryParameterReceivesAGradient) {
+  for (const std::string name : {"cnn8", "resnet8"}) {
+    torch::manual_seed(1);
+    const Net net = make(name, 10, kCifar);
+    net->train();
+    net->forward(images(2, kCifar)).pow(2).sum().backward();
+    for (const auto& item : net->named_parameters()) {
+      ASSERT_TRUE(item.value().grad().defined()) << name << " " << item.key();
+      EXPECT_GT(item.value().grad().abs().sum().item<double>(), 0.0) << name << " " << item.key();
+    }
+  }
+}
+
+TEST(ModelBehaviour, ArchiveRoundTripRestoresParametersAndRunningStats) {
+  torch::manual_seed(11);
+  const Net saved = make("resnet8", 10, kCifar);
+  saved->train();
+  saved->forward(images(3, kCifar));  // move the running stats off their initial values
+  std::stringstream bytes;
+  {
+    torch::serialize::OutputArchive archive;
+    saved->save(archive);
+    archive.save_to(bytes);
+  }
+  torch::manual_seed(12);
+  const Net loaded = make("resnet8", 10, kCifar);
+  torch::serialize::InputArchive archive;
+  archive.load_from(bytes);
+  loaded->load(archive);
+  expect_same_state(*saved, *loaded);
+
+  saved->eval();
+  loaded->eval();
+  torch::NoGradGuard no_grad;
+  const torch::Tensor x = images(2, kCifar);
+  EXPECT_TRUE(torch::equal(saved->forward(x), loaded->forward(x)));
+}
+
+}  // namespace
+}  // namespace kdbench::models
