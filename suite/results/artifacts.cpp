@@ -1,1 +1,120 @@
-// placeholder: implemented next
+#include "suite/results/artifacts.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "suite/core/errors.h"
+
+namespace fs = std::filesystem;
+
+namespace kdbench::results {
+namespace {
+
+// Unique per process (pid) and per call (random + counter), so concurrent writers of the same
+// file, on this host or another one sharing the directory, never collide.
+std::string tmp_suffix() {
+  static std::atomic<uint64_t> counter{0};
+  static const uint64_t salt = std::random_device{}() * 0x9E3779B97F4A7C15ULL;
+  std::ostringstream s;
+  const uint64_t unique = salt ^ ((counter.fetch_add(1) + 1) * 0xBF58476D1CE4E5B9ULL);
+  s << ".tmp." << ::getpid() << "." << std::hex << unique;
+  return s.str();
+}
+
+void fsync_path(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), flags);
+  if (fd < 0) throw IoError(path + ": cannot open for fsync: " + std::strerror(errno));
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) throw IoError(path + ": fsync failed: " + std::strerror(err));
+}
+
+void check_component(const std::string& what, const std::string& s) {
+  if (s.empty() || s == "." || s == ".." || s.find('/') != std::string::npos) {
+    throw IoError("artifact " + what + " '" + s +
+                  "' is invalid (must be non-empty, without '/', not '.' or '..')");
+  }
+}
+
+}  // namespace
+
+void write_file_atomic(const std::string& final_path,
+                       const std::function<void(const std::string& tmp_path)>& write,
+                       bool fsync) {
+  const fs::path target(final_path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw IoError(dir.string() + ": cannot create directory: " + ec.message());
+  const std::string tmp = final_path + tmp_suffix();
+  try {
+    write(tmp);
+    if (!fs::is_regular_file(tmp)) {
+      throw IoError(final_path + ": the writer produced no file at " + tmp);
+    }
+    if (fsync) fsync_path(tmp, O_RDONLY);
+    fs::rename(tmp, target, ec);
+    if (ec) throw IoError(final_path + ": cannot rename " + tmp + " into place: " + ec.message());
+  } catch (...) {
+    fs::remove(tmp, ec);  // best effort; the original error is the one worth reporting
+    throw;
+  }
+  // The rename is durable only once the directory entry is on disk.
+  if (fsync) fsync_path(dir.string(), O_RDONLY | O_DIRECTORY);
+}
+
+void write_text_atomic(const std::string& final_path, const std::string& content, bool fsync) {
+  write_file_atomic(
+      final_path,
+      [&](const std::string& tmp) {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out << content;
+        out.close();
+        if (!out) throw IoError(tmp + ": write failed");
+      },
+      fsync);
+}
+
+Artifacts::Artifacts(std::string root, bool fsync) : root_(std::move(root)), fsync_(fsync) {}
+
+std::string Artifacts::dir_for(const std::string& key) const {
+  check_component("key", key);
+  return (fs::path(root_) / key).string();
+}
+
+std::string Artifacts::path_for(const std::string& key, const std::string& name) const {
+  check_component("name", name);
+  return (fs::path(dir_for(key)) / name).string();
+}
+
+bool Artifacts::exists(const std::string& key, const std::string& name) const {
+  std::error_code ec;
+  return fs::is_regular_file(path_for(key, name), ec);
+}
+
+void Artifacts::write_atomic(const std::string& key, const std::string& name,
+                             const std::function<void(const std::string& tmp_path)>& write) const {
+  write_file_atomic(path_for(key, name), write, fsync_);
+}
+
+void Artifacts::remove(const std::string& key, const std::string& name) const {
+  const std::string path = path_for(key, name);
+  std::error_code ec;
+  fs::remove(path, ec);
+  if (ec) throw IoError(path + ": cannot remove: " + ec.message());
+}
+
+std::string checkpoint_name(int epoch) {
+  return epoch < 0 ? std::string("final.pt") : "epoch-" + std::to_string(epoch) + ".pt";
+}
+
+}  // namespace kdbench::results

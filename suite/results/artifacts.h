@@ -7,11 +7,26 @@
 
 namespace kdbench::results {
 
+// Writes `final_path` atomically: calls write(tmp_path) with tmp_path =
+// "<final_path>.tmp.<pid>.<random hex>" in the same directory (created on demand), optionally
+// fsyncs the file and its directory, then renames it over final_path. If `write` throws or leaves
+// no file, the temporary is removed and the error propagates (IoError for a missing file or a
+// failed rename); final_path is never left half-written. Used for artifacts and report files.
+void write_file_atomic(const std::string& final_path,
+                       const std::function<void(const std::string& tmp_path)>& write,
+                       bool fsync = true);
+
+// Same, writing `content` as the whole file.
+void write_text_atomic(const std::string& final_path, const std::string& content,
+                       bool fsync = true);
+
 class Artifacts {
  public:
-  explicit Artifacts(std::string root);
+  // fsync = false trades durability across power loss for speed (tests, scratch studies).
+  explicit Artifacts(std::string root, bool fsync = true);
   const std::string& root() const { return root_; }
-  // <root>/<key>/ (created on demand by write_atomic).
+  // <root>/<key>/ (created on demand by write_atomic). Keys and names must be non-empty and
+  // contain no '/' and not be "." or ".." (IoError otherwise), so nothing escapes the root.
   std::string dir_for(const std::string& key) const;
   // <root>/<key>/<name>
   std::string path_for(const std::string& key, const std::string& name) const;
@@ -19,10 +34,12 @@ class Artifacts {
   // Calls write(tmp_path) then renames tmp_path to the final path; removes tmp on failure.
   void write_atomic(const std::string& key, const std::string& name,
                     const std::function<void(const std::string& tmp_path)>& write) const;
+  // Removes the file if present (no error when it is already gone).
   void remove(const std::string& key, const std::string& name) const;
 
  private:
   std::string root_;
+  bool fsync_;
 };
 
 // Checkpoint file names: "epoch-<e>.pt" for kept epochs, "final.pt" for the last weights.

@@ -1,1 +1,236 @@
-// placeholder: implemented next
+#include "suite/results/results_store.h"
+
+#include <H5Cpp.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "suite/core/errors.h"
+#include "suite/results/h5_io.h"
+#include "suite/results/run_io.h"
+#include "suite/results/summary_table.h"
+
+namespace fs = std::filesystem;
+
+namespace kdbench::results {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+constexpr const char* kRuns = "runs";
+constexpr const char* kSummary = "summary";
+
+void check_key(const std::string& key) {
+  if (key.empty() || key == "." || key == ".." || key.find('/') != std::string::npos) {
+    throw IoError("run key '" + key + "' is invalid (must be non-empty, without '/')");
+  }
+}
+
+std::string version_of(const Provenance& prov, const std::string& name) {
+  auto it = prov.versions.find(name);
+  return it == prov.versions.end() ? std::string() : it->second;
+}
+
+// Root attributes of DESIGN.md §6. `created` and `schema_version` are written once; the rest
+// describe the latest session that opened the file for writing (a resume may use other hosts).
+void write_provenance(const H5::Group& root, const Provenance& prov) {
+  h5::write_string(root, "kdbench_version", version_of(prov, "kdbench"));
+  h5::write_string(root, "git_sha", version_of(prov, "git_sha"));
+  for (const auto& [name, version] : prov.versions) {
+    h5::write_string(root, "version_" + name, version);
+  }
+  h5::write_string(root, "grid_name", prov.grid_name);
+  h5::write_string(root, "grid_ini", prov.grid_ini);
+  std::string hostnames;
+  for (const auto& host : prov.hostnames) hostnames += (hostnames.empty() ? "" : " ") + host;
+  h5::write_string(root, "hostnames", hostnames);
+  h5::write_int(root, "world_size", prov.world_size);
+  h5::write_string(root, "last_opened", utc_now());
+}
+
+// A kdbench results file has schema_version 1, /runs and /summary.
+void check_layout(const H5::H5File& file, const std::string& path) {
+  const H5::Group root = file.openGroup("/");
+  if (!root.attrExists("schema_version") || !file.nameExists(kRuns) ||
+      !file.nameExists(kSummary)) {
+    throw IoError(path + ": is an HDF5 file but not a kdbench results file (no schema_version, "
+                  "/runs or /summary)");
+  }
+  const int64_t version = h5::read_int(root, "/", "schema_version");
+  if (version != kSchemaVersion) {
+    throw IoError(path + ": results schema_version " + std::to_string(version) +
+                  " is not supported (this kdbench reads " + std::to_string(kSchemaVersion) + ")");
+  }
+}
+
+void check_is_hdf5(const std::string& path) {
+  if (!fs::is_regular_file(path)) {
+    throw IoError(path + ": results file does not exist (or is not a regular file)");
+  }
+  bool is_hdf5 = false;
+  try {
+    is_hdf5 = H5::H5File::isHdf5(path);
+  } catch (const H5::Exception&) {
+    is_hdf5 = false;
+  }
+  if (!is_hdf5) throw IoError(path + ": not an HDF5 file (expected a kdbench results .h5)");
+}
+
+}  // namespace
+
+struct ResultsStore::Impl {
+  std::string path;
+  H5::H5File file;
+  bool writable = false;  // checked by put(): in the writer's process HDF5 shares one handle
+
+  H5::Group runs() const { return file.openGroup(kRuns); }
+  H5::DataSet summary() const { return file.openDataSet(kSummary); }
+};
+
+ResultsStore::ResultsStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ResultsStore::~ResultsStore() = default;
+ResultsStore::ResultsStore(ResultsStore&&) noexcept = default;
+ResultsStore& ResultsStore::operator=(ResultsStore&&) noexcept = default;
+
+ResultsStore ResultsStore::open_or_create(const std::string& path, const Provenance& prov) {
+  H5::Exception::dontPrint();
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->writable = true;
+  if (fs::exists(path)) {
+    check_is_hdf5(path);
+    h5::guarded(path, "opening for writing", [&] {
+      impl->file = H5::H5File(path, H5F_ACC_RDWR);
+      check_layout(impl->file, path);
+      write_provenance(impl->file.openGroup("/"), prov);
+      impl->file.flush(H5F_SCOPE_GLOBAL);
+    });
+    return ResultsStore(std::move(impl));
+  }
+  const fs::path parent = fs::path(path).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  if (ec) throw IoError(parent.string() + ": cannot create directory: " + ec.message());
+  h5::guarded(path, "creating", [&] {
+    // Space freed by replaced runs is tracked and reused, also after a reopen (persist).
+    H5::FileCreatPropList create_props;
+    create_props.setFileSpaceStrategy(H5F_FSPACE_STRATEGY_FSM_AGGR, true, 1);
+    // 1.8+ object headers allow attributes over 64 KiB (a long grid_ini); capped at the 1.10
+    // format so that files stay readable by any HDF5 >= 1.10 (h5py wheels included).
+    H5::FileAccPropList access;
+    access.setLibverBounds(H5F_LIBVER_V18, H5F_LIBVER_V110);
+    impl->file = H5::H5File(path, H5F_ACC_EXCL, create_props, access);
+    const H5::Group root = impl->file.openGroup("/");
+    h5::write_int(root, "schema_version", kSchemaVersion);
+    h5::write_string(root, "created", utc_now());
+    write_provenance(root, prov);
+    impl->file.createGroup(kRuns);
+    summary::create(root, kSummary);
+    impl->file.flush(H5F_SCOPE_GLOBAL);
+  });
+  return ResultsStore(std::move(impl));
+}
+
+ResultsStore ResultsStore::open_read_only(const std::string& path) {
+  H5::Exception::dontPrint();
+  check_is_hdf5(path);
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  h5::guarded(path, "opening for reading", [&] {
+    // Without HDF5's file lock, so `kdbench status` / `report` can read while a run's writer
+    // holds it (the writer flushes after every record: a reader sees the last flushed state).
+    // HDF5 refuses a second open with other locking flags inside one process, so a reader in
+    // the writer's own process falls back to the default flags.
+    H5::FileAccPropList no_lock;
+    no_lock.setFileLocking(false, true);
+    try {
+      impl->file = H5::H5File(path, H5F_ACC_RDONLY, H5::FileCreatPropList::DEFAULT, no_lock);
+    } catch (const H5::Exception&) {
+      impl->file = H5::H5File(path, H5F_ACC_RDONLY);
+    }
+    check_layout(impl->file, path);
+  });
+  return ResultsStore(std::move(impl));
+}
+
+void ResultsStore::put(const RunRecord& record) {
+  if (!impl_->writable) throw IoError(impl_->path + ": opened read-only, cannot write runs");
+  check_key(record.key);
+  run_io::check_curve_lengths(record.curves, impl_->path + ": run " + record.key);
+  const summary::Row row = summary::make_row(record);
+  h5::guarded(impl_->path, "writing run " + record.key, [&] {
+    const H5::Group runs = impl_->runs();
+    const H5::DataSet table = impl_->summary();
+    int64_t row_index = -1;
+    if (runs.nameExists(record.key)) {
+      const H5::Group old = runs.openGroup(record.key);
+      if (old.attrExists(run_io::kSummaryRowAttr)) {
+        row_index = h5::read_int(old, record.key, run_io::kSummaryRowAttr);
+      }
+      runs.unlink(record.key);
+    }
+    if (row_index < 0) {  // also recovers a row whose group was lost between unlink and create
+      const auto rows = summary::read_all(table);
+      for (size_t i = 0; i < rows.size() && row_index < 0; ++i) {
+        if (summary::key_of(rows[i]) == record.key) row_index = static_cast<int64_t>(i);
+      }
+    }
+    if (row_index < 0) {
+      row_index = summary::append(table, row);
+    } else {
+      summary::overwrite(table, row_index, row);
+    }
+    run_io::write_run(runs.createGroup(record.key), record, row_index);
+    impl_->file.flush(H5F_SCOPE_GLOBAL);
+  });
+}
+
+std::optional<RunRecord> ResultsStore::get(const std::string& key) const {
+  check_key(key);
+  return h5::guarded(impl_->path, "reading run " + key, [&]() -> std::optional<RunRecord> {
+    const H5::Group runs = impl_->runs();
+    if (!runs.nameExists(key)) return std::nullopt;
+    return run_io::read_run(runs.openGroup(key), key);
+  });
+}
+
+std::vector<RunRecord> ResultsStore::read_all() const {
+  return h5::guarded(impl_->path, "reading all runs", [&] {
+    const H5::Group runs = impl_->runs();
+    std::vector<std::pair<int64_t, RunRecord>> ordered;
+    for (hsize_t i = 0; i < runs.getNumObjs(); ++i) {
+      const std::string key = runs.getObjnameByIdx(i);
+      const H5::Group g = runs.openGroup(key);
+      const int64_t row = g.attrExists(run_io::kSummaryRowAttr)
+                              ? h5::read_int(g, key, run_io::kSummaryRowAttr)
+                              : INT64_MAX;
+      ordered.emplace_back(row, run_io::read_run(g, key));
+    }
+    // Summary-row order = the order in which runs were first recorded.
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<RunRecord> out;
+    for (auto& entry : ordered) out.push_back(std::move(entry.second));
+    return out;
+  });
+}
+
+std::map<std::string, Status> ResultsStore::statuses() const {
+  return h5::guarded(impl_->path, "reading run statuses", [&] {
+    const H5::Group runs = impl_->runs();
+    std::map<std::string, Status> out;
+    for (hsize_t i = 0; i < runs.getNumObjs(); ++i) {
+      const std::string key = runs.getObjnameByIdx(i);
+      out[key] = parse_status(h5::read_string(runs.openGroup(key), key, "status"));
+    }
+    return out;
+  });
+}
+
+std::map<std::string, std::string> ResultsStore::root_attributes() const {
+  return h5::guarded(impl_->path, "reading root attributes",
+                     [&] { return h5::read_all_as_text(impl_->file.openGroup("/")); });
+}
+
+const std::string& ResultsStore::path() const { return impl_->path; }
+
+}  // namespace kdbench::results

@@ -9,8 +9,8 @@
 namespace kdbench::results {
 
 enum class Status { Pending, Running, Done, Failed, Interrupted };
-std::string to_string(Status s);
-Status parse_status(const std::string& s);  // throws IoError on unknown text
+std::string to_string(Status s);  // "PENDING", "RUNNING", "DONE", "FAILED", "INTERRUPTED"
+Status parse_status(const std::string& s);  // case-insensitive; throws IoError on unknown text
 
 // Per-epoch curves; all vectors have one entry per finished epoch.
 struct Curves {
@@ -41,6 +41,7 @@ struct RunRecord {
   std::string started, finished;  // ISO-8601 UTC
   double wall_seconds = 0;
   int threads = 0;
+  // Accuracies are fractions in [0, 1] (reports print them as percentages).
   double best_val_acc = 0, test_acc_at_best_val = 0, final_test_acc = 0, best_test_acc = 0;
   int best_epoch = 0;
   std::string error;             // FAILED: the exception message
@@ -50,6 +51,10 @@ struct RunRecord {
   Curves curves;
 };
 
+// Every field, curves as {"epoch": [..], "train_loss": [..], ...}. Non-finite doubles become
+// null in JSON text; record_from_json reads null back as NaN. Sender and receiver are the same
+// binary, so every field is required: a missing field, a field of the wrong type or curves of
+// unequal length throw IoError naming the field.
 nlohmann::json to_json(const RunRecord& r);
 RunRecord record_from_json(const nlohmann::json& j);
 
