@@ -1,0 +1,131 @@
+#include "reports/aggregate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "suite/core/errors.h"
+#include "suite/core/strings.h"
+#include "suite/results/results_store.h"
+
+namespace kdbench::reports {
+
+Metric parse_metric(const std::string& name) {
+  for (Metric m : {Metric::TestAtBestVal, Metric::BestVal, Metric::FinalTest, Metric::BestTest}) {
+    if (metric_name(m) == name) return m;
+  }
+  throw ConfigError("report metric '" + name +
+                    "' is unknown (allowed: test_at_best_val, best_val, final_test, best_test)");
+}
+
+std::string metric_name(Metric m) {
+  switch (m) {
+    case Metric::TestAtBestVal: return "test_at_best_val";
+    case Metric::BestVal: return "best_val";
+    case Metric::FinalTest: return "final_test";
+    case Metric::BestTest: return "best_test";
+  }
+  return "?";
+}
+
+std::string metric_caption(Metric m) {
+  switch (m) {
+    case Metric::TestAtBestVal: return "test accuracy (\\%) at the best-validation epoch";
+    case Metric::BestVal: return "best validation accuracy (\\%)";
+    case Metric::FinalTest: return "test accuracy (\\%) after the last epoch";
+    case Metric::BestTest: return "best test accuracy (\\%) over all epochs";
+  }
+  return "?";
+}
+
+double metric_percent(const results::RunRecord& r, Metric m) {
+  switch (m) {
+    case Metric::TestAtBestVal: return 100.0 * r.test_acc_at_best_val;
+    case Metric::BestVal: return 100.0 * r.best_val_acc;
+    case Metric::FinalTest: return 100.0 * r.final_test_acc;
+    case Metric::BestTest: return 100.0 * r.best_test_acc;
+  }
+  return 0;
+}
+
+Stats summarize(const std::vector<double>& values) {
+  Stats s;
+  s.n = static_cast<int>(values.size());
+  if (s.n == 0) return s;
+  double sum = 0;
+  for (double v : values) sum += v;
+  s.mean = sum / s.n;
+  if (s.n > 1) {
+    double squares = 0;
+    for (double v : values) squares += (v - s.mean) * (v - s.mean);
+    s.std = std::sqrt(squares / (s.n - 1));
+  }
+  return s;
+}
+
+StudyResults load_results(const std::string& path) {
+  const auto store = results::ResultsStore::open_read_only(path);
+  return StudyResults{path, store.root_attributes(), store.read_all()};
+}
+
+std::vector<std::string> grid_list(const std::string& grid_ini, const std::string& key) {
+  std::istringstream in(grid_ini);
+  std::string line;
+  bool in_grid = false;
+  while (std::getline(in, line)) {
+    line = trim(line.substr(0, line.find_first_of(";#")));
+    if (line.empty()) continue;
+    if (line.front() == '[') {
+      in_grid = line == "[grid]";
+      continue;
+    }
+    const auto eq = line.find('=');
+    if (in_grid && eq != std::string::npos && trim(line.substr(0, eq)) == key) {
+      return split_ws(line.substr(eq + 1));
+    }
+  }
+  return {};
+}
+
+std::vector<std::string> order_like(const std::vector<std::string>& names,
+                                    const std::vector<std::string>& preferred) {
+  auto rank = [&](const std::string& name) {
+    auto it = std::find(preferred.begin(), preferred.end(), name);
+    return static_cast<size_t>(it - preferred.begin());  // preferred.size() when absent
+  };
+  std::vector<std::string> out = names;
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
+  return out;
+}
+
+std::string root_teacher(const results::RunRecord& r) {
+  return r.chain.size() >= 2 ? r.chain.front() : r.teacher_model;
+}
+
+StudyOrder study_order(const StudyResults& study) {
+  StudyOrder seen;
+  auto add = [](std::vector<std::string>& list, const std::string& name) {
+    if (!name.empty() && std::find(list.begin(), list.end(), name) == list.end()) {
+      list.push_back(name);
+    }
+  };
+  for (const auto& r : study.runs) {
+    if (r.kind == "teacher") add(seen.teachers, r.model);
+    if (r.kind != "student") continue;
+    add(seen.teachers, root_teacher(r));
+    add(seen.students, r.model);
+    add(seen.methods, r.method);
+  }
+  auto it = study.provenance.find("grid_ini");
+  const std::string grid = it == study.provenance.end() ? std::string() : it->second;
+  StudyOrder order;
+  order.teachers = order_like(seen.teachers, grid_list(grid, "teachers"));
+  order.students = order_like(seen.students, grid_list(grid, "students"));
+  std::vector<std::string> methods = grid_list(grid, "methods");
+  methods.insert(methods.begin(), "nokd");  // the baseline column comes first
+  order.methods = order_like(seen.methods, methods);
+  return order;
+}
+
+}  // namespace kdbench::reports
