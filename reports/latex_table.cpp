@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <sstream>
 
-#include "suite/core/strings.h"
 
 namespace kdbench::reports {
 namespace {
@@ -15,7 +14,17 @@ std::string fixed2(double v) {
   return buf;
 }
 
-std::string params_text(int64_t params) { return params > 0 ? with_thousands(params) : "---"; }
+// 1234567 -> "1,234,567"; "---" when unknown (0).
+std::string params_text(int64_t params) {
+  if (params <= 0) return "---";
+  const std::string digits = std::to_string(params);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
 
 std::string seeds_text(const std::vector<int64_t>& seeds) {
   if (seeds.empty()) return "no finished runs yet";
