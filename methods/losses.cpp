@@ -33,4 +33,16 @@ torch::Tensor kl_div_with_temperature(const torch::Tensor& student_logits,
   return total / denom;
 }
 
+torch::Tensor mse(const torch::Tensor& a, const torch::Tensor& b, Reduction reduction) {
+  const auto sq = (a - b).square();
+  return reduction == Reduction::ElementMean ? sq.mean()
+                                             : sq.sum() / static_cast<double>(a.size(0));
+}
+
+torch::Tensor required_teacher(const torch::Tensor& teacher_logits, const std::string& method) {
+  if (!teacher_logits.defined())
+    throw Error(method + ": this phase needs teacher logits but the trainer passed none");
+  return teacher_logits.detach();
+}
+
 }  // namespace kdbench::methods

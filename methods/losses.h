@@ -21,4 +21,12 @@ torch::Tensor kl_div_with_temperature(const torch::Tensor& student_logits,
                                       const torch::Tensor& teacher_logits, double tau,
                                       Reduction reduction);
 
+// Mean squared error on raw logits: elementmean = mean over all B*C entries (PyTorch's mse_loss
+// default, Annealing-KD's code); batchmean = sum over classes, mean over the batch (C times more).
+torch::Tensor mse(const torch::Tensor& a, const torch::Tensor& b, Reduction reduction);
+
+// Returns `teacher_logits` detached (the teacher never gets gradient from a loss); throws
+// kdbench::Error when the trainer passed none to a method/phase that needs them.
+torch::Tensor required_teacher(const torch::Tensor& teacher_logits, const std::string& method);
+
 }  // namespace kdbench::methods

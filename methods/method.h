@@ -87,6 +87,28 @@ class Method {
     return x;
   }
 
+  // Views of one batch, for methods whose loss needs logits of several versions of the same
+  // inputs (Combined-KD: the clean batch and its adversarial perturbation). Protocol for the
+  // trainer: when perturbs_inputs() is true, call input_views(), forward the student (with grad)
+  // and, if the phase uses a teacher, the teacher (eval, no grad) on every view, and pass the
+  // logits in the same order to loss_on_views(); teacher logits cannot come from the logit cache
+  // then. When perturbs_inputs() is false the trainer may call loss() directly: the defaults
+  // below make both paths identical (one view = perturb_inputs(x), loss() on it).
+  // `student`/`teacher` must let gradients reach their input (no NoGradGuard inside); methods
+  // differentiate with respect to the input only and never touch parameter gradients.
+  virtual std::vector<torch::Tensor> input_views(const torch::Tensor& x, const ForwardFn& student,
+                                                 const ForwardFn& teacher,
+                                                 const StepContext& ctx) const {
+    return {perturb_inputs(x, student, teacher, ctx)};
+  }
+  // `teacher_logits` is empty (or holds undefined tensors) when the phase uses no teacher.
+  virtual torch::Tensor loss_on_views(const std::vector<torch::Tensor>& student_logits,
+                                      const std::vector<torch::Tensor>& teacher_logits,
+                                      const torch::Tensor& labels, const StepContext& ctx) const {
+    return loss(student_logits.at(0), teacher_logits.empty() ? torch::Tensor() : teacher_logits[0],
+                labels, ctx);
+  }
+
   // The training loss of one batch. `teacher_logits` is undefined when the phase uses no teacher.
   // Must be finite for any finite logits (log-space forms only).
   virtual torch::Tensor loss(const torch::Tensor& student_logits,

@@ -95,8 +95,10 @@ nlohmann::json ParamReader::finish() {
     if (!read_.count(k)) unknown.push_back(k);
   if (!unknown.empty()) {
     std::vector<std::string> allowed(read_.begin(), read_.end());
-    throw ConfigError("[method." + method_ + "] unknown key '" + unknown.front() +
-                      "' (allowed: " + join(allowed, " ") + ")");
+    const std::string hint =
+        allowed.empty() ? "this method takes no parameters" : "allowed: " + join(allowed, " ");
+    throw ConfigError("[method." + method_ + "] unknown key '" + unknown.front() + "' (" + hint +
+                      ")");
   }
   return resolved_;
 }

@@ -22,6 +22,10 @@ class ParamReader {
   std::vector<double> reals(const std::string& key, const std::vector<double>& def, double min,
                             double max);
 
+  // Marks `key` as known without recording it: a key of the [method.NAME] section that another
+  // layer consumes (takd's `assistants` shapes the task DAG in the grid code, not the loss).
+  void accept_unrecorded(const std::string& key) { read_.insert(key); }
+
   // Throws ConfigError for unknown keys; returns the resolved parameters as JSON.
   nlohmann::json finish();
 

@@ -1,0 +1,78 @@
+#include "methods/combined.h"
+
+#include "methods/params.h"
+#include "suite/core/errors.h"
+
+namespace kdbench::methods {
+
+torch::Tensor adversarial_perturbation(const torch::Tensor& x, const ForwardFn& student,
+                                       const ForwardFn& teacher, int steps, double epsilon) {
+  const auto clean = x.detach();
+  const double step = epsilon / steps;
+  auto adv = clean.clone();
+  for (int s = 0; s < steps; ++s) {
+    adv.requires_grad_(true);
+    const auto objective = torch::mse_loss(student(adv), teacher(adv));
+    // Gradient with respect to the input only: parameter .grad fields stay untouched.
+    const auto grad = torch::autograd::grad({objective}, {adv})[0];
+    adv = (adv.detach() + step * grad.sign());
+    adv = torch::minimum(torch::maximum(adv, clean - epsilon), clean + epsilon);
+  }
+  return adv.detach();
+}
+
+std::unique_ptr<Method> Combined::create(const ParamMap& raw, const TrainShape& shape) {
+  ParamReader reader("combined", raw);
+  CombinedParams p;
+  p.annealing = read_annealing_params(reader, shape);
+  p.adv_steps = reader.integer("adv_steps", p.adv_steps, 1, 1000);
+  p.epsilon = reader.real("epsilon", p.epsilon, 0.0, 1e3);
+  auto m = std::make_unique<Combined>(p);
+  m->resolved_ = reader.finish();
+  return m;
+}
+
+std::vector<Phase> Combined::phases(int) const {
+  return annealing_phases(p_.annealing.stage1_epochs, p_.annealing.stage2_epochs);
+}
+
+torch::Tensor Combined::perturb_inputs(const torch::Tensor& x, const ForwardFn& student,
+                                       const ForwardFn& teacher, const StepContext& ctx) const {
+  if (ctx.epoch.phase_index > 0 || !teacher) return x;
+  torch::AutoGradMode enable_grad(true);  // the trainer may call us under a NoGradGuard
+  return adversarial_perturbation(x, student, teacher, p_.adv_steps, p_.epsilon);
+}
+
+std::vector<torch::Tensor> Combined::input_views(const torch::Tensor& x, const ForwardFn& student,
+                                                 const ForwardFn& teacher,
+                                                 const StepContext& ctx) const {
+  if (ctx.epoch.phase_index > 0) return {x};
+  return {x, perturb_inputs(x, student, teacher, ctx)};
+}
+
+torch::Tensor Combined::loss_on_views(const std::vector<torch::Tensor>& student_logits,
+                                      const std::vector<torch::Tensor>& teacher_logits,
+                                      const torch::Tensor& labels,
+                                      const StepContext& ctx) const {
+  if (ctx.epoch.phase_index > 0) return cross_entropy(student_logits.at(0), labels);
+  if (student_logits.size() != 2 || teacher_logits.size() != 2)
+    throw Error("combined: stage I needs logits of 2 views (clean, perturbed), got " +
+                std::to_string(student_logits.size()) + " student and " +
+                std::to_string(teacher_logits.size()) + " teacher views");
+  const auto& a = p_.annealing;
+  const double phi = annealing_phi(ctx.epoch.phase_epoch, a.stage1_epochs, a.tau_max);
+  const auto clean = mse(student_logits[0], phi * required_teacher(teacher_logits[0], "combined"),
+                         a.reduction);
+  const auto perturbed = mse(
+      student_logits[1], phi * required_teacher(teacher_logits[1], "combined"), a.reduction);
+  return 0.5 * perturbed + 0.5 * clean;
+}
+
+torch::Tensor Combined::loss(const torch::Tensor& student_logits, const torch::Tensor&,
+                             const torch::Tensor& labels, const StepContext& ctx) const {
+  if (ctx.epoch.phase_index > 0) return cross_entropy(student_logits, labels);
+  throw Error("combined: stage I needs the clean and perturbed views; call loss_on_views() "
+              "(Method::perturbs_inputs() is true)");
+}
+
+}  // namespace kdbench::methods
