@@ -20,7 +20,8 @@ double continuation_phi(int temperature, int t_max) {
   return 1.0 - static_cast<double>(temperature - 1) / t_max;
 }
 
-double continuation_psi(int epoch, PsiSchedule schedule, int psi_epochs) {
+double continuation_psi(int epoch, PsiSchedule schedule, int psi_epochs, int saturate_after) {
+  if (saturate_after > 0 && epoch > saturate_after) return 1.0;
   if (schedule == PsiSchedule::Step) return epoch <= psi_epochs ? 0.0 : 1.0;
   return std::min(static_cast<double>(epoch - 1) / psi_epochs, 1.0);
 }
@@ -34,6 +35,7 @@ std::unique_ptr<Method> Continuation::create(const ParamMap& raw, const TrainSha
   p.psi = reader.choice("psi", "linear", {"linear", "step"}) == "step" ? PsiSchedule::Step
                                                                        : PsiSchedule::Linear;
   p.psi_epochs = reader.integer("psi_epochs", std::max(1, 3 * shape.epochs / 4), 1, kMaxEpochs);
+  p.psi_saturate_after = reader.integer("psi_saturate_after", 0, 0, kMaxEpochs);
   p.anneal_epochs = reader.integer("anneal_epochs", shape.epochs, 1, kMaxEpochs);
   p.reduction = parse_reduction(
       reader.choice("reduction", to_string(p.reduction), {"elementmean", "batchmean"}));
@@ -53,7 +55,7 @@ torch::Tensor Continuation::loss(const torch::Tensor& student_logits,
   const int epoch = ctx.epoch.epoch;
   const double phi =
       continuation_phi(continuation_temperature(epoch, p_.anneal_epochs, p_.t_max), p_.t_max);
-  const double psi = continuation_psi(epoch, p_.psi, p_.psi_epochs);
+  const double psi = continuation_psi(epoch, p_.psi, p_.psi_epochs, p_.psi_saturate_after);
   // Terms with weight 0 are left out, so psi in {0, 1} gives exactly one of the two losses.
   torch::Tensor total;
   if (psi > 0.0) total = psi * cross_entropy(student_logits, labels);

@@ -10,6 +10,8 @@
 //                 i counted from 0, psi_epochs = 150 of n = 200 -> default floor(3n/4));
 //   psi "step":   psi(i) = 0 for i <= psi_epochs, 1 after. With margin 0, anneal_epochs =
 //                 psi_epochs = E1 and t_max = tau_max this is exactly Annealing-KD's loss sequence.
+//   psi_saturate_after = s > 0 sets psi(i) = 1 for i > s (GLUE: psi = i/40 up to i = 20, then 1,
+//                 i counted from 0 -> psi linear, psi_epochs = 40, psi_saturate_after = 21).
 #include <memory>
 #include <string>
 
@@ -24,14 +26,15 @@ enum class PsiSchedule { Linear, Step };
 int continuation_temperature(int epoch, int anneal_epochs, int t_max);
 // phi(T) above.
 double continuation_phi(int temperature, int t_max);
-// psi(i) above.
-double continuation_psi(int epoch, PsiSchedule schedule, int psi_epochs);
+// psi(i) above; saturate_after = 0 means never.
+double continuation_psi(int epoch, PsiSchedule schedule, int psi_epochs, int saturate_after = 0);
 
 struct ContinuationParams {
   int t_max = 20;
   double margin = 1.0;  // no value in the paper
   PsiSchedule psi = PsiSchedule::Linear;
   int psi_epochs = 0;     // 0 until resolved: default floor(3 * epochs / 4), at least 1
+  int psi_saturate_after = 0;  // 0: off
   int anneal_epochs = 0;  // 0 until resolved: default epochs
   // elementmean: mean over classes inside the hinge; batchmean: sum over classes.
   Reduction reduction = Reduction::ElementMean;

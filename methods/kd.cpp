@@ -9,7 +9,8 @@ std::unique_ptr<Method> Kd::create(const ParamMap& raw, const TrainShape&) {
   KdParams p;
   p.temperature = reader.real("temperature", p.temperature, 1e-3, 1e3);
   p.alpha = reader.real("alpha", p.alpha, 0.0, 1.0);
-  p.reduction = parse_reduction(reader.choice("reduction", "batchmean", {"batchmean", "elementmean"}));
+  p.reduction =
+      parse_reduction(reader.choice("reduction", "batchmean", {"batchmean", "elementmean"}));
   auto m = std::make_unique<Kd>(p);
   m->resolved_ = reader.finish();
   return m;

@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "methods/param_map.h"
+
 namespace kdbench::methods {
 
-// Raw `key = value` strings of a grid's [method.NAME] section.
-using ParamMap = std::map<std::string, std::string>;
 
 // What a method may validate its parameters against (e.g. Annealing-KD needs E1 >= tau_max).
 struct TrainShape {
@@ -75,7 +75,8 @@ class Method {
     return kFinalCheckpoint;
   }
   // Teacher epochs this method reads besides the final weights (the teacher task must keep them).
-  virtual std::vector<int> required_teacher_checkpoints(int teacher_epochs, int student_epochs) const {
+  virtual std::vector<int> required_teacher_checkpoints(int teacher_epochs,
+                                                        int student_epochs) const {
     return {};
   }
 

@@ -2,28 +2,28 @@
 """Writes tests/data/golden_losses.json: reference loss values, d loss / d student logits and
 schedules for every kdbench method, computed with plain PyTorch straight from the formulas of
 /work/shared/METHODS.md (and, for DKD and DIST, the structure of the official code), not from
-kdbench's C++. test_methods compares the C++ methods against this file.
+kdbench's C++ (the formulas live in golden_reference.py). test_methods compares the C++ methods
+against this file.
 
     /usr/bin/python3 tests/data/make_golden_losses.py            # rewrite the JSON
     /usr/bin/python3 tests/data/make_golden_losses.py --check    # exit 1 if the JSON is stale
 
-Everything is float64. Schedules are simulated epoch by epoch as the papers describe them
-("t += 1 every k epochs"), not with the closed forms the C++ uses.
+Everything is float64.
 """
 import json
 import math
 import os
 import sys
-import warnings
 
 import torch
 import torch.nn.functional as F
 
+from golden_reference import (D, adversarial, annealing_phi_sequence, ce, continuation,
+                              continuation_phi, continuation_psi, continuation_t_sequence, dist,
+                              dkd, kd_like, prokd_checkpoint, prokd_tau)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "golden_losses.json")
-D = torch.float64
-# TAKD's elementmean KL is reduction="mean" on purpose; silence PyTorch's advice about it.
-warnings.filterwarnings("ignore", message="reduction: 'mean' divides")
 
 
 # ---------------------------------------------------------------- inputs
@@ -54,107 +54,6 @@ def make_inputs():
     add("single", 2.0 * torch.randn(1, 7, generator=g, dtype=D),
         2.0 * torch.randn(1, 7, generator=g, dtype=D), torch.tensor([4]))
     return inputs
-
-
-# ---------------------------------------------------------------- schedules (simulated)
-def annealing_phi_sequence(e1, tau_max):
-    k = e1 // tau_max
-    t, out = 1, []
-    for epoch in range(1, e1 + 1):
-        out.append(min(t / tau_max, 1.0))
-        if epoch % k == 0:
-            t += 1
-    return out
-
-
-def continuation_t_sequence(n, t_max, epochs):
-    k = n // t_max
-    t, out = t_max, []
-    for epoch in range(1, epochs + 1):
-        out.append(max(t, 1))
-        if epoch % k == 0:
-            t -= 1
-    return out
-
-
-def continuation_phi(t, t_max):
-    return 1.0 - (t - 1) / t_max
-
-
-def continuation_psi(epoch, kind, psi_epochs):
-    if kind == "step":
-        return 0.0 if epoch <= psi_epochs else 1.0
-    return min((epoch - 1) / psi_epochs, 1.0)
-
-
-def prokd_checkpoint(epoch, e_s, e_t, every):
-    c = -(-epoch * e_t // e_s)          # ceil
-    c = -(-c // every) * every          # next saved teacher checkpoint
-    return min(c, e_t)
-
-
-def prokd_tau(epoch, e_s, tau_max):
-    if e_s == 1:
-        return 1.0
-    return tau_max + (1.0 - tau_max) * (epoch - 1) / (e_s - 1)
-
-
-# ---------------------------------------------------------------- losses (straight from formulas)
-def ce(zs, y):
-    return F.cross_entropy(zs, y)
-
-
-def kl(zs, zt, tau, reduction):
-    return F.kl_div(F.log_softmax(zs / tau, 1), F.softmax(zt / tau, 1),
-                    reduction="batchmean" if reduction == "batchmean" else "mean")
-
-
-def kd_like(zs, zt, y, weight, tau, reduction):
-    return (1 - weight) * ce(zs, y) + weight * tau * tau * kl(zs, zt, tau, reduction)
-
-
-def dkd(zs, zt, y, alpha, beta, tau, warmup, epoch, mask="offset"):
-    # mdistiller's structure. p^ as METHODS.md writes it, softmax((z - 1000 onehot(y)) / tau)
-    # (mask="offset"), or with the target column removed (mask="drop"): the two agree for
-    # ordinary logits, but a 1000 offset does not mask a target whose rivals sit at -1e4.
-    b, c = zs.shape
-    gt = F.one_hot(y, c).to(D)
-    other = 1 - gt
-    ps, pt = F.softmax(zs / tau, 1), F.softmax(zt / tau, 1)
-    bs = torch.stack([(ps * gt).sum(1), (ps * other).sum(1)], 1)
-    bt = torch.stack([(pt * gt).sum(1), (pt * other).sum(1)], 1)
-    tckd = F.kl_div(torch.log(bs), bt, reduction="sum") * tau ** 2 / b
-    if mask == "offset":
-        log_ps_hat = F.log_softmax((zs - 1000.0 * gt) / tau, 1)
-        pt_hat = F.softmax((zt - 1000.0 * gt) / tau, 1)
-    else:
-        keep = torch.tensor([[j for j in range(c) if j != int(y[i])] for i in range(b)])
-        log_ps_hat = F.log_softmax(torch.gather(zs, 1, keep) / tau, 1)
-        pt_hat = F.softmax(torch.gather(zt, 1, keep) / tau, 1)
-    nckd = F.kl_div(log_ps_hat, pt_hat, reduction="sum") * tau ** 2 / b
-    return ce(zs, y) + min(epoch / warmup, 1.0) * (alpha * tckd + beta * nckd)
-
-
-def pearson_rows(a, b, eps):
-    a = a - a.mean(1, keepdim=True)
-    b = b - b.mean(1, keepdim=True)
-    return (a * b).sum(1) / (a.norm(dim=1) * b.norm(dim=1) + eps)
-
-
-def dist(zs, zt, y, beta, gamma, tau):
-    ys, yt = F.softmax(zs / tau, 1), F.softmax(zt / tau, 1)
-    inter = 1 - pearson_rows(ys, yt, 1e-8).mean()
-    intra = 1 - pearson_rows(ys.t(), yt.t(), 1e-8).mean()
-    return ce(zs, y) + tau ** 2 * (beta * inter + gamma * intra)
-
-
-def continuation(zs, zt, y, epoch, n, t_max, margin, psi_kind, psi_epochs):
-    t = continuation_t_sequence(n, t_max, epoch)[-1]
-    phi = continuation_phi(t, t_max)
-    psi = continuation_psi(epoch, psi_kind, psi_epochs)
-    per_sample = ((zs - phi * zt) ** 2).mean(1)
-    hinge = torch.clamp(per_sample - margin * phi, min=0.0)
-    return psi * ce(zs, y) + (1 - psi) * hinge.mean()
 
 
 # ---------------------------------------------------------------- cases
@@ -234,6 +133,12 @@ def build_cases(inputs):
          {"t_max": 4, "margin": 0.5, "psi": "step", "psi_epochs": 8, "anneal_epochs": 8},
          main, ["main"], ctx(5, 12),
          lambda s, t, y: continuation(s[0], t[0], y, 5, 8, 4, 0.5, "step", 8))
+    # GLUE's psi: i/40 (i from 0) up to the 21st epoch, then 1; epoch 21 still mixes, 22 is CE.
+    for e in (21, 22):
+        case(f"continuation_glue_e{e}", "continuation",
+             {"t_max": 10, "psi_epochs": 40, "psi_saturate_after": 21}, dict(main, epochs=30),
+             ["main"], ctx(e, 30),
+             lambda s, t, y, e=e: continuation(s[0], t[0], y, e, 30, 10, 1.0, "linear", 40, 21))
 
     # combined: views [clean, perturbed].
     for pe in (2, 20):
@@ -263,14 +168,17 @@ def build_schedules():
     for e1, tau_max in ((200, 10), (25, 10), (10, 10), (7, 3), (20, 1), (40, 7)):
         sched["annealing_phi"].append({"e1": e1, "tau_max": tau_max,
                                        "phi": annealing_phi_sequence(e1, tau_max)})
-    for n, t_max, epochs, kind, psi_epochs in ((200, 20, 200, "linear", 150),
-                                               (30, 10, 30, "step", 20), (25, 10, 25, "linear", 18),
-                                               (10, 10, 14, "linear", 7), (12, 5, 12, "step", 3)):
+    for n, t_max, epochs, kind, psi_epochs, sat in (
+            (200, 20, 200, "linear", 150, 0), (30, 10, 30, "step", 20, 0),
+            (25, 10, 25, "linear", 18, 0), (10, 10, 14, "linear", 7, 0), (12, 5, 12, "step", 3, 0),
+            (30, 10, 30, "linear", 40, 21)):  # the last one: GLUE's psi
         temps = continuation_t_sequence(n, t_max, epochs)
         sched["continuation"].append({
             "anneal_epochs": n, "t_max": t_max, "psi": kind, "psi_epochs": psi_epochs,
-            "T": temps, "phi": [continuation_phi(t, t_max) for t in temps],
-            "psi_values": [continuation_psi(e, kind, psi_epochs) for e in range(1, epochs + 1)]})
+            "psi_saturate_after": sat, "T": temps,
+            "phi": [continuation_phi(t, t_max) for t in temps],
+            "psi_values": [continuation_psi(e, kind, psi_epochs, sat)
+                           for e in range(1, epochs + 1)]})
     for e_t, e_s, every, tau_max in ((30, 20, 1, 4.0), (10, 25, 1, 4.0), (30, 20, 4, 4.0),
                                      (7, 3, 1, 2.5), (10, 10, 3, 4.0), (5, 1, 1, 4.0)):
         cps = [prokd_checkpoint(e, e_s, e_t, every) for e in range(1, e_s + 1)]
@@ -293,13 +201,7 @@ def build_perturbations():
     out = {"x": x.tolist(), "student_w": ws.tolist(), "student_b": bs.tolist(),
            "teacher_w": wt.tolist(), "teacher_b": bt.tolist(), "cases": []}
     for steps, eps in ((1, 0.03), (3, 0.1), (5, 0.5)):
-        adv = x.clone()
-        for _ in range(steps):
-            adv.requires_grad_(True)
-            gain = F.mse_loss(adv @ ws + bs, adv @ wt + bt)
-            (grad,) = torch.autograd.grad(gain, adv)
-            adv = adv.detach() + (eps / steps) * grad.sign()
-            adv = torch.max(torch.min(adv, x + eps), x - eps)
+        adv = adversarial(x, lambda v: v @ ws + bs, lambda v: v @ wt + bt, steps, eps)
         out["cases"].append({"steps": steps, "epsilon": eps, "x_adv": adv.tolist()})
     return out
 

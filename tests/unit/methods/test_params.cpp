@@ -35,8 +35,9 @@ TEST(MethodParams, DefaultsAreRecordedWithTheReduction) {
   EXPECT_EQ(json("nokd"), nlohmann::json::object());
   EXPECT_EQ(json("kd"), nlohmann::json::parse(
                             R"({"temperature": 4.0, "alpha": 0.9, "reduction": "batchmean"})"));
-  EXPECT_EQ(json("takd"), nlohmann::json::parse(
-                              R"({"lambda": 0.5, "temperature": 5.0, "reduction": "elementmean"})"));
+  EXPECT_EQ(json("takd"),
+            nlohmann::json::parse(
+                R"({"lambda": 0.5, "temperature": 5.0, "reduction": "elementmean"})"));
   EXPECT_EQ(json("annealing"),
             nlohmann::json::parse(R"({"tau_max": 10, "stage1_epochs": 40, "stage2_epochs": 40,
                                       "reduction": "elementmean"})"));
@@ -45,7 +46,8 @@ TEST(MethodParams, DefaultsAreRecordedWithTheReduction) {
                                       "reduction": "batchmean"})"));
   EXPECT_EQ(json("continuation"),
             nlohmann::json::parse(R"({"t_max": 20, "margin": 1.0, "psi": "linear",
-                                      "psi_epochs": 30, "anneal_epochs": 40,
+                                      "psi_epochs": 30, "psi_saturate_after": 0,
+                                      "anneal_epochs": 40,
                                       "reduction": "elementmean"})"));
   EXPECT_EQ(json("combined"),
             nlohmann::json::parse(R"({"tau_max": 10, "stage1_epochs": 40, "stage2_epochs": 40,

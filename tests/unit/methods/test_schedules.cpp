@@ -60,6 +60,7 @@ TEST(AnnealingSchedule, PhasesAreStageOneWithTeacherThenFreshStageTwo) {
 TEST(ContinuationSchedule, TemperaturePhiPsiMatchSimulatedScheduleEveryEpoch) {
   for (const auto& s : golden().at("schedules").at("continuation")) {
     const int n = s.at("anneal_epochs"), t_max = s.at("t_max"), psi_epochs = s.at("psi_epochs");
+    const int saturate_after = s.at("psi_saturate_after");
     const auto kind = s.at("psi").get<std::string>() == "step" ? PsiSchedule::Step
                                                                : PsiSchedule::Linear;
     const auto& temps = s.at("T");
@@ -68,7 +69,7 @@ TEST(ContinuationSchedule, TemperaturePhiPsiMatchSimulatedScheduleEveryEpoch) {
       const int t = continuation_temperature(epoch, n, t_max);
       EXPECT_EQ(t, temps[i].get<int>()) << "n " << n << " epoch " << epoch;
       EXPECT_DOUBLE_EQ(continuation_phi(t, t_max), s.at("phi")[i].get<double>());
-      EXPECT_DOUBLE_EQ(continuation_psi(epoch, kind, psi_epochs),
+      EXPECT_DOUBLE_EQ(continuation_psi(epoch, kind, psi_epochs, saturate_after),
                        s.at("psi_values")[i].get<double>());
     }
   }
@@ -94,6 +95,9 @@ TEST(ContinuationSchedule, ClampKeepsTemperatureAtOneAndPsiStartsAtZero) {
   EXPECT_DOUBLE_EQ(continuation_psi(1, PsiSchedule::Step, 20), 0.0);
   EXPECT_DOUBLE_EQ(continuation_psi(20, PsiSchedule::Step, 20), 0.0);
   EXPECT_DOUBLE_EQ(continuation_psi(21, PsiSchedule::Step, 20), 1.0);
+  // GLUE: psi_epochs = 40, saturating after epoch 21 (20 when counted from 0).
+  EXPECT_DOUBLE_EQ(continuation_psi(21, PsiSchedule::Linear, 40, 21), 0.5);
+  EXPECT_DOUBLE_EQ(continuation_psi(22, PsiSchedule::Linear, 40, 21), 1.0);
 }
 
 TEST(DkdSchedule, WarmupIsOneIndexedAndSaturates) {

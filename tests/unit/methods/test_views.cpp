@@ -109,7 +109,8 @@ TEST(MethodViews, DefaultsAreOneUnchangedViewAndPlainLoss) {
 
 TEST(MethodViews, MissingTeacherLogitsAreAClearError) {
   const auto z = torch::randn({2, 3}, torch::kFloat64), y = torch::tensor({2, 0});
-  for (const std::string name : {"kd", "takd", "annealing", "prokd", "continuation", "dkd", "dist"}) {
+  for (const std::string name :
+       {"kd", "takd", "annealing", "prokd", "continuation", "dkd", "dist"}) {
     try {
       make_method(name)->loss(z, torch::Tensor(), y, step_at(1, 20));
       ADD_FAILURE() << name << " accepted missing teacher logits";
