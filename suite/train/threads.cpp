@@ -1,4 +1,4 @@
-#include "suite/core/threads.h"
+#include "suite/train/threads.h"
 
 #include <ATen/Parallel.h>
 

@@ -1,0 +1,53 @@
+// kdbench: distributed knowledge-distillation benchmark suite.
+//   kdbench [run] GRID.ini [options]    train every task of the grid (under mpirun/srun or alone)
+//   kdbench plan GRID.ini               list the tasks, dependencies and cost; trains nothing
+//   kdbench status RESULTS.h5           done / running / failed per task
+//   kdbench report RESULTS.h5 --out DIR LaTeX/CSV tables of the study
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "suite/cli/commands.h"
+#include "suite/core/errors.h"
+#include "suite/core/version.h"
+
+namespace {
+
+const char* kUsage =
+    "usage: kdbench [run] GRID.ini [--results PATH] [--threads N] [--comm auto|single|mpi] [--log-level L]\n"
+    "       kdbench plan GRID.ini [--results PATH]\n"
+    "       kdbench status RESULTS.h5\n"
+    "       kdbench report RESULTS.h5 --out DIR [--metric test_at_best_val|best_val|final_test|best_test] [--pdf]\n"
+    "       kdbench --version | --help\n"
+    "Exit codes: 0 done, 1 some task failed, 2 invalid input, 3 interrupted (rerun to resume), 4 internal error.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? kdbench::kExitUserError : kdbench::kExitOk;
+  }
+  if (args[0] == "--version") {
+    std::cout << "kdbench " << KDBENCH_VERSION << " (" << KDBENCH_GIT_SHA << ")\n";
+    return kdbench::kExitOk;
+  }
+  const std::string command = args[0];
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  try {
+    if (command == "run") return kdbench::cli::cmd_run(rest, &argc, &argv);
+    if (command == "plan") return kdbench::cli::cmd_plan(rest);
+    if (command == "status") return kdbench::cli::cmd_status(rest);
+    if (command == "report") return kdbench::cli::cmd_report(rest);
+    if (command.rfind("-", 0) == 0)
+      throw kdbench::ConfigError("unknown option '" + command + "' (see kdbench --help)");
+    return kdbench::cli::cmd_run(args, &argc, &argv);  // `kdbench grid.ini` = `kdbench run grid.ini`
+  } catch (const kdbench::Error& e) {
+    std::cerr << "kdbench: error: " << e.what() << "\n";
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::cerr << "kdbench: internal error: " << e.what() << "\n";
+    return kdbench::kExitInternal;
+  }
+}

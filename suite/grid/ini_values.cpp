@@ -1,0 +1,133 @@
+#include "suite/grid/ini_values.h"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "suite/core/errors.h"
+#include "suite/core/strings.h"
+
+namespace kdbench::grid {
+namespace {
+
+std::string num(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
+}  // namespace
+
+std::string IniValues::where(const std::string& key) const {
+  const auto dot = key.find('.');
+  return source_ + ": [" + key.substr(0, dot) + "] " + key.substr(dot + 1);
+}
+
+const std::string* IniValues::find(const std::string& key) const {
+  auto it = entries_.find(key);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+std::string IniValues::text(const std::string& key, const std::string& def) const {
+  const std::string* v = find(key);
+  if (v && v->empty()) throw ConfigError(where(key) + ": empty value");
+  return v ? *v : def;
+}
+
+std::string IniValues::choice(const std::string& key, const std::string& def,
+                              const std::vector<std::string>& allowed) const {
+  const std::string v = text(key, def);
+  if (std::find(allowed.begin(), allowed.end(), v) == allowed.end())
+    throw ConfigError(where(key) + ": '" + v + "' is not allowed (allowed: " + join(allowed, " ") + ")");
+  return v;
+}
+
+std::vector<std::string> IniValues::words(const std::string& key, bool required) const {
+  const std::string* v = find(key);
+  if (!v) {
+    if (required) throw ConfigError(where(key) + ": missing (give a space-separated list)");
+    return {};
+  }
+  auto out = split_ws(*v);
+  if (out.empty()) throw ConfigError(where(key) + ": empty list (give at least one value)");
+  std::set<std::string> seen;
+  for (const auto& w : out)
+    if (!seen.insert(w).second) throw ConfigError(where(key) + ": '" + w + "' is listed twice");
+  return out;
+}
+
+std::vector<int64_t> IniValues::integers(const std::string& key, bool required, int64_t min,
+                                         int64_t max) const {
+  std::vector<int64_t> out;
+  for (const auto& w : words(key, required)) {
+    const int64_t x = parse_int(w, where(key));
+    if (x < min || x > max)
+      throw ConfigError(where(key) + ": " + w + " is out of range [" + std::to_string(min) + ", " +
+                        std::to_string(max) + "]");
+    out.push_back(x);
+  }
+  return out;
+}
+
+int64_t IniValues::integer(const std::string& key, int64_t def, int64_t min, int64_t max) const {
+  const std::string* v = find(key);
+  const int64_t x = v ? parse_int(*v, where(key)) : def;
+  if (x < min || x > max)
+    throw ConfigError(where(key) + ": " + std::to_string(x) + " is out of range [" +
+                      std::to_string(min) + ", " + std::to_string(max) + "]");
+  return x;
+}
+
+double IniValues::real(const std::string& key, double def, double min, double max) const {
+  const std::string* v = find(key);
+  const double x = v ? parse_double(*v, where(key)) : def;
+  if (x < min || x > max)
+    throw ConfigError(where(key) + ": " + num(x) + " is out of range [" + num(min) + ", " + num(max) + "]");
+  return x;
+}
+
+bool IniValues::boolean(const std::string& key, bool def) const {
+  const std::string* v = find(key);
+  return v ? parse_bool(*v, where(key)) : def;
+}
+
+TrainConfig IniValues::role(const std::string& s, const TrainConfig& base) const {
+  TrainConfig c = base;
+  c.epochs = static_cast<int>(integer(s + ".epochs", base.epochs, 1, 100000));
+  c.batch_size = static_cast<int>(integer(s + ".batch_size", base.batch_size, 1, 1 << 20));
+  c.eval_batch_size = static_cast<int>(integer(s + ".eval_batch_size", base.eval_batch_size, 1, 1 << 20));
+  c.optimizer = choice(s + ".optimizer", base.optimizer, {"sgd"});
+  c.lr = real(s + ".lr", base.lr, 1e-12, 100.0);
+  c.momentum = real(s + ".momentum", base.momentum, 0.0, 0.999999);
+  c.weight_decay = real(s + ".weight_decay", base.weight_decay, 0.0, 1.0);
+  c.nesterov = boolean(s + ".nesterov", base.nesterov);
+  if (c.nesterov && c.momentum <= 0)
+    throw ConfigError(where(s + ".nesterov") + ": needs momentum > 0");
+  c.lr_schedule.gamma = real(s + ".lr_gamma", base.lr_schedule.gamma, 1e-9, 1.0);
+  if (const std::string* sched = find(s + ".lr_schedule")) {
+    const auto parts = split_ws(*sched);
+    const std::string kind = parts.empty() ? "" : parts.front();
+    if (kind != "step" && kind != "cosine" && kind != "constant")
+      throw ConfigError(where(s + ".lr_schedule") + ": '" + *sched +
+                        "' is not allowed (allowed: 'step F1 F2 ...' with fractions in (0, 1], "
+                        "'cosine', 'constant')");
+    c.lr_schedule.kind = kind;
+    c.lr_schedule.milestones.clear();
+    if (kind != "step" && parts.size() > 1)
+      throw ConfigError(where(s + ".lr_schedule") + ": '" + kind + "' takes no milestones");
+    for (size_t i = 1; i < parts.size(); ++i) {
+      const double f = parse_double(parts[i], where(s + ".lr_schedule"));
+      if (f <= 0 || f > 1 || (!c.lr_schedule.milestones.empty() && f <= c.lr_schedule.milestones.back()))
+        throw ConfigError(where(s + ".lr_schedule") + ": milestone " + parts[i] +
+                          " must be an increasing fraction of the epochs in (0, 1]");
+      c.lr_schedule.milestones.push_back(f);
+    }
+    if (kind == "step" && c.lr_schedule.milestones.empty())
+      throw ConfigError(where(s + ".lr_schedule") + ": 'step' needs milestones, e.g. 'step 0.5 0.75'");
+  }
+  c.augment = boolean(s + ".augment", base.augment);
+  c.augment_padding = static_cast<int>(integer(s + ".augment_padding", base.augment_padding, 0, 16));
+  return c;
+}
+
+}  // namespace kdbench::grid

@@ -1,0 +1,272 @@
+#include "suite/grid/parse_grid.h"
+
+#include <boost/program_options.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "datasets/dataset.h"
+#include "methods/registry.h"
+#include "models/models.h"
+#include "suite/core/errors.h"
+#include "suite/core/strings.h"
+#include "suite/grid/ini_values.h"
+
+namespace po = boost::program_options;
+
+namespace kdbench::grid {
+namespace {
+
+const std::vector<std::string> kGridKeys = {"name",     "dataset",   "data_dir",      "teachers",
+                                            "students", "methods",   "seeds",         "teacher_seeds",
+                                            "results",  "artifacts", "teacher_checkpoints"};
+const std::vector<std::string> kRoleKeys = {
+    "epochs",      "batch_size",  "eval_batch_size", "optimizer", "lr",      "momentum",
+    "weight_decay", "nesterov",   "lr_schedule",     "lr_gamma",  "augment", "augment_padding"};
+const std::vector<std::string> kDataKeys = {"val_fraction", "split_seed", "train_subset",
+                                            "test_subset", "threads"};
+
+// Boost.PO config files know only '#' comments; grid files also use ';' (INI style). Strip both
+// when they start a line or follow whitespace, so values like "a;b" stay intact.
+std::string strip_comments(const std::string& text) {
+  std::istringstream in(text);
+  std::ostringstream out;
+  std::string line;
+  while (std::getline(in, line)) {
+    for (size_t i = 0; i < line.size(); ++i) {
+      if ((line[i] == ';' || line[i] == '#') && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) {
+        line.resize(i);
+        break;
+      }
+    }
+    out << line << '\n';
+  }
+  return out.str();
+}
+
+po::options_description known_options() {
+  po::options_description desc;
+  auto add = [&](const std::string& name) {
+    desc.add_options()(name.c_str(), po::value<std::string>());
+  };
+  for (const auto& k : kGridKeys) add("grid." + k);
+  for (const auto& k : kDataKeys) add("train." + k);
+  for (const auto& section : {"train", "teacher", "student"})
+    for (const auto& k : kRoleKeys) add(std::string(section) + "." + k);
+  add("teacher.checkpoints");
+  return desc;
+}
+
+std::vector<std::string> allowed_in(const std::string& section) {
+  std::vector<std::string> keys;
+  if (section == "grid") return kGridKeys;
+  keys = kRoleKeys;
+  if (section == "train") keys.insert(keys.end(), kDataKeys.begin(), kDataKeys.end());
+  if (section == "teacher") keys.push_back("checkpoints");
+  return keys;
+}
+
+// Flat "section.key" -> value, with duplicate and unknown-key checks.
+std::map<std::string, std::string> read_entries(const std::string& text, const std::string& source,
+                                                std::map<std::string, methods::ParamMap>& method_params) {
+  std::istringstream stream(strip_comments(text));
+  po::parsed_options parsed(nullptr);
+  try {
+    parsed = po::parse_config_file(stream, known_options(), /*allow_unregistered=*/true);
+  } catch (const po::error& e) {
+    throw ConfigError(source + ": " + e.what());
+  }
+  const std::set<std::string> sections = {"grid", "train", "teacher", "student"};
+  std::map<std::string, std::string> entries;
+  for (const auto& opt : parsed.options) {
+    const std::string& key = opt.string_key;
+    const std::string value = opt.value.empty() ? "" : trim(opt.value.front());
+    const auto dot = key.find('.');
+    if (dot == std::string::npos)
+      throw ConfigError(source + ": key '" + key + "' is outside any section (put it under [grid], "
+                        "[train], [teacher], [student] or [method.NAME])");
+    const std::string section = key.substr(0, dot);
+    if (section == "method") {
+      const auto last = key.rfind('.');
+      const std::string method = key.substr(dot + 1, last - dot - 1);
+      const std::string param = key.substr(last + 1);
+      if (last == dot || !methods::builtin().contains(method))
+        throw ConfigError(source + ": unknown section [method." + method + "] (known methods: " +
+                          join(methods::builtin().names(), " ") + ")");
+      if (!method_params[method].emplace(param, value).second)
+        throw ConfigError(source + ": [method." + method + "] " + param + " is given twice");
+      continue;
+    }
+    if (!sections.count(section))
+      throw ConfigError(source + ": unknown section [" + section +
+                        "] (allowed: [grid] [train] [teacher] [student] [method.NAME])");
+    if (opt.unregistered)
+      throw ConfigError(source + ": unknown key '" + key.substr(dot + 1) + "' in [" + section +
+                        "] (allowed: " + join(allowed_in(section), " ") + ")");
+    if (!entries.emplace(key, value).second)
+      throw ConfigError(source + ": [" + section + "] " + key.substr(dot + 1) + " is given twice");
+  }
+  return entries;
+}
+
+int64_t num_classes_of(const std::string& dataset) { return dataset == "cifar100" ? 100 : 10; }
+
+void validate_models(const std::vector<std::string>& names, const std::string& where) {
+  for (const auto& m : names)
+    if (!models::is_known(m))
+      throw ConfigError(where + ": unknown model '" + m + "' (known: " + join(models::known(), " ") + ")");
+}
+
+// [method.takd] assistants = A1 A2 ... (the chain between each teacher and student) and
+// links = T>A:lambda:tau ... (per-link overrides of the link loss, as the TAKD authors report).
+void read_takd_structure(GridSpec& g, const std::string& source) {
+  auto it = g.method_params.find("takd");
+  if (it == g.method_params.end()) return;
+  auto& params = it->second;
+  const std::string where = source + ": [method.takd] ";
+  if (auto a = params.find("assistants"); a != params.end()) {
+    g.takd_assistants = split_ws(a->second);
+    if (g.takd_assistants.empty()) throw ConfigError(where + "assistants: empty list");
+    for (const auto& m : g.takd_assistants)
+      if (m == "auto")
+        throw ConfigError(where + "assistants: 'auto' (choose by the baselines' accuracies) is not implemented "
+                          "yet; name the assistants, e.g. assistants = resnet20");
+      else if (!models::is_known(m))
+        throw ConfigError(where + "assistants: unknown model '" + m + "' (known: " + join(models::known(), " ") + ")");
+    params.erase(a);
+  }
+  if (auto l = params.find("links"); l != params.end()) {
+    for (const auto& link : split_ws(l->second)) {
+      // T>A:lambda:tau
+      const auto gt = link.find('>');
+      const auto c1 = link.find(':', gt == std::string::npos ? 0 : gt);
+      const auto c2 = c1 == std::string::npos ? c1 : link.find(':', c1 + 1);
+      if (gt == std::string::npos || c1 == std::string::npos || c2 == std::string::npos)
+        throw ConfigError(where + "links: '" + link + "' is not of the form TEACHER>STUDENT:lambda:temperature");
+      const std::string up = link.substr(0, gt), down = link.substr(gt + 1, c1 - gt - 1);
+      for (const auto& m : {up, down})
+        if (!models::is_known(m))
+          throw ConfigError(where + "links: unknown model '" + m + "' in '" + link + "'");
+      methods::ParamMap override = params;
+      override["lambda"] = link.substr(c1 + 1, c2 - c1 - 1);
+      override["temperature"] = link.substr(c2 + 1);
+      g.takd_links[up + ">" + down] = override;
+    }
+    params.erase(l);
+    for (auto& [name, link_params] : g.takd_links) link_params.erase("links"), link_params.erase("assistants");
+  }
+}
+
+}  // namespace
+
+GridSpec parse_grid_text(const std::string& text, const std::string& source, const ParseOptions& opts) {
+  GridSpec g;
+  g.path = source;
+  g.ini_text = text;
+  const auto entries = read_entries(text, source, g.method_params);
+  IniValues v(source, entries);
+
+  g.name = v.text("grid.name", std::filesystem::path(source).stem().string());
+  g.dataset = v.choice("grid.dataset", "fashion-mnist", datasets::known_datasets());
+  const std::string default_dir =
+      g.dataset == "fashion-mnist" ? "/usr/share/datasets/fashion-mnist" : "";
+  g.data_dir = v.text("grid.data_dir", default_dir);
+  if (g.data_dir.empty()) throw ConfigError(source + ": [grid] data_dir is required for dataset " + g.dataset);
+  g.students = v.words("grid.students", /*required=*/true);
+  g.methods = v.words("grid.methods", true);
+  g.seeds = v.integers("grid.seeds", true, 0, INT32_MAX);
+  g.teacher_seeds = v.has("grid.teacher_seeds") ? v.integers("grid.teacher_seeds", true, 0, INT32_MAX) : g.seeds;
+  g.results = v.text("grid.results", "results/" + g.name + ".h5");
+  g.artifacts = v.text("grid.artifacts", "artifacts/" + g.name);
+
+  g.val_fraction = v.real("train.val_fraction", 0.1, 1e-6, 0.9);
+  g.split_seed = static_cast<uint64_t>(v.integer("train.split_seed", 0, 0, INT64_MAX));
+  g.train_subset = v.integer("train.train_subset", 0, 0, INT64_MAX);
+  g.test_subset = v.integer("train.test_subset", 0, 0, INT64_MAX);
+  g.threads = static_cast<int>(v.integer("train.threads", 0, 0, 1024));
+
+  const TrainConfig base = v.role("train", TrainConfig{});
+  g.teacher = v.role("teacher", base);
+  g.student = v.role("student", base);
+
+  read_takd_structure(g, source);
+  for (const auto& m : g.methods)
+    if (!methods::builtin().contains(m))
+      throw ConfigError(source + ": [grid] methods: unknown method '" + m + "' (known: " +
+                        join(methods::builtin().names(), " ") + ")");
+  validate_models(g.students, source + ": [grid] students");
+  bool any_teacher = false;
+  const methods::TrainShape shape{g.student.epochs, g.student.batch_size,
+                                  static_cast<int>(num_classes_of(g.dataset))};
+  for (const auto& m : g.methods) {
+    try {
+      any_teacher |= methods::builtin().make(m, g.method_params[m], shape)->uses_teacher();
+    } catch (const ConfigError& e) {
+      throw ConfigError(source + ": " + e.what());
+    }
+  }
+  for (const auto& [link, link_params] : g.takd_links) {
+    try {
+      methods::builtin().make("takd", link_params, shape);
+    } catch (const ConfigError& e) {
+      throw ConfigError(source + ": [method.takd] links: " + link + ": " + e.what());
+    }
+  }
+  g.teachers = v.words("grid.teachers", any_teacher);
+  validate_models(g.teachers, source + ": [grid] teachers");
+
+  for (const auto& tok : v.words("teacher.checkpoints", false)) {
+    if (tok == "final") continue;
+    const int64_t e = parse_int(tok, source + ": [teacher] checkpoints");
+    if (e < 1 || e > g.teacher.epochs)
+      throw ConfigError(source + ": [teacher] checkpoints: " + tok + " is outside the teacher's epochs [1, " +
+                        std::to_string(g.teacher.epochs) + "] (or 'final')");
+    g.teacher_keep_checkpoints.push_back(static_cast<int>(e));
+  }
+  std::sort(g.teacher_keep_checkpoints.begin(), g.teacher_keep_checkpoints.end());
+  g.teacher_keep_checkpoints.erase(
+      std::unique(g.teacher_keep_checkpoints.begin(), g.teacher_keep_checkpoints.end()),
+      g.teacher_keep_checkpoints.end());
+
+  g.teacher_checkpoints.clear();
+  for (const auto& tok : v.words("grid.teacher_checkpoints", false)) {
+    int e = -1;
+    if (tok != "final") {
+      e = static_cast<int>(parse_int(tok, v.where("grid.teacher_checkpoints")));
+      if (e < 1 || e > g.teacher.epochs)
+        throw ConfigError(v.where("grid.teacher_checkpoints") + ": " + tok + " is outside the teacher's epochs [1, " +
+                          std::to_string(g.teacher.epochs) + "] (or 'final')");
+      if (std::find(g.teacher_keep_checkpoints.begin(), g.teacher_keep_checkpoints.end(), e) ==
+          g.teacher_keep_checkpoints.end())
+        g.teacher_keep_checkpoints.push_back(e);
+    }
+    g.teacher_checkpoints.push_back(e);
+  }
+  if (g.teacher_checkpoints.empty()) g.teacher_checkpoints = {-1};
+  std::sort(g.teacher_keep_checkpoints.begin(), g.teacher_keep_checkpoints.end());
+
+  if (opts.check_data_files) {
+    datasets::DataConfig dc;
+    dc.dataset = g.dataset;
+    dc.data_dir = g.data_dir;
+    try {
+      datasets::check_files(dc);
+    } catch (const Error& e) {
+      throw ConfigError(source + ": [grid] data_dir: " + e.what());
+    }
+  }
+  return g;
+}
+
+GridSpec parse_grid_file(const std::string& path, const ParseOptions& opts) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot open grid file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_grid_text(text.str(), path, opts);
+}
+
+}  // namespace kdbench::grid

@@ -1,0 +1,237 @@
+#include "suite/grid/task_graph.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "methods/registry.h"
+#include "models/models.h"
+#include "suite/core/errors.h"
+#include "suite/core/hash.h"
+#include "suite/core/strings.h"
+
+namespace kdbench::grid {
+namespace {
+
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+// Canonical text of what changes a training run's result. eval_batch_size is left out: it does
+// not change any number that is recorded.
+std::string canonical(const TrainConfig& c) {
+  std::string s = "epochs=" + std::to_string(c.epochs) + ";bs=" + std::to_string(c.batch_size) +
+                  ";opt=" + c.optimizer + ";lr=" + num(c.lr) + ";mom=" + num(c.momentum) +
+                  ";wd=" + num(c.weight_decay) + ";nesterov=" + std::to_string(c.nesterov) +
+                  ";sched=" + c.lr_schedule.kind + ":" + num(c.lr_schedule.gamma);
+  for (double m : c.lr_schedule.milestones) s += ":" + num(m);
+  s += ";aug=" + std::to_string(c.augment) + ":" + std::to_string(c.augment_padding);
+  return s;
+}
+
+std::string canonical_data(const GridSpec& g) {
+  return "dataset=" + g.dataset + ";val=" + num(g.val_fraction) + ";split=" +
+         std::to_string(g.split_seed) + ";train_subset=" + std::to_string(g.train_subset) +
+         ";test_subset=" + std::to_string(g.test_subset);
+}
+
+// Nominal training-set size (for cost estimates only; the real size is known after loading).
+double nominal_train_images(const GridSpec& g) {
+  const double full = (g.dataset == "cifar10" || g.dataset == "cifar100") ? 50000 : 60000;
+  double n = full * (1 - g.val_fraction);
+  if (g.train_subset > 0) n = std::min(n, static_cast<double>(g.train_subset));
+  return n;
+}
+
+double nominal_eval_images(const GridSpec& g) {
+  const double full = (g.dataset == "cifar10" || g.dataset == "cifar100") ? 50000 : 60000;
+  const double test = g.test_subset > 0 ? std::min<double>(10000, g.test_subset) : 10000;
+  return full * g.val_fraction + test;
+}
+
+}  // namespace
+
+std::string Task::label() const {
+  std::string s = kind + " " + model;
+  if (!method.empty()) s += " " + method;
+  if (!teacher_model.empty()) {
+    s += "<-" + teacher_model;
+    if (teacher_checkpoint >= 0) s += "@" + std::to_string(teacher_checkpoint);
+  }
+  return s + " seed " + std::to_string(seed);
+}
+
+const Task& TaskGraph::at(const std::string& key) const {
+  auto it = index.find(key);
+  if (it == index.end()) throw Error("internal: no task with key " + key);
+  return tasks[it->second];
+}
+
+std::vector<std::string> TaskGraph::dependents(const std::string& key) const {
+  std::vector<std::string> out;
+  for (const auto& t : tasks)
+    if (std::find(t.deps.begin(), t.deps.end(), key) != t.deps.end()) out.push_back(t.key);
+  return out;
+}
+
+std::map<std::string, double> TaskGraph::critical_paths() const {
+  // Dependencies precede dependents in `tasks`, so one reverse pass suffices.
+  std::map<std::string, double> longest;
+  for (auto it = tasks.rbegin(); it != tasks.rend(); ++it) longest[it->key] += it->cost;
+  for (auto it = tasks.rbegin(); it != tasks.rend(); ++it)
+    for (const auto& dep : it->deps) longest[dep] = std::max(longest[dep], at(dep).cost + longest[it->key]);
+  return longest;
+}
+
+datasets::DataConfig data_config(const GridSpec& g) {
+  datasets::DataConfig dc;
+  dc.dataset = g.dataset;
+  dc.data_dir = g.data_dir;
+  dc.val_fraction = g.val_fraction;
+  dc.split_seed = g.split_seed;
+  dc.train_subset = g.train_subset;
+  dc.test_subset = g.test_subset;
+  return dc;
+}
+
+int64_t num_classes(const GridSpec& g) { return g.dataset == "cifar100" ? 100 : 10; }
+
+InputShape input_shape(const GridSpec& g) {
+  if (g.dataset == "cifar10" || g.dataset == "cifar100") return {3, 32, 32};
+  return {1, 28, 28};
+}
+
+TaskGraph expand(const GridSpec& g) {
+  TaskGraph graph;
+  const int64_t classes = num_classes(g);
+  const InputShape shape = input_shape(g);
+  const double n_train = nominal_train_images(g), n_eval = nominal_eval_images(g);
+  const std::string data = canonical_data(g);
+
+  auto add = [&](Task t) -> const Task& {
+    auto it = graph.index.find(t.key);
+    if (it != graph.index.end()) return graph.tasks[it->second];
+    graph.index[t.key] = graph.tasks.size();
+    graph.tasks.push_back(std::move(t));
+    return graph.tasks.back();
+  };
+  auto fill_model = [&](Task& t) {
+    auto net = models::make(t.model, classes, shape);
+    t.params_count = models::count_parameters(*net);
+    t.macs_per_image = static_cast<double>(models::forward_macs(t.model, classes, shape));
+  };
+
+  // Teachers: one per (model, teacher seed).
+  std::map<std::pair<std::string, int64_t>, std::string> teacher_keys;
+  for (const auto& model : g.teachers)
+    for (int64_t seed : g.teacher_seeds) {
+      Task t;
+      t.kind = "teacher";
+      t.model = model;
+      t.seed = seed;
+      t.train = g.teacher;
+      t.total_epochs = g.teacher.epochs;
+      t.keep_checkpoints = g.teacher_keep_checkpoints;
+      t.chain = {model};
+      // Kept checkpoints are not part of the key: they do not change the teacher's result, and a
+      // DONE teacher missing a checkpoint that a new grid needs is re-run by the coordinator.
+      t.key = content_key("v1|teacher|model=" + model + "|seed=" + std::to_string(seed) + "|" +
+                          data + "|" + canonical(g.teacher));
+      fill_model(t);
+      t.cost = t.total_epochs * (3 * t.macs_per_image * n_train + t.macs_per_image * n_eval);
+      teacher_keys[{model, seed}] = add(std::move(t)).key;
+    }
+
+  const methods::TrainShape train_shape{g.student.epochs, g.student.batch_size, static_cast<int>(classes)};
+  auto params_for = [&](const std::string& method) {
+    const auto it = g.method_params.find(method);
+    return it == g.method_params.end() ? methods::ParamMap{} : it->second;
+  };
+  // One student-side task (a student, or a TAKD assistant) learning from `upstream`.
+  auto make_student = [&](const std::string& kind, const std::string& model, const std::string& method_name,
+                          const methods::ParamMap& params, int64_t seed, const Task* upstream,
+                          int upstream_checkpoint, std::vector<std::string> chain) -> const Task& {
+    auto method = methods::builtin().make(method_name, params, train_shape);
+    Task t;
+    t.kind = kind;
+    t.model = model;
+    t.method = method_name;
+    t.method_params = params;
+    t.method_params_resolved = method->params_json();
+    t.method_variant = method->variant();
+    t.seed = seed;
+    t.train = g.student;
+    for (const auto& p : method->phases(g.student.epochs)) t.total_epochs += p.epochs;
+    fill_model(t);
+    chain.push_back(model);
+    t.chain = chain;
+    std::string key_text = "v1|" + kind + "|model=" + model + "|method=" + method_name + "|params=" +
+                           t.method_params_resolved.dump() + "|seed=" + std::to_string(seed) + "|" + data + "|" +
+                           canonical(g.student);
+    double teacher_macs = 0;
+    if (upstream) {
+      t.teacher_key = upstream->key;
+      t.teacher_model = upstream->model;
+      t.teacher_checkpoint = upstream_checkpoint;
+      t.teacher_epochs = upstream->total_epochs;
+      t.deps = {upstream->key};
+      key_text += "|teacher=" + upstream->key + "@" + std::to_string(upstream_checkpoint);
+      teacher_macs = upstream->macs_per_image;
+      // The upstream task must keep what this method reads.
+      Task& up = graph.tasks[graph.index.at(upstream->key)];
+      for (int e : method->required_teacher_checkpoints(up.total_epochs, g.student.epochs))
+        if (std::find(up.keep_checkpoints.begin(), up.keep_checkpoints.end(), e) == up.keep_checkpoints.end())
+          up.keep_checkpoints.push_back(e);
+      std::sort(up.keep_checkpoints.begin(), up.keep_checkpoints.end());
+    }
+    t.key = content_key(key_text);
+    t.cost = t.total_epochs * ((3 * t.macs_per_image + teacher_macs) * n_train + t.macs_per_image * n_eval);
+    return add(std::move(t));
+  };
+
+  for (const auto& student : g.students)
+    for (size_t si = 0; si < g.seeds.size(); ++si)
+      for (const auto& method_name : g.methods) {
+        const methods::ParamMap params = params_for(method_name);
+        const int64_t seed = g.seeds[si];
+        if (!methods::builtin().make(method_name, params, train_shape)->uses_teacher()) {
+          make_student("student", student, method_name, params, seed, nullptr, -1, {});
+          continue;
+        }
+        const int64_t tseed = g.teacher_seeds[si % g.teacher_seeds.size()];
+        for (const auto& teacher_model : g.teachers)
+          for (int checkpoint : g.teacher_checkpoints) {
+            // Copy: `add` may grow graph.tasks and move the teacher.
+            const Task* upstream = &graph.at(teacher_keys.at({teacher_model, tseed}));
+            std::vector<std::string> chain = {teacher_model};
+            int upstream_checkpoint = checkpoint;
+            if (method_name == "takd") {
+              // Assistants strictly between teacher and student in size (the TAKD rule); others are
+              // skipped for this pair, so a teacher sweep can share one assistant list.
+              const int64_t hi = upstream->params_count;
+              const int64_t lo = models::count_parameters(*models::make(student, classes, shape));
+              for (const auto& assistant : g.takd_assistants) {
+                const int64_t size = models::count_parameters(*models::make(assistant, classes, shape));
+                if (size >= hi || size <= lo) continue;
+                const auto link = g.takd_links.find(upstream->model + ">" + assistant);
+                const Task& a = make_student("assistant", assistant, "takd",
+                                             link == g.takd_links.end() ? params : link->second, seed, upstream,
+                                             upstream_checkpoint, chain);
+                chain = a.chain;
+                upstream = &graph.at(a.key);
+                upstream_checkpoint = -1;
+              }
+            }
+            const auto link = g.takd_links.find(upstream->model + ">" + student);
+            const methods::ParamMap& student_params =
+                method_name == "takd" && link != g.takd_links.end() ? link->second : params;
+            const std::string upstream_key = upstream->key;
+            make_student("student", student, method_name, student_params, seed, &graph.at(upstream_key),
+                         upstream_checkpoint, chain);
+          }
+      }
+  return graph;
+}
+
+}  // namespace kdbench::grid

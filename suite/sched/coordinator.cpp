@@ -1,0 +1,217 @@
+#include "suite/sched/coordinator.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include "suite/core/errors.h"
+#include "suite/core/log.h"
+#include "suite/sched/protocol.h"
+#include "suite/train/stop_flag.h"
+
+namespace kdbench::sched {
+namespace {
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+std::string duration_text(double s) {
+  const long t = std::lround(s);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+  return buf;
+}
+
+}  // namespace
+
+Coordinator::Coordinator(const grid::TaskGraph& graph, results::ResultsStore& store,
+                         const results::Artifacts& artifacts, comm::Communicator& comm)
+    : graph_(graph), store_(store), artifacts_(artifacts), comm_(comm),
+      priority_(graph.critical_paths()) {
+  load_state();
+}
+
+bool Coordinator::artifacts_present(const grid::Task& t) const {
+  if (!artifacts_.exists(t.key, results::checkpoint_name(-1))) return false;
+  for (int e : t.keep_checkpoints)
+    if (!artifacts_.exists(t.key, results::checkpoint_name(e))) return false;
+  return true;
+}
+
+void Coordinator::load_state() {
+  const auto statuses = store_.statuses();
+  for (const auto& t : graph_.tasks) {
+    auto it = statuses.find(t.key);
+    const bool was_done = it != statuses.end() && it->second == results::Status::Done;
+    if (it != statuses.end())
+      if (auto rec = store_.get(t.key)) attempts_[t.key] = rec->attempts;
+    // A finished teacher whose checkpoints are gone (deleted, or a new grid keeps more epochs)
+    // is trained again when a student still needs it; training is deterministic.
+    const bool needed_later = t.kind != "student" && [&] {
+      for (const auto& d : graph_.dependents(t.key))
+        if (!statuses.count(d) || statuses.at(d) != results::Status::Done) return true;
+      return false;
+    }();
+    if (was_done && !(needed_later && !artifacts_present(t))) {
+      done_.insert(t.key);
+    } else {
+      if (was_done) spdlog::info("re-running {}: its checkpoints are missing from {}", t.label(), artifacts_.root());
+      pending_.insert(t.key);
+      total_cost_ += t.cost;
+    }
+  }
+}
+
+std::vector<std::string> Coordinator::ready_tasks() const {
+  std::vector<std::string> ready;
+  for (const auto& key : pending_) {
+    const auto& t = graph_.at(key);
+    if (std::all_of(t.deps.begin(), t.deps.end(), [&](const std::string& d) { return done_.count(d) > 0; }))
+      ready.push_back(key);
+  }
+  std::sort(ready.begin(), ready.end(), [&](const std::string& a, const std::string& b) {
+    const double pa = priority_.at(a), pb = priority_.at(b);
+    return pa != pb ? pa > pb : a < b;
+  });
+  return ready;
+}
+
+void Coordinator::dispatch() {
+  while (!idle_.empty() && !stopping_) {
+    const auto ready = ready_tasks();
+    if (ready.empty()) break;
+    const std::string& key = ready.front();
+    const int worker = idle_.front();
+    idle_.pop_front();
+    const auto& t = graph_.at(key);
+    pending_.erase(key);
+    running_.insert(key);
+    results::RunRecord rec;
+    rec.key = key;
+    rec.kind = t.kind;
+    rec.model = t.model;
+    rec.method = t.method;
+    rec.method_params = t.method_params_resolved;
+    rec.teacher_key = t.teacher_key;
+    rec.teacher_model = t.teacher_model;
+    rec.teacher_checkpoint = t.teacher_checkpoint;
+    rec.chain = t.chain;
+    rec.seed = t.seed;
+    rec.params_count = t.params_count;
+    rec.status = results::Status::Running;
+    rec.attempts = ++attempts_[key];
+    rec.rank = worker;
+    rec.started = results::utc_now();
+    store_.put(rec);
+    comm_.send(worker, kToWorker, nlohmann::json{{"type", "task"}, {"key", key}}.dump());
+  }
+}
+
+void Coordinator::fail_dependents(const std::string& key, const std::string& reason) {
+  for (const auto& d : graph_.dependents(key)) {
+    if (!pending_.count(d)) continue;
+    const auto& t = graph_.at(d);
+    pending_.erase(d);
+    failed_.insert(d);
+    results::RunRecord rec;
+    rec.key = d;
+    rec.kind = t.kind;
+    rec.model = t.model;
+    rec.method = t.method;
+    rec.teacher_key = t.teacher_key;
+    rec.teacher_model = t.teacher_model;
+    rec.seed = t.seed;
+    rec.status = results::Status::Failed;
+    rec.attempts = attempts_[d];
+    rec.error = reason;
+    store_.put(rec);
+    spdlog::warn("{} not run: {}", t.label(), reason);
+    fail_dependents(d, reason);
+  }
+}
+
+void Coordinator::log_progress(const std::string& what, const grid::Task& t) {
+  const double elapsed = now_seconds() - start_time_;
+  std::string eta = "";
+  if (finished_cost_ > 0 && !pending_.empty())
+    eta = ", ETA " + duration_text(elapsed * (total_cost_ - finished_cost_) / finished_cost_);
+  spdlog::info("[{}/{} done, {} failed, {} running{}] {} {}", done_.size(), graph_.tasks.size(),
+               failed_.size(), running_.size(), eta, what, t.label());
+}
+
+void Coordinator::handle_result(int source, const nlohmann::json& j) {
+  results::RunRecord rec = results::record_from_json(j);
+  const auto& t = graph_.at(rec.key);
+  rec.attempts = attempts_[rec.key];
+  running_.erase(rec.key);
+  finished_cost_ += t.cost;
+  store_.put(rec);
+  if (rec.status == results::Status::Interrupted) {
+    // Back to pending: the rerun continues it from its saved state.
+    pending_.insert(rec.key);
+    stopping_ = true;
+    log_progress("interrupted (" + rec.error + "):", t);
+  } else if (rec.status == results::Status::Done) {
+    done_.insert(rec.key);
+    log_progress("finished (" + std::to_string(std::lround(rec.wall_seconds)) + " s, test at best val " +
+                     std::to_string(100 * rec.test_acc_at_best_val).substr(0, 5) + "%)",
+                 t);
+  } else {
+    failed_.insert(rec.key);
+    log_progress("FAILED: " + rec.error + ":", t);
+    fail_dependents(rec.key, "upstream task failed: " + t.label());
+  }
+  idle_.push_back(source);
+}
+
+int Coordinator::exit_code() const {
+  if (stopping_) return kExitInterrupted;
+  return failed_.empty() && pending_.empty() ? kExitOk : kExitTasksFailed;
+}
+
+void Coordinator::stop_idle_workers_if_finished() {
+  if (!stopping_ && (!running_.empty() || !ready_tasks().empty())) return;
+  const int code = exit_code();
+  while (!idle_.empty()) {
+    comm_.send(idle_.front(), kToWorker, nlohmann::json{{"type", "stop"}, {"exit_code", code}}.dump());
+    idle_.pop_front();
+    ++stopped_;
+  }
+}
+
+int Coordinator::run() {
+  start_time_ = now_seconds();
+  spdlog::info("grid: {} tasks, {} already done, {} to run on {} rank(s)", graph_.tasks.size(),
+               done_.size(), pending_.size(), comm_.size());
+  auto wait = std::chrono::microseconds(100);
+  while (stopped_ < comm_.size()) {
+    if (!stopping_ && train::stop_requested()) {
+      stopping_ = true;
+      spdlog::warn("{} received: no new tasks; running tasks save their state; rerun the same command to continue",
+                   train::stop_reason());
+      stop_idle_workers_if_finished();
+    }
+    // Polling (not a blocking receive) so a stop signal is noticed while every worker is busy.
+    auto m = comm_.try_recv(kToCoordinator);
+    if (!m) {
+      std::this_thread::sleep_for(wait);
+      wait = std::min(wait * 2, std::chrono::microseconds(20000));
+      continue;
+    }
+    wait = std::chrono::microseconds(100);
+    const auto j = nlohmann::json::parse(m->payload);
+    const std::string type = j.at("type");
+    if (type == "ready") idle_.push_back(m->source);
+    else if (type == "result") handle_result(m->source, j.at("record"));
+    else throw CommError("coordinator: unknown message type '" + type + "' from rank " + std::to_string(m->source));
+    dispatch();
+    stop_idle_workers_if_finished();
+  }
+  spdlog::info("grid {}: {} done, {} failed, {} not finished, wall {}", stopping_ ? "stopped" : "finished",
+               done_.size(), failed_.size(), pending_.size(), duration_text(now_seconds() - start_time_));
+  return exit_code();
+}
+
+}  // namespace kdbench::sched

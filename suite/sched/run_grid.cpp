@@ -1,0 +1,115 @@
+#include "suite/sched/run_grid.h"
+
+#include <torch/version.h>
+
+#include <exception>
+#include <memory>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "suite/core/errors.h"
+#include "suite/core/log.h"
+#include "suite/core/strings.h"
+#include "suite/core/version.h"
+#include "suite/grid/parse_grid.h"
+#include "suite/grid/task_graph.h"
+#include "suite/results/results_store.h"
+#include "suite/sched/coordinator.h"
+#include "suite/sched/worker.h"
+#include "suite/train/stop_flag.h"
+
+namespace kdbench::sched {
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot open grid file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+grid::GridSpec parse(const std::string& text, const RunOptions& opts) {
+  auto spec = grid::parse_grid_text(text, opts.grid_path);
+  if (!opts.results_path.empty()) spec.results = opts.results_path;
+  if (opts.threads > 0) spec.threads = opts.threads;
+  return spec;
+}
+
+results::Provenance provenance(const grid::GridSpec& spec, comm::Communicator& comm,
+                               const std::vector<std::string>& hosts) {
+  results::Provenance p;
+  p.grid_name = spec.name;
+  p.grid_ini = spec.ini_text;
+  const std::set<std::string> unique(hosts.begin(), hosts.end());
+  p.hostnames.assign(unique.begin(), unique.end());
+  p.world_size = comm.size();
+  p.versions["kdbench"] = KDBENCH_VERSION;
+  p.versions["git_sha"] = KDBENCH_GIT_SHA;
+  p.versions["torch"] = TORCH_VERSION;
+  p.versions["comm_backend"] = comm.backend();
+  if (!comm.library_version().empty()) p.versions["mpi"] = comm.library_version();
+  return p;
+}
+
+}  // namespace
+
+int run_grid(comm::Communicator& comm, const RunOptions& opts) {
+  // Rank 0 validates everything and opens the results file before any rank starts work; the
+  // others learn the outcome through the broadcast, so a bad grid exits every rank with code 2
+  // and only rank 0 prints the error line.
+  train::install_stop_handlers();
+  const auto hosts = comm.all_gather(comm::hostname());
+  std::string text;
+  std::unique_ptr<results::ResultsStore> store;
+  grid::GridSpec spec;
+  std::exception_ptr setup_error;
+  int setup_code = kExitOk;
+  if (comm.rank() == 0) {
+    try {
+      text = read_file(opts.grid_path);
+      spec = parse(text, opts);
+      store = std::make_unique<results::ResultsStore>(
+          results::ResultsStore::open_or_create(spec.results, provenance(spec, comm, hosts)));
+    } catch (const Error& e) {
+      setup_error = std::current_exception();
+      setup_code = e.exit_code();
+    }
+  }
+  std::string message = setup_error ? "error " + std::to_string(setup_code) : "ok\n" + text;
+  comm.broadcast(message, 0);
+  if (setup_error) std::rethrow_exception(setup_error);
+  if (!starts_with(message, "ok\n")) return std::stoi(message.substr(6));
+  if (comm.rank() != 0) spec = parse(message.substr(3), opts);
+  const grid::TaskGraph graph = grid::expand(spec);
+  const results::Artifacts artifacts(spec.artifacts);
+
+  int exit_code = kExitOk;
+  std::thread coordinator_thread;
+  if (comm.rank() == 0) {
+    spdlog::info("results: {}  artifacts: {}", spec.results, spec.artifacts);
+    coordinator_thread = std::thread([&] {
+      try {
+        exit_code = Coordinator(graph, *store, artifacts, comm).run();
+      } catch (const std::exception& e) {
+        // The coordinator cannot recover: end every rank instead of leaving them waiting.
+        spdlog::critical("coordinator failed: {}; aborting the job", e.what());
+        comm.abort(kExitInternal);
+      }
+    });
+  }
+  int worker_code = kExitOk;
+  try {
+    worker_code = run_worker(comm, spec, graph, artifacts);
+  } catch (const std::exception& e) {
+    spdlog::critical("worker failed outside a task: {}; aborting the job", e.what());
+    comm.abort(kExitInternal);
+  }
+  if (coordinator_thread.joinable()) coordinator_thread.join();
+  if (comm.rank() == 0) spdlog::info("results written to {}", spec.results);
+  return comm.rank() == 0 ? exit_code : worker_code;
+}
+
+}  // namespace kdbench::sched

@@ -1,0 +1,78 @@
+#include "suite/sched/worker.h"
+
+#include <memory>
+
+#include "suite/core/log.h"
+#include "suite/train/stop_flag.h"
+#include "suite/train/threads.h"
+#include "suite/results/run_record.h"
+#include "suite/sched/protocol.h"
+#include "suite/train/trainer.h"
+
+namespace kdbench::sched {
+namespace {
+
+results::RunRecord unfinished_record(const grid::Task& t, results::Status status, const std::string& error,
+                                     int rank) {
+  results::RunRecord rec;
+  rec.key = t.key;
+  rec.kind = t.kind;
+  rec.model = t.model;
+  rec.method = t.method;
+  rec.method_params = t.method_params_resolved;
+  rec.teacher_key = t.teacher_key;
+  rec.teacher_model = t.teacher_model;
+  rec.teacher_checkpoint = t.teacher_checkpoint;
+  rec.chain = t.chain;
+  rec.seed = t.seed;
+  rec.params_count = t.params_count;
+  rec.status = status;
+  rec.error = error;
+  rec.rank = rank;
+  rec.host = comm::hostname();
+  rec.finished = results::utc_now();
+  return rec;
+}
+
+}  // namespace
+
+int run_worker(comm::Communicator& comm, const grid::GridSpec& grid, const grid::TaskGraph& graph,
+               const results::Artifacts& artifacts) {
+  const int threads = apply_intra_op_threads(choose_intra_op_threads(grid.threads, comm.local_size()));
+  std::unique_ptr<train::PreparedData> data;  // loaded with the first task, reused by all
+  train::TrainEnv env;
+  env.artifacts = &artifacts;
+  env.rank = comm.rank();
+  env.host = comm::hostname();
+  env.threads = threads;
+  env.on_epoch = [](const train::EpochReport& r) {
+    spdlog::info("{}: epoch {}/{} loss {:.4f} val {:.2f}% ({:.1f} s)", r.task->label(), r.epoch,
+                 r.total_epochs, r.train_loss, 100 * r.val_acc, r.seconds);
+  };
+
+  comm.send(0, kToCoordinator, nlohmann::json{{"type", "ready"}}.dump());
+  for (;;) {
+    const auto msg = nlohmann::json::parse(comm.recv(kToWorker).payload);
+    if (msg.at("type") == "stop") return msg.at("exit_code").get<int>();
+    const grid::Task& task = graph.at(msg.at("key").get<std::string>());
+    spdlog::info("{}: start ({} threads)", task.label(), threads);
+    results::RunRecord rec;
+    try {
+      // A stop that arrived while this worker was idle: do not start anything new.
+      if (train::stop_requested()) throw train::Interrupted(task.label() + ": not started, " + train::stop_reason());
+      if (!data) data = std::make_unique<train::PreparedData>(train::prepare(datasets::load(grid::data_config(grid))));
+      env.data = data.get();
+      rec = train::run_task(task, env);
+    } catch (const train::Interrupted& e) {
+      spdlog::warn("{}", e.what());
+      rec = unfinished_record(task, results::Status::Interrupted, e.what(), comm.rank());
+    } catch (const std::exception& e) {
+      spdlog::error("{}: failed: {}", task.label(), e.what());
+      rec = unfinished_record(task, results::Status::Failed, e.what(), comm.rank());
+    }
+    rec.dataset = grid.dataset;
+    comm.send(0, kToCoordinator, nlohmann::json{{"type", "result"}, {"record", results::to_json(rec)}}.dump());
+  }
+}
+
+}  // namespace kdbench::sched

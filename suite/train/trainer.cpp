@@ -1,0 +1,302 @@
+#include "suite/train/trainer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <optional>
+
+#include "methods/nokd.h"
+#include "methods/registry.h"
+#include "suite/core/errors.h"
+#include "suite/core/hash.h"
+#include "suite/train/evaluate.h"
+#include "suite/train/lr_schedule.h"
+#include "suite/train/net_io.h"
+#include "suite/train/resume_state.h"
+#include "suite/train/stop_flag.h"
+#include "suite/train/teacher_source.h"
+
+namespace kdbench::train {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::unique_ptr<methods::Method> method_of(const grid::Task& task, const PreparedData& data) {
+  if (task.kind == "teacher") return methods::NoKd::create({}, {});
+  const methods::TrainShape shape{task.train.epochs, task.train.batch_size, static_cast<int>(data.num_classes)};
+  return methods::builtin().make(task.method, task.method_params, shape);
+}
+
+std::unique_ptr<torch::optim::SGD> make_optimizer(models::NetImpl& net, const grid::TrainConfig& c) {
+  return std::make_unique<torch::optim::SGD>(
+      net.parameters(),
+      torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay).nesterov(c.nesterov));
+}
+
+void set_lr(torch::optim::SGD& opt, double lr) {
+  for (auto& group : opt.param_groups()) static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
+}
+
+nlohmann::json config_json(const grid::Task& task) {
+  const auto& c = task.train;
+  nlohmann::json j = {{"epochs", c.epochs}, {"total_epochs", task.total_epochs}, {"batch_size", c.batch_size},
+                      {"optimizer", c.optimizer}, {"lr", c.lr}, {"momentum", c.momentum},
+                      {"weight_decay", c.weight_decay}, {"nesterov", c.nesterov},
+                      {"lr_schedule", c.lr_schedule.kind}, {"lr_milestones", c.lr_schedule.milestones},
+                      {"lr_gamma", c.lr_schedule.gamma}, {"augment", c.augment},
+                      {"augment_padding", c.augment_padding}};
+  if (!task.keep_checkpoints.empty()) j["keep_checkpoints"] = task.keep_checkpoints;
+  return j;
+}
+
+results::RunRecord initial_record(const grid::Task& task, const TrainEnv& env) {
+  results::RunRecord rec;
+  rec.key = task.key;
+  rec.kind = task.kind;
+  rec.model = task.model;
+  rec.method = task.method;
+  rec.method_params = task.method_params_resolved;
+  rec.method_variant = task.method_variant;
+  rec.teacher_key = task.teacher_key;
+  rec.teacher_model = task.teacher_model;
+  rec.teacher_checkpoint = task.teacher_checkpoint;
+  rec.chain = task.chain;
+  rec.seed = task.seed;
+  rec.params_count = task.params_count;
+  rec.flops = 2 * task.macs_per_image;
+  rec.started = results::utc_now();
+  rec.config = config_json(task);
+  return rec;
+}
+
+// Best-validation bookkeeping over the whole run, plus the best weights of the running phase
+// when the next phase restarts from them (Annealing-KD's stage II).
+struct Best {
+  double val = -1, test_at_val = 0, best_test = 0;
+  int epoch = 0;
+  double phase_val = -1;
+  std::optional<Snapshot> phase_weights;
+  nlohmann::json to_json() const {
+    return {{"val", val}, {"test_at_val", test_at_val}, {"best_test", best_test}, {"epoch", epoch},
+            {"phase_val", phase_val}};
+  }
+  void from_json(const nlohmann::json& j) {
+    val = j.at("val"), test_at_val = j.at("test_at_val"), best_test = j.at("best_test");
+    epoch = j.at("epoch"), phase_val = j.at("phase_val");
+  }
+};
+
+// One task's training, resumable at any step boundary.
+class TaskRun {
+ public:
+  TaskRun(const grid::Task& task, const TrainEnv& env)
+      : task_(task), env_(env), data_(*env.data), method_(method_of(task, data_)),
+        phases_(method_->phases(task.train.epochs)),
+        gen_(at::make_generator<at::CPUGeneratorImpl>(data_seed(task))), rec_(initial_record(task, env)) {
+    torch::manual_seed(init_seed(task));
+    net_ = models::make(task.model, data_.num_classes, data_.shape);
+    if (!task.teacher_key.empty())
+      teacher_.emplace(task.teacher_key, task.teacher_model, data_, *env.artifacts, task.train.eval_batch_size);
+  }
+
+  results::RunRecord run() {
+    const auto start = Clock::now();
+    std::optional<ResumeState> resumed = try_resume();
+    for (int pi = pos_.phase; pi < static_cast<int>(phases_.size()); ++pi) {
+      const auto& phase = phases_[static_cast<size_t>(pi)];
+      if (!resumed) begin_phase(pi);
+      for (int pe = resumed ? pos_.phase_epoch : 1; pe <= phase.epochs; ++pe) {
+        pos_.phase = pi;
+        pos_.phase_epoch = pe;
+        run_epoch(phase, resumed, start);
+        resumed.reset();
+      }
+    }
+    // Final weights feed students (teachers) or the next link of a TAKD chain (assistants).
+    if (task_.kind != "student") save_net(*net_, *env_.artifacts, task_.key, results::checkpoint_name(-1));
+    env_.artifacts->remove(task_.key, kResumeFile);
+    finish(start);
+    return rec_;
+  }
+
+ private:
+  std::optional<ResumeState> try_resume() {
+    if (!env_.artifacts->exists(task_.key, kResumeFile)) return std::nullopt;
+    const std::string path = env_.artifacts->path_for(task_.key, kResumeFile);
+    pos_ = peek_resume_position(path);
+    opt_ = make_optimizer(*net_, task_.train);
+    ResumeState s = load_resume_state(path, *net_, *opt_);
+    gen_.set_state(s.generator_state);
+    best_.from_json(s.best);
+    best_.phase_weights = s.phase_best;
+    rec_.curves = s.record.curves;
+    rec_.checkpoints = s.record.checkpoints;
+    rec_.started = s.record.started;
+    prior_seconds_ = s.wall_seconds;
+    return s;
+  }
+
+  void begin_phase(int pi) {
+    const auto& phase = phases_[static_cast<size_t>(pi)];
+    if (phase.start_from_best_of_previous && best_.phase_weights) restore(*net_, *best_.phase_weights);
+    if (!opt_ || phase.fresh_optimizer) opt_ = make_optimizer(*net_, task_.train);
+    best_.phase_weights.reset();
+    best_.phase_val = -1;
+  }
+
+  void run_epoch(const methods::Phase& phase, const std::optional<ResumeState>& resumed, Clock::time_point start) {
+    const auto epoch_start = Clock::now();
+    const int64_t n = data_.train_x.size(0), bs = task_.train.batch_size;
+    const int64_t steps = (n + bs - 1) / bs;
+    const int epoch = pos_.epoch + 1;
+    methods::StepContext ctx;
+    ctx.epoch = {epoch, task_.total_epochs, pos_.phase, pos_.phase_epoch, phase.epochs};
+    ctx.steps_per_epoch = steps;
+    const double lr = lr_at(task_.train.lr_schedule, task_.train.lr, pos_.phase_epoch, phase.epochs);
+    set_lr(*opt_, lr);
+    const bool use_teacher = phase.uses_teacher && teacher_.has_value();
+    const int checkpoint = use_teacher ? method_->teacher_checkpoint(ctx.epoch, task_.teacher_epochs)
+                                       : methods::kFinalCheckpoint;
+    net_->train();
+    torch::Tensor order = resumed ? resumed->order : torch::randperm(n, gen_, torch::kLong);
+    double loss_sum = resumed ? resumed->loss_sum : 0;
+    int64_t correct = resumed ? resumed->correct : 0;
+    const double seconds_before = resumed ? resumed->epoch_seconds : 0;
+    for (int64_t s = resumed ? resumed->pos.next_step : 0; s < steps; ++s) {
+      if (env_.should_stop ? env_.should_stop() : stop_requested()) interrupt(order, s, loss_sum, correct, seconds_before + since(epoch_start), start);
+      ctx.step_in_epoch = s;
+      const auto idx = order.slice(0, s * bs, std::min(n, (s + 1) * bs));
+      auto x = data_.train_x.index_select(0, idx);
+      const auto y = data_.train_y.index_select(0, idx);
+      if (task_.train.augment) x = datasets::crop_flip(x, task_.train.augment_padding, gen_);
+      const auto [loss, logits] = step_loss(x, y, idx, use_teacher, checkpoint, ctx);
+      opt_->zero_grad();
+      loss.backward();
+      opt_->step();
+      const double l = loss.item<double>();
+      if (!std::isfinite(l))
+        throw Error(task_.label() + ": loss became " + std::to_string(l) + " at epoch " + std::to_string(epoch) +
+                    " step " + std::to_string(s + 1));
+      loss_sum += l * static_cast<double>(idx.size(0));
+      correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+    }
+    end_epoch(epoch, lr, loss_sum / static_cast<double>(n), static_cast<double>(correct) / static_cast<double>(n),
+              seconds_before + since(epoch_start));
+  }
+
+  // Loss and the student's logits on the clean batch (for train accuracy).
+  std::pair<torch::Tensor, torch::Tensor> step_loss(const torch::Tensor& x, const torch::Tensor& y,
+                                                    const torch::Tensor& idx, bool use_teacher, int checkpoint,
+                                                    const methods::StepContext& ctx) {
+    if (!method_->perturbs_inputs()) {
+      torch::Tensor t_logits;
+      if (use_teacher) t_logits = teacher_->batch_logits(checkpoint, idx, x, task_.train.augment);
+      auto logits = net_->forward(x);
+      return {method_->loss(logits, t_logits, y, ctx), logits};
+    }
+    // Views (Combined-KD): the method perturbs inputs against both networks; teacher logits are
+    // computed online per view, never from the cache.
+    const methods::ForwardFn student = [&](const torch::Tensor& v) { return net_->forward(v); };
+    methods::ForwardFn teacher_fn;
+    if (use_teacher) teacher_fn = [&](const torch::Tensor& v) { return teacher_->net(checkpoint).forward(v); };
+    const auto views = method_->input_views(x, student, teacher_fn, ctx);
+    std::vector<torch::Tensor> s_logits, t_logits;
+    for (const auto& v : views) {
+      s_logits.push_back(net_->forward(v));
+      if (use_teacher) {
+        torch::NoGradGuard no_grad;
+        t_logits.push_back(teacher_->net(checkpoint).forward(v));
+      }
+    }
+    return {method_->loss_on_views(s_logits, t_logits, y, ctx), s_logits.front()};
+  }
+
+  void end_epoch(int epoch, double lr, double train_loss, double train_acc, double seconds) {
+    const int64_t eb = task_.train.eval_batch_size;
+    const double val = accuracy(*net_, data_.val_x, data_.val_y, eb);
+    const double test = accuracy(*net_, data_.test_x, data_.test_y, eb);
+    auto& c = rec_.curves;
+    c.epoch.push_back(epoch);
+    c.train_loss.push_back(train_loss);
+    c.train_acc.push_back(train_acc);
+    c.val_acc.push_back(val);
+    c.test_acc.push_back(test);
+    c.lr.push_back(lr);
+    c.seconds.push_back(seconds);
+    if (val > best_.val) best_.val = val, best_.test_at_val = test, best_.epoch = epoch;
+    best_.best_test = std::max(best_.best_test, test);
+    const size_t next = static_cast<size_t>(pos_.phase) + 1;
+    if (val > best_.phase_val) {
+      best_.phase_val = val;
+      if (next < phases_.size() && phases_[next].start_from_best_of_previous) best_.phase_weights = snapshot(*net_);
+    }
+    const auto& keep = task_.keep_checkpoints;
+    if (std::find(keep.begin(), keep.end(), epoch) != keep.end()) {
+      save_net(*net_, *env_.artifacts, task_.key, results::checkpoint_name(epoch));
+      rec_.checkpoints[std::to_string(epoch)] = {{"val_acc", val}, {"test_acc", test}};
+    }
+    pos_.epoch = epoch;
+    if (env_.on_epoch) env_.on_epoch({&task_, epoch, task_.total_epochs, train_loss, val, seconds});
+  }
+
+  [[noreturn]] void interrupt(const torch::Tensor& order, int64_t next_step, double loss_sum, int64_t correct,
+                              double epoch_seconds, Clock::time_point start) {
+    ResumeState s;
+    s.pos = pos_;
+    s.pos.next_step = next_step;
+    s.order = order;
+    s.generator_state = gen_.get_state();
+    s.loss_sum = loss_sum;
+    s.correct = correct;
+    s.epoch_seconds = epoch_seconds;
+    s.wall_seconds = prior_seconds_ + since(start);
+    s.best = best_.to_json();
+    s.record = rec_;
+    s.phase_best = best_.phase_weights;
+    save_resume_state(s, *net_, *opt_, *env_.artifacts, task_.key);
+    throw Interrupted(task_.label() + ": stopped by " + stop_reason() + " at epoch " + std::to_string(pos_.epoch + 1) +
+                      " step " + std::to_string(next_step) + "; state saved for resume");
+  }
+
+  void finish(Clock::time_point start) {
+    rec_.status = results::Status::Done;
+    rec_.rank = env_.rank;
+    rec_.host = env_.host;
+    rec_.device = "cpu";
+    rec_.threads = env_.threads;
+    rec_.best_val_acc = best_.val;
+    rec_.test_acc_at_best_val = best_.test_at_val;
+    rec_.best_epoch = best_.epoch;
+    rec_.best_test_acc = best_.best_test;
+    rec_.final_test_acc = rec_.curves.test_acc.empty() ? 0 : rec_.curves.test_acc.back();
+    rec_.finished = results::utc_now();
+    rec_.wall_seconds = prior_seconds_ + since(start);
+  }
+
+  const grid::Task& task_;
+  const TrainEnv& env_;
+  const PreparedData& data_;
+  std::unique_ptr<methods::Method> method_;
+  std::vector<methods::Phase> phases_;
+  at::Generator gen_;
+  results::RunRecord rec_;
+  models::Net net_;
+  std::optional<TeacherSource> teacher_;
+  std::unique_ptr<torch::optim::SGD> opt_;
+  LoopPosition pos_;
+  Best best_;
+  double prior_seconds_ = 0;
+};
+
+}  // namespace
+
+uint64_t init_seed(const grid::Task& task) { return derive_seed(static_cast<uint64_t>(task.seed), "init|" + task.model); }
+uint64_t data_seed(const grid::Task& task) { return derive_seed(static_cast<uint64_t>(task.seed), "data-order"); }
+
+results::RunRecord run_task(const grid::Task& task, const TrainEnv& env) { return TaskRun(task, env).run(); }
+
+}  // namespace kdbench::train
