@@ -54,10 +54,10 @@ std::string metric_name(Metric m) {
 
 std::string metric_caption(Metric m) {
   switch (m) {
-    case Metric::TestAtBestVal: return "test accuracy (\\%) at the best-validation epoch";
-    case Metric::BestVal: return "best validation accuracy (\\%)";
-    case Metric::FinalTest: return "test accuracy (\\%) after the last epoch";
-    case Metric::BestTest: return "best test accuracy (\\%) over all epochs";
+    case Metric::TestAtBestVal: return "test accuracy (%) at the best-validation epoch";
+    case Metric::BestVal: return "best validation accuracy (%)";
+    case Metric::FinalTest: return "test accuracy (%) after the last epoch";
+    case Metric::BestTest: return "best test accuracy (%) over all epochs";
   }
   return "?";
 }
@@ -85,6 +85,38 @@ Stats summarize(const std::vector<double>& values) {
     s.std = std::sqrt(squares / (s.n - 1));
   }
   return s;
+}
+
+void CellRuns::add(const results::RunRecord& r, Metric metric) {
+  switch (r.status) {
+    case results::Status::Done: values.emplace_back(r.seed, metric_percent(r, metric)); break;
+    case results::Status::Failed: ++failed; break;
+    default: ++unfinished;
+  }
+}
+
+std::vector<double> CellRuns::accuracies() const {
+  std::vector<double> out;
+  for (const auto& [seed, value] : values) out.push_back(value);
+  return out;
+}
+
+Stats CellRuns::stats() const { return summarize(accuracies()); }
+
+CellState cell_state(const CellRuns& runs) {
+  if (!runs.values.empty()) return CellState::HasData;
+  return runs.failed > 0 && runs.unfinished == 0 ? CellState::Failed : CellState::Pending;
+}
+
+void mark_best(std::vector<ResultCell*> cells) {
+  double best = 0;
+  int with_data = 0;
+  for (const ResultCell* c : cells) {
+    if (c->stats.n == 0) continue;
+    best = with_data++ == 0 ? c->stats.mean : std::max(best, c->stats.mean);
+  }
+  if (with_data < 2) return;
+  for (ResultCell* c : cells) c->best = c->stats.n > 0 && c->stats.mean == best;
 }
 
 StudyResults load_results(const std::string& path) {
@@ -127,28 +159,73 @@ std::string root_teacher(const results::RunRecord& r) {
   return r.chain.size() >= 2 ? r.chain.front() : r.teacher_model;
 }
 
-StudyOrder study_order(const StudyResults& study) {
-  StudyOrder seen;
-  auto add = [](std::vector<std::string>& list, const std::string& name) {
-    if (!name.empty() && std::find(list.begin(), list.end(), name) == list.end()) {
-      list.push_back(name);
-    }
-  };
+std::string provenance_value(const StudyResults& study, const std::string& name) {
+  auto it = study.provenance.find(name);
+  return it == study.provenance.end() ? std::string() : it->second;
+}
+
+std::string study_dataset(const StudyResults& study) {
+  std::vector<std::string> names;
   for (const auto& r : study.runs) {
-    if (r.kind == "teacher") add(seen.teachers, r.model);
-    if (r.kind != "student") continue;
-    add(seen.teachers, root_teacher(r));
-    add(seen.students, r.model);
-    add(seen.methods, r.method);
+    if (!r.dataset.empty() && std::find(names.begin(), names.end(), r.dataset) == names.end()) {
+      names.push_back(r.dataset);
+    }
   }
-  auto it = study.provenance.find("grid_ini");
-  const std::string grid = it == study.provenance.end() ? std::string() : it->second;
-  StudyOrder order;
-  order.teachers = order_like(seen.teachers, grid_list(grid, "teachers"));
-  order.students = order_like(seen.students, grid_list(grid, "students"));
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+namespace {
+
+void add_unique(std::vector<std::string>& list, const std::string& name) {
+  if (!name.empty() && std::find(list.begin(), list.end(), name) == list.end()) {
+    list.push_back(name);
+  }
+}
+
+// The study's names in the grid's order, or the user's selection of them.
+std::vector<std::string> ordered(std::vector<std::string> seen, const std::vector<std::string>& grid,
+                                 const std::vector<std::string>& selected, const char* option) {
+  for (const auto& name : grid) add_unique(seen, name);
+  std::vector<std::string> order = order_like(seen, grid);
+  if (selected.empty()) return order;
+  for (const auto& name : selected) {
+    if (std::find(order.begin(), order.end(), name) == order.end()) {
+      std::string known;
+      for (const auto& n : order) known += (known.empty() ? "" : " ") + n;
+      throw ConfigError(std::string("report --") + option + ": '" + name +
+                        "' is not in this study (known: " + (known.empty() ? "none" : known) +
+                        ")");
+    }
+  }
+  return selected;
+}
+
+}  // namespace
+
+StudyOrder study_order(const StudyResults& study, const Selection& selection) {
+  StudyOrder seen;
+  for (const auto& r : study.runs) {
+    if (r.kind == "teacher") add_unique(seen.teachers, r.model);
+    if (r.kind != "student") continue;
+    add_unique(seen.teachers, root_teacher(r));
+    add_unique(seen.students, r.model);
+    add_unique(seen.methods, r.method);
+  }
+  const std::string grid = provenance_value(study, "grid_ini");
   std::vector<std::string> methods = grid_list(grid, "methods");
-  methods.insert(methods.begin(), "nokd");  // the baseline column comes first
-  order.methods = order_like(seen.methods, methods);
+  // The baseline column comes first, but only when the study has it.
+  const bool has_nokd = std::find(methods.begin(), methods.end(), "nokd") != methods.end() ||
+                        std::find(seen.methods.begin(), seen.methods.end(), "nokd") !=
+                            seen.methods.end();
+  if (has_nokd) methods.insert(methods.begin(), "nokd");
+  StudyOrder order;
+  order.teachers = ordered(seen.teachers, grid_list(grid, "teachers"), selection.teachers,
+                           "teachers");
+  order.students = ordered(seen.students, grid_list(grid, "students"), selection.students,
+                           "students");
+  order.methods = ordered(seen.methods, methods, selection.methods, "methods");
   return order;
 }
 

@@ -3,18 +3,26 @@
 #include <algorithm>
 #include <set>
 
+#include "reports/paper_numbers.h"
+
 namespace kdbench::reports {
 namespace {
 
 using results::RunRecord;
-using results::Status;
-
-bool is_done(const RunRecord& r) { return r.status == Status::Done; }
 
 // Students learn from the final teacher here; intermediate checkpoints are another table.
 bool counts_as_student(const RunRecord& r) {
   return r.kind == "student" && r.teacher_checkpoint < 0;
 }
+
+// The TA path of a TAKD run ("resnet56 resnet20"), "" for a direct run.
+std::string assistants_of(const RunRecord& r) {
+  std::string out;
+  for (size_t i = 1; i + 1 < r.chain.size(); ++i) out += (out.empty() ? "" : " ") + r.chain[i];
+  return out;
+}
+
+}  // namespace
 
 int64_t params_of(const std::vector<RunRecord>& runs, const std::string& kind,
                   const std::string& model) {
@@ -24,43 +32,34 @@ int64_t params_of(const std::vector<RunRecord>& runs, const std::string& kind,
   return 0;
 }
 
-Stats teacher_accuracy(const std::vector<RunRecord>& runs, const std::string& teacher,
-                       Metric metric) {
-  std::vector<double> values;
-  for (const auto& r : runs) {
-    if (r.kind == "teacher" && r.model == teacher && is_done(r)) {
-      values.push_back(metric_percent(r, metric));
-    }
-  }
-  return summarize(values);
-}
-
-}  // namespace
-
-CapacityGapTable capacity_gap(const StudyResults& study, Metric metric) {
-  const StudyOrder order = study_order(study);
+CapacityGapTable capacity_gap(const StudyResults& study, const TableOptions& options) {
+  const StudyOrder order = study_order(study, options.selection);
   CapacityGapTable table;
-  table.metric = metric;
+  table.metric = options.metric;
+  table.paper = options.paper;
   table.methods = order.methods;
-  for (const auto& r : study.runs) {
-    if (table.dataset.empty()) table.dataset = r.dataset;
-  }
+  table.dataset = study_dataset(study);
+  const auto nokd_it = std::find(table.methods.begin(), table.methods.end(), "nokd");
+  const bool has_nokd = nokd_it != table.methods.end();
+  const size_t nokd_column = static_cast<size_t>(nokd_it - table.methods.begin());
 
   std::set<int64_t> seeds;
-  // The values of one cell: DONE student runs of (student, method) against `teacher`, where a
-  // nokd run has no teacher and so belongs to every teacher row.
-  auto cell = [&](const std::string& student, const std::string& teacher,
-                  const std::string& method) {
-    std::vector<double> values;
+  // The runs of one cell: student runs of (student, method) against `teacher`, where a nokd run
+  // has no teacher and so belongs to every teacher row. Also the TA path of its TAKD runs.
+  auto cell_runs = [&](const std::string& student, const std::string& teacher,
+                       const std::string& method, std::string& assistants) {
+    CellRuns runs;
+    std::set<std::string> paths;
     for (const auto& r : study.runs) {
-      if (!counts_as_student(r) || !is_done(r) || r.model != student || r.method != method) {
-        continue;
-      }
+      if (!counts_as_student(r) || r.model != student || r.method != method) continue;
       if (method != "nokd" && root_teacher(r) != teacher) continue;
-      values.push_back(metric_percent(r, metric));
-      seeds.insert(r.seed);
+      runs.add(r, options.metric);
+      if (r.status == results::Status::Done) seeds.insert(r.seed);
+      if (paths.empty()) assistants = assistants_of(r);
+      paths.insert(assistants_of(r));
     }
-    return summarize(values);
+    table.pooled_chains |= paths.size() > 1;
+    return runs;
   };
 
   for (const auto& student : order.students) {
@@ -71,8 +70,36 @@ CapacityGapTable capacity_gap(const StudyResults& study, Metric metric) {
       CapacityGapRow row;
       row.teacher = teacher;
       row.teacher_params = params_of(study.runs, "teacher", teacher);
-      row.teacher_acc = teacher_accuracy(study.runs, teacher, metric);
-      for (const auto& method : order.methods) row.cells.push_back(cell(student, teacher, method));
+      for (const auto& r : study.runs) {
+        if (r.kind == "teacher" && r.model == teacher) row.teacher_runs.add(r, options.metric);
+      }
+      row.teacher_acc = row.teacher_runs.stats();
+      if (options.paper) {
+        row.paper_teacher = paper_accuracy(table.dataset, teacher, student, "teacher");
+      }
+      for (const auto& method : order.methods) {
+        CapacityGapCell cell;
+        std::string assistants;
+        cell.runs = cell_runs(student, teacher, method, assistants);
+        cell.stats = cell.runs.stats();
+        if (options.paper) {
+          cell.paper = paper_accuracy(table.dataset, teacher, student, method, assistants);
+        }
+        row.cells.push_back(std::move(cell));
+      }
+      if (has_nokd) {
+        const auto& baseline = row.cells[nokd_column].runs.values;
+        for (size_t m = 0; m < row.cells.size(); ++m) {
+          if (m == nokd_column) continue;
+          auto& cell = row.cells[m];
+          cell.vs_nokd = compare_with_baseline(cell.runs.values, baseline);
+          table.used_paired |= cell.vs_nokd.kind == TestKind::PairedT;
+          table.used_welch |= cell.vs_nokd.kind == TestKind::WelchT;
+        }
+      }
+      std::vector<ResultCell*> cells;
+      for (auto& c : row.cells) cells.push_back(&c);
+      mark_best(cells);
       block.rows.push_back(std::move(row));
     }
     table.blocks.push_back(std::move(block));

@@ -1,20 +1,47 @@
 #include "reports/csv.h"
 
-#include <cstdio>
+#include <cmath>
+
+#include "reports/format.h"
 
 namespace kdbench::reports {
 namespace {
 
-std::string fixed4(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.4f", v);
-  return buf;
-}
+std::string num(double v) { return fixed(v, 4); }
+std::string count(int64_t v) { return v > 0 ? std::to_string(v) : ""; }
+std::string flag(bool b) { return b ? "1" : "0"; }
+std::string optional_num(const std::optional<double>& v) { return v ? num(*v) : ""; }
 
 // mean, std, n, with mean and std empty when there is no data.
 std::vector<std::string> stats_fields(const Stats& s) {
   if (s.n == 0) return {"", "", "0"};
-  return {fixed4(s.mean), fixed4(s.std), std::to_string(s.n)};
+  return {num(s.mean), num(s.std), std::to_string(s.n)};
+}
+
+std::string state_name(const CellRuns& runs) {
+  switch (cell_state(runs)) {
+    case CellState::HasData: return "done";
+    case CellState::Pending: return "pending";
+    case CellState::Failed: return "failed";
+  }
+  return "";
+}
+
+// state, mean, std, n, failed, best
+std::vector<std::string> cell_fields(const ResultCell& c) {
+  const auto s = stats_fields(c.stats);
+  return {state_name(c.runs), s[0], s[1], s[2], std::to_string(c.runs.failed), flag(c.best)};
+}
+
+// test, t, df, p_value, significant (empty when no test was computed)
+std::vector<std::string> test_fields(const TTest& t) {
+  if (t.kind == TestKind::None) return {"", "", "", "", ""};
+  return {test_name(t.kind), num(t.t), num(t.df), fixed(t.p, 6),
+          flag(t.significant(kSignificanceLevel))};
+}
+
+void append(std::vector<std::string>& to, const std::vector<std::string>& more) {
+  to.insert(to.end(), more.begin(), more.end());
 }
 
 }  // namespace
@@ -33,19 +60,108 @@ std::string csv_line(const std::vector<std::string>& fields) {
 }
 
 std::string capacity_gap_csv(const CapacityGapTable& table) {
-  std::string csv = csv_line({"student", "teacher", "teacher_params", "teacher_acc_mean",
-                              "teacher_acc_std", "teacher_acc_n", "method", "mean", "std", "n"});
+  std::string csv = csv_line(
+      {"student", "student_params", "teacher", "teacher_params", "teacher_acc_mean",
+       "teacher_acc_std", "teacher_acc_n", "paper_teacher_acc", "method", "state", "mean", "std",
+       "n", "failed", "best", "test", "t", "df", "p_value", "significant", "paper_acc"});
   for (const auto& block : table.blocks) {
     for (const auto& row : block.rows) {
       const auto teacher = stats_fields(row.teacher_acc);
       for (size_t m = 0; m < table.methods.size(); ++m) {
-        const auto cell = stats_fields(row.cells[m]);
-        csv += csv_line({block.student, row.teacher,
-                         row.teacher_params > 0 ? std::to_string(row.teacher_params) : "",
-                         teacher[0], teacher[1], teacher[2], table.methods[m], cell[0], cell[1],
-                         cell[2]});
+        const auto& cell = row.cells[m];
+        std::vector<std::string> f = {block.student, count(block.student_params), row.teacher,
+                                      count(row.teacher_params), teacher[0], teacher[1],
+                                      teacher[2], optional_num(row.paper_teacher),
+                                      table.methods[m]};
+        append(f, cell_fields(cell));
+        append(f, test_fields(cell.vs_nokd));
+        f.push_back(optional_num(cell.paper));
+        csv += csv_line(f);
       }
     }
+  }
+  return csv;
+}
+
+std::string checkpoint_search_csv(const CheckpointSearchTable& table) {
+  std::string csv = csv_line({"teacher", "teacher_params", "checkpoint", "teacher_epoch",
+                              "teacher_val_mean", "teacher_val_std", "teacher_test_mean",
+                              "teacher_test_std", "teacher_n", "student", "method", "state",
+                              "mean", "std", "n", "failed", "best"});
+  for (const auto& block : table.blocks) {
+    for (const auto& row : block.rows) {
+      const auto val = stats_fields(row.teacher_val), test = stats_fields(row.teacher_test);
+      for (size_t c = 0; c < block.columns.size(); ++c) {
+        std::vector<std::string> f = {
+            block.teacher, count(block.teacher_params),
+            row.checkpoint < 0 ? "final" : std::to_string(row.checkpoint), count(row.epoch),
+            val[0], val[1], test[0], test[1], test[2], block.columns[c].student,
+            block.columns[c].method};
+        append(f, cell_fields(row.cells[c]));
+        csv += csv_line(f);
+      }
+    }
+  }
+  return csv;
+}
+
+std::string takd_paths_csv(const TakdPathsTable& table) {
+  std::string csv =
+      csv_line({"path", "position", "model", "role", "state", "mean", "std", "n", "failed",
+                "best", "test", "t", "df", "p_value", "significant", "paper_acc"});
+  for (const auto& path : table.paths) {
+    std::vector<std::string> chain;
+    for (const auto& link : path.links) chain.push_back(link.model);
+    std::string name;
+    for (const auto& m : chain) name += (name.empty() ? "" : " > ") + m;
+    auto line = [&](size_t position, const std::string& model, const std::string& role,
+                    const ResultCell& cell) {
+      std::vector<std::string> f = {name, std::to_string(position), model, role};
+      append(f, cell_fields(cell));
+      append(f, test_fields(cell.vs_nokd));
+      f.push_back(optional_num(cell.paper));
+      csv += csv_line(f);
+    };
+    for (size_t i = 0; i < path.links.size(); ++i) {
+      line(i, path.links[i].model, path.links[i].kind, path.links[i].cell);
+    }
+    const size_t last = path.links.size() - 1;
+    line(last, chain.back(), "direct_kd", path.direct_kd);
+    line(last, chain.back(), "nokd", path.nokd);
+  }
+  return csv;
+}
+
+std::string method_summary_csv(const MethodSummaryTable& table) {
+  std::string csv = csv_line({"student", "method", "mean_rank", "ranked_teachers", "mean_gain",
+                              "gain_teachers", "wins", "significant", "teachers"});
+  for (const auto& block : table.blocks) {
+    for (const auto& r : block.rows) {
+      csv += csv_line({block.student, r.method, r.ranked_teachers ? num(r.mean_rank) : "",
+                       std::to_string(r.ranked_teachers), r.gain_teachers ? num(r.mean_gain) : "",
+                       std::to_string(r.gain_teachers), std::to_string(r.wins),
+                       std::to_string(r.significant), std::to_string(block.teachers)});
+    }
+  }
+  return csv;
+}
+
+std::string runs_csv(const StudyResults& study) {
+  std::string csv = csv_line({"key", "kind", "status", "dataset", "model", "params", "method",
+                              "teacher", "chain", "teacher_checkpoint", "seed", "best_val_acc",
+                              "test_acc_at_best_val", "final_test_acc", "best_test_acc",
+                              "best_epoch", "epochs", "wall_seconds", "error"});
+  for (const auto& r : study.runs) {
+    std::string chain;
+    for (const auto& m : r.chain) chain += (chain.empty() ? "" : " > ") + m;
+    const bool done = r.status == results::Status::Done;
+    auto acc = [&](double v) { return done ? num(100.0 * v) : std::string(); };
+    csv += csv_line({r.key, r.kind, results::to_string(r.status), r.dataset, r.model,
+                     count(r.params_count), r.method, r.teacher_model, chain,
+                     std::to_string(r.teacher_checkpoint), std::to_string(r.seed),
+                     acc(r.best_val_acc), acc(r.test_acc_at_best_val), acc(r.final_test_acc),
+                     acc(r.best_test_acc), done ? std::to_string(r.best_epoch) : "",
+                     std::to_string(r.curves.size()), fixed(r.wall_seconds, 1), r.error});
   }
   return csv;
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "suite/results/results_store.h"
+#include "tests/unit/results/record_fixtures.h"
 
 namespace kdbench::fixtures {
 
@@ -87,6 +88,16 @@ inline void write_study(const std::string& path, const std::string& grid_name = 
   prov.versions = {{"kdbench", "0.1.0"}, {"git_sha", "0123456789ab"}};
   auto store = results::ResultsStore::open_or_create(path, prov);
   for (size_t i = 0; i < specs.size(); ++i) store.put(make_run(specs[i], static_cast<int>(i)));
+}
+
+// The default study written once per test process; reports only read it.
+inline const std::string& shared_study() {
+  static const TempDir dir;
+  static const std::string path = [] {
+    write_study(dir.file("study.h5"));
+    return dir.file("study.h5");
+  }();
+  return path;
 }
 
 }  // namespace kdbench::fixtures

@@ -4,6 +4,7 @@
 
 #include "reports/aggregate.h"
 #include "reports/capacity_gap.h"
+#include "reports/table_views.h"
 #include "suite/core/errors.h"
 #include "tests/unit/reports/study_fixture.h"
 #include "tests/unit/results/record_fixtures.h"
@@ -60,9 +61,7 @@ TEST(Aggregate, GridListsAndOrdering) {
 }
 
 TEST(Aggregate, StudyOrderFollowsGridWithNokdFirst) {
-  fixtures::TempDir tmp;
-  fixtures::write_study(tmp.file("r.h5"));
-  StudyResults study = load_results(tmp.file("r.h5"));
+  StudyResults study = load_results(fixtures::shared_study());
   ASSERT_EQ(study.runs.size(), 15u);
   StudyOrder order = study_order(study);
   EXPECT_EQ(order.teachers, (std::vector<std::string>{"resnet8", "resnet20"}));
@@ -76,9 +75,8 @@ TEST(Aggregate, StudyOrderFollowsGridWithNokdFirst) {
 }
 
 TEST(Aggregate, CapacityGapCellsCountOnlyDoneFinalTeacherStudents) {
-  fixtures::TempDir tmp;
-  fixtures::write_study(tmp.file("r.h5"));
-  const CapacityGapTable t = capacity_gap(load_results(tmp.file("r.h5")), Metric::TestAtBestVal);
+  const CapacityGapTable t =
+      capacity_gap(load_results(fixtures::shared_study()), Metric::TestAtBestVal);
   ASSERT_EQ(t.blocks.size(), 2u);
   EXPECT_EQ(t.dataset, "fashion-mnist");
   EXPECT_EQ(t.seeds, (std::vector<int64_t>{1, 2}));  // seed 3 is a checkpoint-search run
@@ -91,15 +89,114 @@ TEST(Aggregate, CapacityGapCellsCountOnlyDoneFinalTeacherStudents) {
   EXPECT_EQ(r8.teacher_acc.n, 2);  // the assistant resnet8 run is no teacher run
   EXPECT_NEAR(r8.teacher_acc.mean, 90.23, 1e-9);
   EXPECT_NEAR(r8.teacher_acc.std, 0.22 / std::sqrt(2.0), 1e-9);
-  EXPECT_NEAR(r8.cells[1].mean, 86.30, 1e-9);  // kd from resnet8, seeds 1-2 (not the epoch-5 run)
-  EXPECT_EQ(r8.cells[1].n, 2);
-  EXPECT_EQ(r8.cells[2].n, 0);  // takd's root teacher is resnet20
+  EXPECT_NEAR(r8.cells[1].stats.mean, 86.30, 1e-9);  // kd from resnet8, seeds 1-2 (not epoch 5)
+  EXPECT_EQ(r8.cells[1].stats.n, 2);
+  EXPECT_EQ(r8.cells[2].stats.n, 0);  // takd's root teacher is resnet20
+  EXPECT_EQ(cell_state(r8.cells[2].runs), CellState::Pending);
   const CapacityGapRow& r20 = cnn2.rows[1];
   EXPECT_EQ(r20.teacher_acc.n, 1);  // seed 2 FAILED
-  EXPECT_EQ(r20.cells[1].n, 1);     // seed 2 RUNNING
-  EXPECT_EQ(r20.cells[2].n, 0);     // FAILED + RUNNING
+  EXPECT_EQ(r20.teacher_runs.failed, 1);
+  EXPECT_EQ(r20.cells[1].stats.n, 1);  // seed 2 RUNNING
+  EXPECT_EQ(r20.cells[1].runs.unfinished, 1);
+  EXPECT_EQ(r20.cells[2].stats.n, 0);  // FAILED + RUNNING: still pending, not failed
+  EXPECT_EQ(cell_state(r20.cells[2].runs), CellState::Pending);
   // nokd has no teacher: the same cell in every row.
-  EXPECT_EQ(r8.cells[0].n, 2);
-  EXPECT_EQ(r20.cells[0].mean, r8.cells[0].mean);
-  EXPECT_EQ(r20.cells[0].n, r8.cells[0].n);
+  EXPECT_EQ(r8.cells[0].stats.n, 2);
+  EXPECT_EQ(r20.cells[0].stats.mean, r8.cells[0].stats.mean);
+  EXPECT_EQ(r20.cells[0].stats.n, r8.cells[0].stats.n);
+  // Best of the row: kd over nokd (85.50) with both teachers (86.30 and 85.80); no takd value.
+  EXPECT_TRUE(r8.cells[1].best);
+  EXPECT_FALSE(r8.cells[0].best);
+  EXPECT_TRUE(r20.cells[1].best);
+  EXPECT_FALSE(r20.cells[0].best);
+  EXPECT_FALSE(r20.cells[2].best);
+  // kd vs nokd from resnet8: seeds 1, 2 on both sides -> paired; differences 1.1, 0.5.
+  EXPECT_EQ(r8.cells[1].vs_nokd.kind, TestKind::PairedT);
+  EXPECT_NEAR(r8.cells[1].vs_nokd.t, 0.8 / (std::sqrt(0.18) / std::sqrt(2.0)), 1e-9);
+  // From resnet20 only one kd seed: no test.
+  EXPECT_EQ(r20.cells[1].vs_nokd.kind, TestKind::None);
+  // cnn4 has only nokd: one cell with data is no contest.
+  EXPECT_FALSE(t.blocks[1].rows[0].cells[0].best);
+}
+
+TEST(Aggregate, CellStates) {
+  CellRuns runs;
+  EXPECT_EQ(cell_state(runs), CellState::Pending);  // nothing recorded yet
+  results::RunRecord r;
+  r.status = results::Status::Failed;
+  runs.add(r, Metric::TestAtBestVal);
+  EXPECT_EQ(cell_state(runs), CellState::Failed);
+  r.status = results::Status::Interrupted;  // resumes: the cell is not lost
+  runs.add(r, Metric::TestAtBestVal);
+  EXPECT_EQ(cell_state(runs), CellState::Pending);
+  r.status = results::Status::Done;
+  r.seed = 4;
+  r.test_acc_at_best_val = 0.5;
+  runs.add(r, Metric::TestAtBestVal);
+  EXPECT_EQ(cell_state(runs), CellState::HasData);
+  ASSERT_EQ(runs.values.size(), 1u);
+  EXPECT_EQ(runs.values[0].first, 4);
+  EXPECT_EQ(runs.values[0].second, 50.0);
+}
+
+TEST(Aggregate, SelectionReordersAndRejectsUnknownNames) {
+  const StudyResults study = load_results(fixtures::shared_study());
+  Selection sel;
+  sel.methods = {"kd", "nokd"};
+  sel.teachers = {"resnet20"};
+  const StudyOrder order = study_order(study, sel);
+  EXPECT_EQ(order.methods, (std::vector<std::string>{"kd", "nokd"}));
+  EXPECT_EQ(order.teachers, (std::vector<std::string>{"resnet20"}));
+  EXPECT_EQ(order.students, (std::vector<std::string>{"cnn2", "cnn4"}));
+  TableOptions options;
+  options.selection = sel;
+  const CapacityGapTable t = capacity_gap(study, options);
+  EXPECT_EQ(t.methods, (std::vector<std::string>{"kd", "nokd"}));
+  ASSERT_EQ(t.blocks[0].rows.size(), 1u);
+  EXPECT_EQ(t.blocks[0].rows[0].teacher, "resnet20");
+  sel.methods = {"kd", "dkd"};
+  try {
+    study_order(study, sel);
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(), "report --methods: 'dkd' is not in this study (known: nokd kd takd)");
+  }
+}
+
+TEST(Aggregate, GridNamesWithoutRunsStillShapeTheTable) {
+  // A grid that has just started: only one teacher run recorded, but the grid's names give the
+  // table its full shape (pending cells).
+  fixtures::TempDir tmp;
+  results::Provenance prov;
+  prov.grid_ini = "[grid]\nteachers = resnet8 resnet20\nstudents = cnn2\nmethods = kd dkd\n";
+  {
+    auto store = results::ResultsStore::open_or_create(tmp.file("r.h5"), prov);
+    store.put(fixtures::make_run({"teacher", "resnet8", "", "", 1, results::Status::Running, 0}, 0));
+  }
+  const StudyOrder order = study_order(load_results(tmp.file("r.h5")));
+  EXPECT_EQ(order.teachers, (std::vector<std::string>{"resnet8", "resnet20"}));
+  EXPECT_EQ(order.students, (std::vector<std::string>{"cnn2"}));
+  EXPECT_EQ(order.methods, (std::vector<std::string>{"kd", "dkd"}));  // no nokd in this grid
+}
+
+TEST(Aggregate, PooledTakdPathsAreFlagged) {
+  // Two grids with different assistants wrote one file: the takd cell of (cnn2, resnet20) holds
+  // runs of two chains, which the caption must say.
+  fixtures::TempDir tmp;
+  {
+    auto store = results::ResultsStore::open_or_create(tmp.file("r.h5"), {});
+    using results::Status;
+    store.put(fixtures::make_run({"student", "cnn2", "takd", "resnet8", 1, Status::Done, 0.8,
+                                  {"resnet20", "resnet8", "cnn2"}}, 0));
+    store.put(fixtures::make_run({"student", "cnn2", "takd", "cnn4", 1, Status::Done, 0.8,
+                                  {"resnet20", "cnn4", "cnn2"}}, 1));
+  }
+  const StudyResults study = load_results(tmp.file("r.h5"));
+  const CapacityGapTable pooled = capacity_gap(study, Metric::TestAtBestVal);
+  EXPECT_TRUE(pooled.pooled_chains);
+  EXPECT_NE(capacity_gap_view(pooled).caption.find("pool runs of different TAKD paths"),
+            std::string::npos);
+  TableOptions only_first;
+  only_first.selection.teachers = {"resnet20"};
+  EXPECT_EQ(capacity_gap(study, only_first).blocks[0].rows[0].cells[0].stats.n, 2);
 }
