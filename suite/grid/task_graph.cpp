@@ -200,8 +200,14 @@ TaskGraph expand(const GridSpec& g) {
           continue;
         }
         const int64_t tseed = g.teacher_seeds[si % g.teacher_seeds.size()];
+        // A method that walks the teacher's trajectory itself (Pro-KD) is not crossed with the
+        // checkpoint-search axis: it runs once per teacher.
+        const bool own_trajectory =
+            !methods::builtin().make(method_name, params, train_shape)
+                 ->required_teacher_checkpoints(g.teacher.epochs, g.student.epochs).empty();
+        const std::vector<int> checkpoints = own_trajectory ? std::vector<int>{-1} : g.teacher_checkpoints;
         for (const auto& teacher_model : g.teachers)
-          for (int checkpoint : g.teacher_checkpoints) {
+          for (int checkpoint : checkpoints) {
             // Copy: `add` may grow graph.tasks and move the teacher.
             const Task* upstream = &graph.at(teacher_keys.at({teacher_model, tseed}));
             std::vector<std::string> chain = {teacher_model};

@@ -15,6 +15,7 @@ for f in one.h5 two.h5 three.h5; do
 done
 /usr/bin/python3 "$check" same one.h5 two.h5
 /usr/bin/python3 "$check" same one.h5 three.h5
-world=$(h5dump -a world_size three.h5 | grep -A1 DATA | tail -1 | tr -dc '0-9')
+world=$(/usr/bin/python3 -c 'import h5py,sys; print(int(h5py.File(sys.argv[1],"r").attrs["world_size"]))' three.h5)
 [[ $world == 3 ]] || { echo "world_size attribute is '$world', expected 3"; exit 1; }
+h5dump -a world_size three.h5 | grep -q '(0): 3'   # the HDF5 tools read it too
 echo "ranks_agree: 1, 2 and 3 ranks gave identical results"
