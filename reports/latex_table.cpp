@@ -71,6 +71,8 @@ std::string latex_escape(const std::string& text) {
       case '<': out += "$<$"; break;
       case '>': out += "$>$"; break;
       case '|': out += "$|$"; break;
+      // "--" would print as an en dash: keep command-line options as typed.
+      case '-': out += i + 1 < text.size() && text[i + 1] == '-' ? "-{}" : "-"; break;
       default: out += c;
     }
   }

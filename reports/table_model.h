@@ -45,8 +45,9 @@ std::string render_latex(const TableModel& table);
 // folded into the column names ("cnn2 kd") and section titles become italic rows.
 std::string render_markdown(const TableModel& table);
 
-// LaTeX text-mode escaping of ASCII specials (& % $ # _ { } ~ ^ \ < > |) and translation of the
-// UTF-8 symbols tables use (± → × — – † ‡ ≥ ≤ ·) into commands, under any font encoding.
+// LaTeX text-mode escaping of ASCII specials (& % $ # _ { } ~ ^ \ < > | and the -- ligature) and
+// translation of the UTF-8 symbols tables use (± → × — – † ‡ ≥ ≤ ·) into commands, under any
+// font encoding.
 std::string latex_escape(const std::string& text);
 // Markdown escaping of | * _ ` and backslash, so names print as they are inside table cells.
 std::string markdown_escape(const std::string& text);

@@ -158,6 +158,7 @@ TEST(Tables, EscapingForLatexMarkdownAndCsv) {
             "\\textbackslash{} $<$$|$$>$");
   EXPECT_EQ(latex_escape("a \u2192 b \u00b1 1 \u2014 \u00d7 \u2212 \u2021 \u00e9"),
             "a $\\rightarrow$ b $\\pm$ 1 --- $\\times$ $-$ \\ddag{} \u00e9");
+  EXPECT_EQ(latex_escape("kdbench report --metric"), "kdbench report -{}-metric");
   EXPECT_EQ(markdown_escape("a|b*c_d`e\\f"), "a\\|b\\*c\\_d\\`e\\\\f");
   EXPECT_EQ(csv_field("plain"), "plain");
   EXPECT_EQ(csv_field("a,b"), "\"a,b\"");
