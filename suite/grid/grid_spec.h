@@ -20,7 +20,7 @@ struct LrSchedule {
 struct TrainConfig {
   int epochs = 10;
   int batch_size = 128;
-  int eval_batch_size = 1000;
+  int eval_batch_size = 256;   // larger batches are slower on CPU (cache), see bench/README.md
   std::string optimizer = "sgd";
   double lr = 0.05;
   double momentum = 0.9;

@@ -38,6 +38,7 @@ results::RunRecord unfinished_record(const grid::Task& t, results::Status status
 
 int run_worker(comm::Communicator& comm, const grid::GridSpec& grid, const grid::TaskGraph& graph,
                const results::Artifacts& artifacts) {
+  keep_tensor_buffers_in_heap();
   const int threads = apply_intra_op_threads(choose_intra_op_threads(grid.threads, comm.local_size()));
   std::unique_ptr<train::PreparedData> data;  // loaded with the first task, reused by all
   train::TrainEnv env;

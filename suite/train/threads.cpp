@@ -2,6 +2,8 @@
 
 #include <ATen/Parallel.h>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <thread>
 
@@ -16,6 +18,11 @@ int choose_intra_op_threads(int requested, int ranks_on_node) {
 int apply_intra_op_threads(int threads) {
   at::set_num_threads(threads);
   return at::get_num_threads();
+}
+
+void keep_tensor_buffers_in_heap() {
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
 
 }  // namespace kdbench

@@ -159,8 +159,11 @@ class TaskRun {
     const double lr = lr_at(task_.train.lr_schedule, task_.train.lr, pos_.phase_epoch, phase.epochs);
     set_lr(*opt_, lr);
     const bool use_teacher = phase.uses_teacher && teacher_.has_value();
-    const int checkpoint = use_teacher ? method_->teacher_checkpoint(ctx.epoch, task_.teacher_epochs)
-                                       : methods::kFinalCheckpoint;
+    // The checkpoint-search axis pins the teacher epoch; otherwise the method picks (Pro-KD walks
+    // the trajectory, the others use the final weights).
+    const int checkpoint = !use_teacher                 ? methods::kFinalCheckpoint
+                           : task_.teacher_checkpoint >= 0 ? task_.teacher_checkpoint
+                                                        : method_->teacher_checkpoint(ctx.epoch, task_.teacher_epochs);
     net_->train();
     torch::Tensor order = resumed ? resumed->order : torch::randperm(n, gen_, torch::kLong);
     double loss_sum = resumed ? resumed->loss_sum : 0;
@@ -215,10 +218,13 @@ class TaskRun {
     return {method_->loss_on_views(s_logits, t_logits, y, ctx), s_logits.front()};
   }
 
+  // `seconds` so far covers training; the recorded epoch time includes evaluation.
   void end_epoch(int epoch, double lr, double train_loss, double train_acc, double seconds) {
+    const auto eval_start = Clock::now();
     const int64_t eb = task_.train.eval_batch_size;
     const double val = accuracy(*net_, data_.val_x, data_.val_y, eb);
     const double test = accuracy(*net_, data_.test_x, data_.test_y, eb);
+    seconds += since(eval_start);
     auto& c = rec_.curves;
     c.epoch.push_back(epoch);
     c.train_loss.push_back(train_loss);

@@ -42,6 +42,7 @@ teachers = cnn4
 students = cnn2
 methods = nokd kd
 seeds = 5
+teacher_checkpoints = 2 final
 [train]
 epochs = 3
 batch_size = 16
@@ -70,9 +71,9 @@ struct Fixture : ::testing::Test {
     torch::set_num_threads(1);
   }
   void TearDown() override { std::filesystem::remove_all(dir); }
-  const grid::Task& find(const std::string& kind, const std::string& method) {
+  const grid::Task& find(const std::string& kind, const std::string& method, int checkpoint = -1) {
     for (const auto& t : graph.tasks)
-      if (t.kind == kind && t.method == method) return t;
+      if (t.kind == kind && t.method == method && t.teacher_checkpoint == checkpoint) return t;
     throw std::runtime_error("no such task");
   }
 };
@@ -184,4 +185,21 @@ TEST(StopFlag, SignalsSetTheFlag) {
   std::raise(SIGTERM);
   EXPECT_EQ(train::stop_reason(), "SIGTERM");
   train::reset_stop_for_tests();
+}
+
+// The checkpoint-search axis: a student pinned to teacher epoch 2 reads epoch-2.pt, not final.pt.
+TEST_F(Fixture, CheckpointSearchStudentsDistillFromTheirCheckpoint) {
+  const auto& teacher = find("teacher", "");
+  train::run_task(teacher, env);
+  const auto at_final = train::run_task(find("student", "kd", -1), env);
+  const auto at_two = train::run_task(find("student", "kd", 2), env);
+  EXPECT_EQ(at_two.teacher_checkpoint, 2);
+  EXPECT_NE(at_final.curves.train_loss, at_two.curves.train_loss);
+  std::filesystem::remove(artifacts.path_for(teacher.key, "epoch-2.pt"));
+  try {
+    train::run_task(find("student", "kd", 2), env);
+    FAIL() << "a missing epoch-2.pt must be an error";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("epoch-2.pt: checkpoint not found"), std::string::npos) << e.what();
+  }
 }

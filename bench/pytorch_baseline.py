@@ -1,0 +1,107 @@
+#!/usr/bin/python3
+"""The same training as one kdbench task, written as the Python script a researcher would write:
+cnn2 / cnn4 / resnet8 on Fashion-MNIST (12,000 training images, batch 128, SGD momentum 0.9,
+1 intra-op thread, no augmentation), then evaluation on 6,000 val + 10,000 test images.
+Prints seconds per epoch (train + eval), the number kdbench records in results.h5 `seconds`.
+
+usage: pytorch_baseline.py MODEL [EPOCHS]
+"""
+import gzip
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+torch.set_num_threads(1)
+torch.manual_seed(1)
+DATA = "/usr/share/datasets/fashion-mnist"
+
+
+def idx(path, offset):
+    with gzip.open(path, "rb") as f:
+        return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
+
+
+def load():
+    x = idx(f"{DATA}/train-images-idx3-ubyte.gz", 16).reshape(-1, 1, 28, 28)
+    y = idx(f"{DATA}/train-labels-idx1-ubyte.gz", 8).astype(np.int64)
+    tx = idx(f"{DATA}/t10k-images-idx3-ubyte.gz", 16).reshape(-1, 1, 28, 28)
+    ty = idx(f"{DATA}/t10k-labels-idx1-ubyte.gz", 8).astype(np.int64)
+    perm = np.random.default_rng(0).permutation(len(y))
+    val, train = perm[:6000], perm[6000:6000 + 12000]
+    mean, std = x[train].mean() / 255, x[train].std() / 255
+    norm = lambda a: (torch.from_numpy(a.astype(np.float32)) / 255 - mean) / std
+    return (norm(x[train]), torch.from_numpy(y[train]), norm(x[val]), torch.from_numpy(y[val]),
+            norm(tx), torch.from_numpy(ty))
+
+
+def conv_bn(cin, cout):
+    return [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+
+
+def cnn(spec):  # TAKD's plain CNNs, METHODS.md §10
+    layers, c, hw = [], 1, 28
+    for s in spec:
+        if s == "P":
+            layers.append(nn.MaxPool2d(2))
+            hw //= 2
+        else:
+            layers += conv_bn(c, s)
+            c = s
+    return nn.Sequential(*layers, nn.Flatten(), nn.Linear(c * hw * hw, 10))
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.c1, self.b1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout)
+        self.c2, self.b2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout)
+        self.short = nn.Sequential()
+        if stride != 1 or cin != cout:
+            self.short = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        out = F.relu(self.b1(self.c1(x)))
+        return F.relu(self.b2(self.c2(out)) + self.short(x))
+
+
+def resnet(depth):
+    n, layers, c = (depth - 2) // 6, [nn.Conv2d(1, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU()], 16
+    for cout, stride in ((16, 1), (32, 2), (64, 2)):
+        for i in range(n):
+            layers.append(Block(c, cout, stride if i == 0 else 1))
+            c = cout
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
+
+
+MODELS = {"cnn2": lambda: cnn([16, "P", 16, "P"]), "cnn4": lambda: cnn([16, 16, "P", 32, 32, "P"]),
+          "cnn8": lambda: cnn([16, 16, "P", 32, 32, "P", 64, 64, "P", 128, 128, "P"]),
+          "resnet8": lambda: resnet(8), "resnet20": lambda: resnet(20)}
+
+
+def main():
+    name, epochs = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 2
+    x, y, vx, vy, tx, ty = load()
+    net = MODELS[name]()
+    if name == "cnn8":  # cnn8 has FC64 before FC10
+        net = nn.Sequential(*list(net.children())[:-1], nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
+    opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
+    for epoch in range(epochs):
+        start = time.perf_counter()
+        net.train()
+        for idx_ in torch.randperm(len(y)).split(128):
+            loss = F.cross_entropy(net(x[idx_]), y[idx_])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        net.eval()
+        with torch.no_grad():
+            accs = [(torch.cat([net(a[i:i + 1000]) for i in range(0, len(a), 1000)]).argmax(1) == b).float().mean()
+                    for a, b in ((vx, vy), (tx, ty))]
+        print(f"{name} epoch {epoch + 1}: {time.perf_counter() - start:.2f} s  val {accs[0]:.4f} test {accs[1]:.4f}")
+
+
+main()
