@@ -3,6 +3,7 @@
 #include "suite/core/errors.h"
 #include "suite/comm/communicator.h"
 #include "suite/core/log.h"
+#include "suite/grid/shard.h"
 #include "suite/sched/run_grid.h"
 
 namespace kdbench::cli {
@@ -12,14 +13,20 @@ int cmd_run(const Args& args, int* argc, char*** argv) {
   opts.add_options()("results", po::value<std::string>()->default_value(""), "results file (overrides [grid] results)")(
       "threads", po::value<int>()->default_value(0), "intra-op threads per rank (default: cores / ranks on the node)")(
       "comm", po::value<std::string>()->default_value("auto"), "auto | single | mpi")(
-      "log-level", po::value<std::string>()->default_value("info"), "trace debug info warn error");
+      "log-level", po::value<std::string>()->default_value("info"), "trace debug info warn error")(
+      "shard", po::value<std::string>()->default_value(""), "I/K: run only shard I of K (Slurm job arrays)");
   const auto vm = parse_args("run", args, opts, "grid");
+  // Checked before MPI starts: a bad --shard ends the run before any rank waits for another.
+  const std::string shard = vm["shard"].as<std::string>();
+  const grid::ShardSpec shard_spec = shard.empty() ? grid::ShardSpec{} : grid::parse_shard_spec(shard);
   auto comm = comm::make_communicator(vm["comm"].as<std::string>(), argc, argv);
   init_logging(comm->rank(), comm->size(), vm["log-level"].as<std::string>());
   sched::RunOptions run;
   run.grid_path = vm["grid"].as<std::string>();
   run.results_path = vm["results"].as<std::string>();
   run.threads = vm["threads"].as<int>();
+  run.shard_index = shard_spec.index;
+  run.shard_count = shard_spec.count;
   if (run.threads < 0) throw ConfigError("kdbench run: --threads must be >= 0");
   // Errors surface on rank 0 only (the others return the same code quietly); main prints them.
   return sched::run_grid(*comm, run);

@@ -13,5 +13,7 @@ int cmd_run(const Args& args, int* argc, char*** argv);
 int cmd_plan(const Args& args);
 int cmd_status(const Args& args);
 int cmd_report(const Args& args);
+int cmd_slurm(const Args& args);
+int cmd_merge(const Args& args);
 
 }  // namespace kdbench::cli

@@ -3,6 +3,8 @@
 //   kdbench plan GRID.ini               list the tasks, dependencies and cost; trains nothing
 //   kdbench status RESULTS.h5           done / running / failed per task
 //   kdbench report RESULTS.h5 --out DIR LaTeX/CSV tables of the study
+//   kdbench slurm GRID.ini --nodes N ...  write a requeue-safe sbatch script (slurm/README.md)
+//   kdbench merge A.h5 B.h5 ... -o OUT.h5 join results files (e.g. the shards of a job array)
 #include <iostream>
 #include <string>
 #include <vector>
@@ -15,9 +17,15 @@ namespace {
 
 const char* kUsage =
     "usage: kdbench [run] GRID.ini [--results PATH] [--threads N] [--comm auto|single|mpi] [--log-level L]\n"
+    "                              [--shard I/K]\n"
     "       kdbench plan GRID.ini [--results PATH]\n"
     "       kdbench status RESULTS.h5\n"
     "       kdbench report RESULTS.h5 --out DIR [--metric test_at_best_val|best_val|final_test|best_test] [--pdf]\n"
+    "       kdbench slurm GRID.ini [--nodes N] [--gpus-per-node G] [--ntasks-per-node T] [--cpus-per-task C]\n"
+    "                     [--time T] [--partition P] [--account A] [--qos Q] [--mem M] [--mpi pmix|none]\n"
+    "                     [--modules \"a b\"] [--signal-seconds S] [--max-requeues K] [--mode mpi|array]\n"
+    "                     [--shards K] [--results PATH] [--log-dir D] [--job-name J] [--out FILE|-]\n"
+    "       kdbench merge A.h5 B.h5 ... -o OUT.h5\n"
     "       kdbench --version | --help\n"
     "Exit codes: 0 done, 1 some task failed, 2 invalid input, 3 interrupted (rerun to resume), 4 internal error.\n";
 
@@ -40,6 +48,8 @@ int main(int argc, char** argv) {
     if (command == "plan") return kdbench::cli::cmd_plan(rest);
     if (command == "status") return kdbench::cli::cmd_status(rest);
     if (command == "report") return kdbench::cli::cmd_report(rest);
+    if (command == "slurm") return kdbench::cli::cmd_slurm(rest);
+    if (command == "merge") return kdbench::cli::cmd_merge(rest);
     if (command.rfind("-", 0) == 0)
       throw kdbench::ConfigError("unknown option '" + command + "' (see kdbench --help)");
     return kdbench::cli::cmd_run(args, &argc, &argv);  // `kdbench grid.ini` = `kdbench run grid.ini`

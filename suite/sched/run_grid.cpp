@@ -14,6 +14,7 @@
 #include "suite/core/strings.h"
 #include "suite/core/version.h"
 #include "suite/grid/parse_grid.h"
+#include "suite/grid/shard.h"
 #include "suite/grid/task_graph.h"
 #include "suite/results/results_store.h"
 #include "suite/sched/coordinator.h"
@@ -83,13 +84,18 @@ int run_grid(comm::Communicator& comm, const RunOptions& opts) {
   if (setup_error) std::rethrow_exception(setup_error);
   if (!starts_with(message, "ok\n")) return std::stoi(message.substr(6));
   if (comm.rank() != 0) spec = parse(message.substr(3), opts);
-  const grid::TaskGraph graph = grid::expand(spec);
+  const grid::TaskGraph full_graph = grid::expand(spec);
+  const grid::TaskGraph graph =
+      opts.shard_count > 0 ? grid::select_shard(full_graph, opts.shard_index, opts.shard_count) : full_graph;
   const results::Artifacts artifacts(spec.artifacts);
 
   int exit_code = kExitOk;
   std::thread coordinator_thread;
   if (comm.rank() == 0) {
     spdlog::info("results: {}  artifacts: {}", spec.results, spec.artifacts);
+    if (opts.shard_count > 0)
+      spdlog::info("shard {}/{}: {} of the grid's {} tasks", opts.shard_index, opts.shard_count, graph.tasks.size(),
+                   full_graph.tasks.size());
     coordinator_thread = std::thread([&] {
       try {
         exit_code = Coordinator(graph, *store, artifacts, comm).run();

@@ -12,6 +12,8 @@ struct RunOptions {
   std::string grid_path;
   std::string results_path;  // overrides [grid] results when not empty
   int threads = 0;           // overrides [train] threads when > 0
+  int shard_index = 0;       // with shard_count > 0: run only shard shard_index of shard_count
+  int shard_count = 0;       //   (grid/shard.h; Slurm job arrays); 0 = the whole grid
 };
 
 // Returns the exit code (errors.h): 0 all done, 1 some task failed, 2 bad grid.
