@@ -14,7 +14,9 @@ po::variables_map parse_args(const std::string& command, const std::vector<std::
   pos.add(positional_name.c_str(), 1);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    // No abbreviations: `--gpus 2` must be an error, not a silent `--gpus-per-node 2`.
+    const int style = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
+    po::store(po::command_line_parser(args).options(all).positional(pos).style(style).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     throw ConfigError("kdbench " + command + ": " + e.what());

@@ -11,6 +11,7 @@
 #include "methods/registry.h"
 #include "suite/core/errors.h"
 #include "suite/core/hash.h"
+#include "suite/core/log.h"
 #include "suite/train/evaluate.h"
 #include "suite/train/lr_schedule.h"
 #include "suite/train/net_io.h"
@@ -137,6 +138,7 @@ class TaskRun {
     rec_.checkpoints = s.record.checkpoints;
     rec_.started = s.record.started;
     prior_seconds_ = s.wall_seconds;
+    spdlog::info("{}: resuming at epoch {} step {} from {}", task_.label(), pos_.epoch + 1, pos_.next_step, path);
     return s;
   }
 

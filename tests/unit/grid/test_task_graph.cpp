@@ -152,7 +152,9 @@ TEST(TaskGraph, CheckpointSearchAxis) {
   EXPECT_EQ(count(g, "student", "kd"), 12u);
   EXPECT_EQ(count(g, "student", "nokd"), 2u);
   for (const auto& t : g.tasks) {
-    if (t.kind == "teacher") EXPECT_EQ(t.keep_checkpoints, (std::vector<int>{1, 2, 3}));
+    if (t.kind == "teacher") {
+      EXPECT_EQ(t.keep_checkpoints, (std::vector<int>{1, 2, 3}));
+    }
   }
   std::set<int> seen;
   for (const auto& t : g.tasks)
@@ -166,6 +168,8 @@ TEST(TaskGraph, ProkdTeachersKeepTheirTrajectory) {
   ini.replace(ini.find("methods  = nokd kd"), 18, "methods  = prokd");
   const auto g = graph_of(ini);
   for (const auto& t : g.tasks) {
-    if (t.kind == "teacher") EXPECT_EQ(t.keep_checkpoints, (std::vector<int>{2, 3}));
-  }  // 2 from [teacher]; prokd: ceil(e*4/3) = 2, 3, final
+    if (t.kind == "teacher") {
+      EXPECT_EQ(t.keep_checkpoints, (std::vector<int>{2, 3}));  // 2 from [teacher]; prokd: ceil(e*4/3) = 2, 3
+    }
+  }
 }
