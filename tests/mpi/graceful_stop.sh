@@ -18,7 +18,7 @@ check=$src/tests/e2e/h5check.py
 # Teacher 4 epochs, students 6: the kd students (after the teacher) leave work for every rerun.
 teacher_epochs=4; student_epochs=6
 sed -e "s/^epochs       = 2$/epochs       = $student_epochs/" -e "s/^epochs = 2$/epochs = $teacher_epochs/" \
-    -e 's/^train_subset = 512$/train_subset = 1536/' "$src/tests/e2e/tiny-fmnist.ini" > grid.ini
+    -e 's/^train_subset = 512$/train_subset = 6144/' "$src/tests/e2e/tiny-fmnist.ini" > grid.ini
 grep -qx "epochs = $teacher_epochs" grid.ini
 grep -qx "epochs       = $student_epochs" grid.ini
 results=results/tiny-fmnist.h5
