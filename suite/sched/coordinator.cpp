@@ -9,6 +9,7 @@
 #include "suite/core/log.h"
 #include "suite/sched/protocol.h"
 #include "suite/train/stop_flag.h"
+#include "suite/train/trainer.h"
 
 namespace kdbench::sched {
 namespace {
@@ -88,18 +89,7 @@ void Coordinator::dispatch() {
     const auto& t = graph_.at(key);
     pending_.erase(key);
     running_.insert(key);
-    results::RunRecord rec;
-    rec.key = key;
-    rec.kind = t.kind;
-    rec.model = t.model;
-    rec.method = t.method;
-    rec.method_params = t.method_params_resolved;
-    rec.teacher_key = t.teacher_key;
-    rec.teacher_model = t.teacher_model;
-    rec.teacher_checkpoint = t.teacher_checkpoint;
-    rec.chain = t.chain;
-    rec.seed = t.seed;
-    rec.params_count = t.params_count;
+    results::RunRecord rec = train::task_record(t);
     rec.status = results::Status::Running;
     rec.attempts = ++attempts_[key];
     rec.rank = worker;
@@ -115,14 +105,7 @@ void Coordinator::fail_dependents(const std::string& key, const std::string& rea
     const auto& t = graph_.at(d);
     pending_.erase(d);
     failed_.insert(d);
-    results::RunRecord rec;
-    rec.key = d;
-    rec.kind = t.kind;
-    rec.model = t.model;
-    rec.method = t.method;
-    rec.teacher_key = t.teacher_key;
-    rec.teacher_model = t.teacher_model;
-    rec.seed = t.seed;
+    results::RunRecord rec = train::task_record(t);
     rec.status = results::Status::Failed;
     rec.attempts = attempts_[d];
     rec.error = reason;

@@ -14,18 +14,7 @@ namespace {
 
 results::RunRecord unfinished_record(const grid::Task& t, results::Status status, const std::string& error,
                                      int rank) {
-  results::RunRecord rec;
-  rec.key = t.key;
-  rec.kind = t.kind;
-  rec.model = t.model;
-  rec.method = t.method;
-  rec.method_params = t.method_params_resolved;
-  rec.teacher_key = t.teacher_key;
-  rec.teacher_model = t.teacher_model;
-  rec.teacher_checkpoint = t.teacher_checkpoint;
-  rec.chain = t.chain;
-  rec.seed = t.seed;
-  rec.params_count = t.params_count;
+  results::RunRecord rec = train::task_record(t);
   rec.status = status;
   rec.error = error;
   rec.rank = rank;

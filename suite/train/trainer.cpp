@@ -54,21 +54,8 @@ nlohmann::json config_json(const grid::Task& task) {
   return j;
 }
 
-results::RunRecord initial_record(const grid::Task& task, const TrainEnv& env) {
-  results::RunRecord rec;
-  rec.key = task.key;
-  rec.kind = task.kind;
-  rec.model = task.model;
-  rec.method = task.method;
-  rec.method_params = task.method_params_resolved;
-  rec.method_variant = task.method_variant;
-  rec.teacher_key = task.teacher_key;
-  rec.teacher_model = task.teacher_model;
-  rec.teacher_checkpoint = task.teacher_checkpoint;
-  rec.chain = task.chain;
-  rec.seed = task.seed;
-  rec.params_count = task.params_count;
-  rec.flops = 2 * task.macs_per_image;
+results::RunRecord initial_record(const grid::Task& task) {
+  results::RunRecord rec = task_record(task);
   rec.started = results::utc_now();
   rec.config = config_json(task);
   return rec;
@@ -97,7 +84,7 @@ class TaskRun {
   TaskRun(const grid::Task& task, const TrainEnv& env)
       : task_(task), env_(env), data_(*env.data), method_(method_of(task, data_)),
         phases_(method_->phases(task.train.epochs)),
-        gen_(at::make_generator<at::CPUGeneratorImpl>(data_seed(task))), rec_(initial_record(task, env)) {
+        gen_(at::make_generator<at::CPUGeneratorImpl>(data_seed(task))), rec_(initial_record(task)) {
     torch::manual_seed(init_seed(task));
     net_ = models::make(task.model, data_.num_classes, data_.shape);
     if (!task.teacher_key.empty())
@@ -304,6 +291,24 @@ class TaskRun {
 
 uint64_t init_seed(const grid::Task& task) { return derive_seed(static_cast<uint64_t>(task.seed), "init|" + task.model); }
 uint64_t data_seed(const grid::Task& task) { return derive_seed(static_cast<uint64_t>(task.seed), "data-order"); }
+
+results::RunRecord task_record(const grid::Task& task) {
+  results::RunRecord rec;
+  rec.key = task.key;
+  rec.kind = task.kind;
+  rec.model = task.model;
+  rec.method = task.method;
+  rec.method_params = task.method_params_resolved;
+  rec.method_variant = task.method_variant;
+  rec.teacher_key = task.teacher_key;
+  rec.teacher_model = task.teacher_model;
+  rec.teacher_checkpoint = task.teacher_checkpoint;
+  rec.chain = task.chain;
+  rec.seed = task.seed;
+  rec.params_count = task.params_count;
+  rec.flops = 2 * task.macs_per_image;
+  return rec;
+}
 
 results::RunRecord run_task(const grid::Task& task, const TrainEnv& env) { return TaskRun(task, env).run(); }
 

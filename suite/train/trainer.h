@@ -38,6 +38,10 @@ struct TrainEnv {
 uint64_t init_seed(const grid::Task& task);
 uint64_t data_seed(const grid::Task& task);
 
+// The fields of a run that follow from its task alone (identity, method, chain, size); the
+// coordinator (RUNNING/FAILED records), the worker and the trainer all start from it.
+results::RunRecord task_record(const grid::Task& task);
+
 results::RunRecord run_task(const grid::Task& task, const TrainEnv& env);
 
 }  // namespace kdbench::train
