@@ -54,6 +54,12 @@ int cmd_plan(const Args& args) {
                 t.total_epochs, with_thousands(t.params_count).c_str(), fmt("%.2f", t.cost / 1e12).c_str(),
                 status.c_str(), t.deps.empty() ? "-" : join(t.deps, ",").c_str());
   }
+  for (const auto& [id, choice] : graph.choices) {
+    std::cout << "takd auto, " << id << ": one of";
+    for (const auto& c : choice.candidates) std::cout << " " << c.model;
+    std::cout << " (no-KD val accuracy closest to the mean of teacher and student; the other alternatives are "
+                 "dropped)\n";
+  }
   for (const auto& m : spec.methods) {
     const auto& any = *std::find_if(graph.tasks.begin(), graph.tasks.end(),
                                     [&](const grid::Task& t) { return t.method == m; });
@@ -61,7 +67,8 @@ int cmd_plan(const Args& args) {
   }
   std::cout << "total cost " << fmt("%.2f", total / 1e12) << " TMAC ≈ "
             << fmt("%.1f", total / kCoreMacsPerSecond / 3600) << " core-hours on CPU (nominal "
-            << fmt("%.0f", kCoreMacsPerSecond / 1e9) << " GMAC/s per core)\n";
+            << fmt("%.0f", kCoreMacsPerSecond / 1e9) << " GMAC/s per core"
+            << (graph.choices.empty() ? "" : "; counts every TAKD auto alternative") << ")\n";
   return 0;
 }
 

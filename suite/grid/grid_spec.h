@@ -56,6 +56,9 @@ struct GridSpec {
   // TAKD structure ([method.takd] assistants / links), kept out of the method's own parameters:
   // the chain T -> assistants... -> S is part of the DAG.
   std::vector<std::string> takd_assistants;
+  // assistants = auto: the assistant is chosen per student cell among the grid's models (teachers
+  // and students) strictly between teacher and student in size, by the baselines' accuracies.
+  bool takd_auto = false;
   std::map<std::string, methods::ParamMap> takd_links;  // "T>A" -> {lambda, temperature} overrides
   std::map<std::string, methods::ParamMap> method_params;  // [method.NAME] sections, raw
 };

@@ -128,14 +128,20 @@ void read_takd_structure(GridSpec& g, const std::string& source) {
   auto& params = it->second;
   const std::string where = source + ": [method.takd] ";
   if (auto a = params.find("assistants"); a != params.end()) {
-    g.takd_assistants = split_ws(a->second);
-    if (g.takd_assistants.empty()) throw ConfigError(where + "assistants: empty list");
-    for (const auto& m : g.takd_assistants)
-      if (m == "auto")
-        throw ConfigError(where + "assistants: 'auto' (choose by the baselines' accuracies) is not implemented "
-                          "yet; name the assistants, e.g. assistants = resnet20");
-      else if (!models::is_known(m))
-        throw ConfigError(where + "assistants: unknown model '" + m + "' (known: " + join(models::known(), " ") + ")");
+    const auto names = split_ws(a->second);
+    if (names.empty()) throw ConfigError(where + "assistants: empty list");
+    if (std::find(names.begin(), names.end(), "auto") != names.end()) {
+      if (names.size() > 1)
+        throw ConfigError(where + "assistants: 'auto' stands alone (it picks one assistant); got '" + a->second +
+                          "'; name a path instead, e.g. assistants = resnet56 resnet20");
+      g.takd_auto = true;
+    } else {
+      for (const auto& m : names)
+        if (!models::is_known(m))
+          throw ConfigError(where + "assistants: unknown model '" + m + "' (known: " + join(models::known(), " ") +
+                            " auto)");
+      g.takd_assistants = names;
+    }
     params.erase(a);
   }
   if (auto l = params.find("links"); l != params.end()) {

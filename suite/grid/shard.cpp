@@ -101,6 +101,8 @@ TaskGraph select_shard(const TaskGraph& graph, int index, int count) {
     if (!selected[i]) continue;
     shard.index[graph.tasks[i].key] = shard.tasks.size();
     shard.tasks.push_back(graph.tasks[i]);
+    // A TAKD auto choice lives in one component: its alternatives depend on all its baselines.
+    for (const auto& alt : graph.tasks[i].alternative_of) shard.choices[alt.choice_id] = graph.choices.at(alt.choice_id);
   }
   return shard;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
+#include <set>
 
 #include "methods/registry.h"
 #include "models/models.h"
@@ -50,7 +52,29 @@ double nominal_eval_images(const GridSpec& g) {
   return full * g.val_fraction + test;
 }
 
+// Depth-first, keeping the original order wherever the dependencies allow it.
+void put_dependencies_first(TaskGraph& graph) {
+  std::vector<Task> ordered;
+  ordered.reserve(graph.tasks.size());
+  std::vector<char> placed(graph.tasks.size(), 0);
+  std::function<void(size_t)> place = [&](size_t i) {
+    if (placed[i]) return;
+    placed[i] = 1;
+    for (const auto& dep : graph.tasks[i].deps) place(graph.index.at(dep));
+    ordered.push_back(std::move(graph.tasks[i]));
+  };
+  for (size_t i = 0; i < graph.tasks.size(); ++i) place(i);
+  graph.tasks = std::move(ordered);
+  for (size_t i = 0; i < graph.tasks.size(); ++i) graph.index[graph.tasks[i].key] = i;
+}
+
 }  // namespace
+
+std::vector<std::string> AssistantChoice::decision_keys() const {
+  std::vector<std::string> keys = {teacher_key, student_baseline_key};
+  for (const auto& c : candidates) keys.push_back(c.baseline_key);
+  return keys;
+}
 
 std::string Task::label() const {
   std::string s = kind + " " + model;
@@ -190,13 +214,78 @@ TaskGraph expand(const GridSpec& g) {
     return add(std::move(t));
   };
 
+  std::map<std::string, int64_t> size_cache;
+  auto size_of = [&](const std::string& model) {
+    auto it = size_cache.find(model);
+    if (it == size_cache.end())
+      it = size_cache.emplace(model, models::count_parameters(*models::make(model, classes, shape))).first;
+    return it->second;
+  };
+  auto mutable_task = [&](const std::string& key) -> Task& { return graph.tasks[graph.index.at(key)]; };
+  auto link_params = [&](const std::string& up, const std::string& down, const methods::ParamMap& fallback) {
+    const auto link = g.takd_links.find(up + ">" + down);
+    return link == g.takd_links.end() ? fallback : link->second;
+  };
+  // The no-KD run the TAKD auto rule reads for `model`: the grid's own nokd student run when the
+  // model is a student (same key, so shared), else a `baseline` run the reports leave out.
+  auto baseline = [&](const std::string& model, int64_t seed) {
+    const bool is_student = std::find(g.students.begin(), g.students.end(), model) != g.students.end();
+    return make_student(is_student ? "student" : "baseline", model, "nokd", params_for("nokd"), seed, nullptr, -1, {})
+        .key;
+  };
+  // TAKD auto candidates: the grid's models strictly between teacher and student in size, largest first.
+  auto auto_candidates = [&](int64_t hi, int64_t lo) {
+    std::vector<std::string> out;
+    for (const auto* list : {&g.teachers, &g.students})
+      for (const auto& m : *list)
+        if (size_of(m) < hi && size_of(m) > lo && std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
+    std::stable_sort(out.begin(), out.end(), [&](const auto& a, const auto& b) { return size_of(a) > size_of(b); });
+    return out;
+  };
+  // One alternative per candidate (see AssistantChoice); the student cell runs the chosen one.
+  auto add_assistant_choice = [&](const std::string& student, int64_t seed, const std::string& teacher_key,
+                                  int checkpoint, const std::vector<std::string>& candidates,
+                                  const methods::ParamMap& params) {
+    const std::string teacher_model = graph.at(teacher_key).model;  // copy: adding tasks moves them
+    AssistantChoice choice;
+    choice.id = "student " + student + " takd<-" + teacher_model +
+                (checkpoint >= 0 ? "@" + std::to_string(checkpoint) : "") + " seed " + std::to_string(seed);
+    choice.teacher_key = teacher_key;
+    choice.teacher_checkpoint = checkpoint;
+    choice.student_baseline_key = baseline(student, seed);
+    for (const auto& c : candidates) choice.candidates.push_back({c, baseline(c, seed)});
+    const auto decision_keys = choice.decision_keys();
+    for (const auto& c : candidates) {
+      const std::string assistant_key = make_student("assistant", c, "takd", link_params(teacher_model, c, params), seed,
+                                                     &graph.at(teacher_key), checkpoint, {teacher_model})
+                                            .key;
+      Task& assistant = mutable_task(assistant_key);
+      for (const auto& k : decision_keys)
+        if (std::find(assistant.deps.begin(), assistant.deps.end(), k) == assistant.deps.end())
+          assistant.deps.push_back(k);
+      assistant.alternative_of.push_back({choice.id, c});
+      const std::vector<std::string> chain = assistant.chain;
+      const std::string student_key = make_student("student", student, "takd", link_params(c, student, params), seed,
+                                                   &graph.at(assistant_key), -1, chain)
+                                          .key;
+      // The student waits for the decision too: its assistant may also run unconditionally
+      // (another cell's fixed chain) and finish before the baselines.
+      Task& alternative_student = mutable_task(student_key);
+      alternative_student.deps.insert(alternative_student.deps.end(), decision_keys.begin(), decision_keys.end());
+      alternative_student.alternative_of.push_back({choice.id, c});
+    }
+    graph.choices[choice.id] = std::move(choice);
+  };
+
+  // Tasks some cell needs whatever TAKD auto chooses (they may also be alternatives elsewhere).
+  std::set<std::string> unconditional;
   for (const auto& student : g.students)
     for (size_t si = 0; si < g.seeds.size(); ++si)
       for (const auto& method_name : g.methods) {
         const methods::ParamMap params = params_for(method_name);
         const int64_t seed = g.seeds[si];
         if (!methods::builtin().make(method_name, params, train_shape)->uses_teacher()) {
-          make_student("student", student, method_name, params, seed, nullptr, -1, {});
+          unconditional.insert(make_student("student", student, method_name, params, seed, nullptr, -1, {}).key);
           continue;
         }
         const int64_t tseed = g.teacher_seeds[si % g.teacher_seeds.size()];
@@ -208,35 +297,47 @@ TaskGraph expand(const GridSpec& g) {
         const std::vector<int> checkpoints = own_trajectory ? std::vector<int>{-1} : g.teacher_checkpoints;
         for (const auto& teacher_model : g.teachers)
           for (int checkpoint : checkpoints) {
-            // Copy: `add` may grow graph.tasks and move the teacher.
-            const Task* upstream = &graph.at(teacher_keys.at({teacher_model, tseed}));
+            const std::string teacher_key = teacher_keys.at({teacher_model, tseed});
+            std::string upstream_key = teacher_key;
             std::vector<std::string> chain = {teacher_model};
             int upstream_checkpoint = checkpoint;
             if (method_name == "takd") {
               // Assistants strictly between teacher and student in size (the TAKD rule); others are
               // skipped for this pair, so a teacher sweep can share one assistant list.
-              const int64_t hi = upstream->params_count;
-              const int64_t lo = models::count_parameters(*models::make(student, classes, shape));
-              for (const auto& assistant : g.takd_assistants) {
-                const int64_t size = models::count_parameters(*models::make(assistant, classes, shape));
-                if (size >= hi || size <= lo) continue;
-                const auto link = g.takd_links.find(upstream->model + ">" + assistant);
+              const int64_t hi = size_of(teacher_model), lo = size_of(student);
+              std::vector<std::string> path;
+              if (g.takd_auto) {
+                path = auto_candidates(hi, lo);
+                if (path.size() > 1) {
+                  add_assistant_choice(student, seed, teacher_key, checkpoint, path, params);
+                  continue;
+                }
+              } else {
+                for (const auto& a : g.takd_assistants)
+                  if (size_of(a) < hi && size_of(a) > lo) path.push_back(a);
+              }
+              for (const auto& assistant : path) {
                 const Task& a = make_student("assistant", assistant, "takd",
-                                             link == g.takd_links.end() ? params : link->second, seed, upstream,
-                                             upstream_checkpoint, chain);
+                                             link_params(graph.at(upstream_key).model, assistant, params), seed,
+                                             &graph.at(upstream_key), upstream_checkpoint, chain);
                 chain = a.chain;
-                upstream = &graph.at(a.key);
+                upstream_key = a.key;
+                unconditional.insert(a.key);
                 upstream_checkpoint = -1;
               }
             }
-            const auto link = g.takd_links.find(upstream->model + ">" + student);
-            const methods::ParamMap& student_params =
-                method_name == "takd" && link != g.takd_links.end() ? link->second : params;
-            const std::string upstream_key = upstream->key;
-            make_student("student", student, method_name, student_params, seed, &graph.at(upstream_key),
-                         upstream_checkpoint, chain);
+            const methods::ParamMap student_params =
+                method_name == "takd" ? link_params(graph.at(upstream_key).model, student, params) : params;
+            unconditional.insert(make_student("student", student, method_name, student_params, seed,
+                                              &graph.at(upstream_key), upstream_checkpoint, chain)
+                                     .key);
           }
       }
+  for (auto& t : graph.tasks)
+    if (unconditional.count(t.key)) t.alternative_of.clear();
+  // An assistant shared by several TAKD auto cells gained dependencies on baselines added after
+  // it: restore the order "dependencies first" that the scheduler and sharding rely on.
+  put_dependencies_first(graph);
   return graph;
 }
 

@@ -50,7 +50,7 @@ void Coordinator::load_state() {
       if (auto rec = store_.get(t.key)) attempts_[t.key] = rec->attempts;
     // A finished teacher whose checkpoints are gone (deleted, or a new grid keeps more epochs)
     // is trained again when a student still needs it; training is deterministic.
-    const bool needed_later = t.kind != "student" && [&] {
+    const bool needed_later = t.provides_weights() && [&] {
       for (const auto& d : graph_.dependents(t.key))
         if (!statuses.count(d) || statuses.at(d) != results::Status::Done) return true;
       return false;
@@ -62,6 +62,44 @@ void Coordinator::load_state() {
       pending_.insert(t.key);
       total_cost_ += t.cost;
     }
+  }
+  resolve_choices();
+}
+
+void Coordinator::resolve_choices() {
+  bool decided = false;
+  for (const auto& [id, choice] : graph_.choices) {
+    if (decisions_.count(id)) continue;
+    const auto keys = choice.decision_keys();
+    if (!std::all_of(keys.begin(), keys.end(), [&](const std::string& k) { return done_.count(k) > 0; })) continue;
+    const auto decision = decide(choice, [&](const std::string& key) {
+      auto rec = store_.get(key);
+      if (!rec) throw Error("internal: no record of finished run " + key);
+      return *rec;
+    });
+    spdlog::info("TAKD auto, {}: {}", id, decision.summary());
+    decisions_[id] = decision;
+    decided = true;
+  }
+  if (!decided) return;
+  // An alternative is dropped once every choice it belongs to picked another candidate.
+  for (const auto& t : graph_.tasks) {
+    if (t.alternative_of.empty() || !pending_.count(t.key)) continue;
+    const bool maybe_needed = std::any_of(t.alternative_of.begin(), t.alternative_of.end(), [&](const auto& alt) {
+      const auto d = decisions_.find(alt.choice_id);
+      return d == decisions_.end() || d->second.chosen == alt.candidate;
+    });
+    if (maybe_needed) continue;
+    pending_.erase(t.key);
+    dropped_.insert(t.key);
+    total_cost_ -= t.cost;
+  }
+}
+
+void Coordinator::annotate(results::RunRecord& rec, const grid::Task& t) const {
+  for (const auto& alt : t.alternative_of) {
+    const auto d = decisions_.find(alt.choice_id);
+    if (d != decisions_.end() && d->second.chosen == alt.candidate) rec.config["takd_auto"] = d->second.to_json();
   }
 }
 
@@ -94,6 +132,7 @@ void Coordinator::dispatch() {
     rec.attempts = ++attempts_[key];
     rec.rank = worker;
     rec.started = results::utc_now();
+    annotate(rec, t);
     store_.put(rec);
     comm_.send(worker, kToWorker, nlohmann::json{{"type", "task"}, {"key", key}}.dump());
   }
@@ -120,7 +159,7 @@ void Coordinator::log_progress(const std::string& what, const grid::Task& t) {
   std::string eta = "";
   if (finished_cost_ > 0 && !pending_.empty())
     eta = ", ETA " + duration_text(elapsed * (total_cost_ - finished_cost_) / finished_cost_);
-  spdlog::info("[{}/{} done, {} failed, {} running{}] {} {}", done_.size(), graph_.tasks.size(),
+  spdlog::info("[{}/{} done, {} failed, {} running{}] {} {}", done_.size(), task_count(),
                failed_.size(), running_.size(), eta, what, t.label());
 }
 
@@ -130,6 +169,7 @@ void Coordinator::handle_result(int source, const nlohmann::json& j) {
   rec.attempts = attempts_[rec.key];
   running_.erase(rec.key);
   finished_cost_ += t.cost;
+  annotate(rec, t);
   store_.put(rec);
   if (rec.status == results::Status::Interrupted) {
     // Back to pending: the rerun continues it from its saved state.
@@ -138,6 +178,7 @@ void Coordinator::handle_result(int source, const nlohmann::json& j) {
     log_progress("interrupted (" + rec.error + "):", t);
   } else if (rec.status == results::Status::Done) {
     done_.insert(rec.key);
+    resolve_choices();
     log_progress("finished (" + std::to_string(std::lround(rec.wall_seconds)) + " s, test at best val " +
                      std::to_string(100 * rec.test_acc_at_best_val).substr(0, 5) + "%)",
                  t);
@@ -166,7 +207,7 @@ void Coordinator::stop_idle_workers_if_finished() {
 
 int Coordinator::run() {
   start_time_ = now_seconds();
-  spdlog::info("grid: {} tasks, {} already done, {} to run on {} rank(s)", graph_.tasks.size(),
+  spdlog::info("grid: {} tasks, {} already done, {} to run on {} rank(s)", task_count(),
                done_.size(), pending_.size(), comm_.size());
   auto wait = std::chrono::microseconds(100);
   while (stopped_ < comm_.size()) {
@@ -192,8 +233,10 @@ int Coordinator::run() {
     dispatch();
     stop_idle_workers_if_finished();
   }
-  spdlog::info("grid {}: {} done, {} failed, {} not finished, wall {}", stopping_ ? "stopped" : "finished",
-               done_.size(), failed_.size(), pending_.size(), duration_text(now_seconds() - start_time_));
+  spdlog::info("grid {}: {} done, {} failed, {} not finished{}, wall {}", stopping_ ? "stopped" : "finished",
+               done_.size(), failed_.size(), pending_.size(),
+               dropped_.empty() ? "" : ", " + std::to_string(dropped_.size()) + " TAKD auto alternatives not chosen",
+               duration_text(now_seconds() - start_time_));
   return exit_code();
 }
 

@@ -3,6 +3,7 @@
 // tasks to idle workers by priority (longest remaining critical path first, so teachers that
 // unblock many students start early), records every result as it arrives (RUNNING at assignment,
 // DONE/FAILED at the end, file flushed each time) and stops the workers when nothing is left.
+// TAKD auto choices are made here, as soon as the baselines they read are DONE.
 #include <deque>
 #include <map>
 #include <set>
@@ -12,6 +13,7 @@
 #include "suite/grid/task_graph.h"
 #include "suite/results/artifacts.h"
 #include "suite/results/results_store.h"
+#include "suite/sched/assistant_choice.h"
 
 namespace kdbench::sched {
 
@@ -25,6 +27,9 @@ class Coordinator {
   // State after initialisation from the results file (for tests and `kdbench plan`).
   const std::set<std::string>& done() const { return done_; }
   const std::set<std::string>& pending() const { return pending_; }
+  // TAKD auto: alternatives not chosen (never run, never recorded) and the decisions made.
+  const std::set<std::string>& dropped() const { return dropped_; }
+  const std::map<std::string, AssistantDecision>& decisions() const { return decisions_; }
 
  private:
   void load_state();
@@ -36,13 +41,17 @@ class Coordinator {
   int exit_code() const;
   void log_progress(const std::string& what, const grid::Task& task);
   std::vector<std::string> ready_tasks() const;
+  void resolve_choices();
+  void annotate(results::RunRecord& rec, const grid::Task& t) const;
+  size_t task_count() const { return graph_.tasks.size() - dropped_.size(); }
 
   const grid::TaskGraph& graph_;
   results::ResultsStore& store_;
   const results::Artifacts& artifacts_;
   comm::Communicator& comm_;
   std::map<std::string, double> priority_;
-  std::set<std::string> done_, failed_, pending_, running_;
+  std::set<std::string> done_, failed_, pending_, running_, dropped_;
+  std::map<std::string, AssistantDecision> decisions_;  // by AssistantChoice id
   bool stopping_ = false;  // a stop signal reached this rank or a worker: dispatch nothing new
   std::map<std::string, int> attempts_;
   std::deque<int> idle_;

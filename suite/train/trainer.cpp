@@ -105,7 +105,7 @@ class TaskRun {
       }
     }
     // Final weights feed students (teachers) or the next link of a TAKD chain (assistants).
-    if (task_.kind != "student") save_net(*net_, *env_.artifacts, task_.key, results::checkpoint_name(-1));
+    if (task_.provides_weights()) save_net(*net_, *env_.artifacts, task_.key, results::checkpoint_name(-1));
     env_.artifacts->remove(task_.key, kResumeFile);
     finish(start);
     return rec_;

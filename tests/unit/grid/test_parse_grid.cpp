@@ -90,6 +90,17 @@ std::string replaced(const std::string& from, const std::string& to) {
   return g.replace(g.find(from), from.size(), to);
 }
 
+TEST(ParseGrid, TakdAssistants) {
+  EXPECT_TRUE(parse(base_grid() + "[method.takd]\nassistants = auto\n").takd_auto);
+  const auto g = parse(base_grid() + "[method.takd]\nassistants = cnn6 cnn4\n");
+  EXPECT_FALSE(g.takd_auto);
+  EXPECT_EQ(g.takd_assistants, (std::vector<std::string>{"cnn6", "cnn4"}));
+  expect_error(base_grid() + "[method.takd]\nassistants = auto cnn4\n",
+               {"g.ini", "[method.takd] assistants", "'auto' stands alone", "auto cnn4"});
+  expect_error(base_grid() + "[method.takd]\nassistants = cnn5\n",
+               {"[method.takd] assistants", "unknown model 'cnn5'", "cnn6", "auto"});
+}
+
 TEST(ParseGrid, BadValues) {
   expect_error(replaced("lr = 0.1", "lr = fast"), {"g.ini: [train] lr", "'fast' is not a finite number"});
   expect_error(with("[train]", "momentum = 1.5"), {"[train] momentum", "out of range"});

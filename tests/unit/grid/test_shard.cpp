@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "grid_fixture.h"
@@ -173,4 +174,24 @@ TEST(Shard, EqualCostsSpreadEvenlyAndDeterministically) {
   EXPECT_EQ(keys_of(select_shard(g, 1, 2)), (std::vector<std::string>{"x", "z"}));
   const TaskGraph real = graph_of(takd_grid());
   for (int i = 0; i < 4; ++i) EXPECT_EQ(keys_of(select_shard(real, i, 4)), keys_of(select_shard(real, i, 4)));
+}
+
+TEST(Shard, TakdAutoChoicesTravelWithTheirAlternatives) {
+  std::string ini = takd_grid();
+  ini.replace(ini.find("assistants = cnn6 cnn4"), 22, "assistants = auto");
+  ini.replace(ini.find("students = cnn2 cnn4"), 20, "students = cnn2 cnn4 cnn6");
+  const auto g = graph_of(ini);
+  ASSERT_FALSE(g.choices.empty());
+  std::set<std::string> seen;
+  for (int i = 0; i < 3; ++i) {
+    const auto shard = select_shard(g, i, 3);
+    for (const auto& [id, choice] : shard.choices) {
+      seen.insert(id);
+      // The rule's inputs are in the same shard as the alternatives (they are dependencies).
+      for (const auto& k : choice.decision_keys()) EXPECT_TRUE(shard.contains(k)) << id;
+    }
+    for (const auto& t : shard.tasks)
+      for (const auto& alt : t.alternative_of) EXPECT_TRUE(shard.choices.count(alt.choice_id)) << t.label();
+  }
+  EXPECT_EQ(seen.size(), g.choices.size());
 }

@@ -22,6 +22,15 @@ size_t count(const TaskGraph& g, const std::string& kind, const std::string& met
   }));
 }
 
+// base_grid() with other teachers, students and methods.
+std::string with_axes(const std::string& teachers, const std::string& students, const std::string& methods) {
+  std::string ini = base_grid();
+  ini.replace(ini.find("teachers = cnn4 cnn8"), 20, "teachers = " + teachers);
+  ini.replace(ini.find("students = cnn2"), 15, "students = " + students);
+  ini.replace(ini.find("methods  = nokd kd"), 18, "methods  = " + methods);
+  return ini;
+}
+
 }  // namespace
 
 TEST(TaskGraph, ShapeOfTheDag) {
@@ -100,12 +109,8 @@ TEST(TaskGraph, CriticalPathPrefersTeachers) {
 }
 
 TEST(TaskGraph, TakdChainsShareAssistants) {
-  std::string ini = base_grid();
-  ini.replace(ini.find("teachers = cnn4 cnn8"), 20, "teachers = cnn8 cnn10");
-  ini.replace(ini.find("students = cnn2"), 15, "students = cnn2 cnn4");
-  ini.replace(ini.find("methods  = nokd kd"), 18, "methods  = takd");
-  ini += "[method.takd]\nassistants = cnn6 cnn4\nlinks = cnn10>cnn6:0.5:5 cnn6>cnn2:0.15:5\n";
-  const auto g = graph_of(ini);
+  const auto g = graph_of(with_axes("cnn8 cnn10", "cnn2 cnn4", "takd") +
+                          "[method.takd]\nassistants = cnn6 cnn4\nlinks = cnn10>cnn6:0.5:5 cnn6>cnn2:0.15:5\n");
   // Assistants are used when strictly between teacher and student in size (1x28x28 params: cnn2
   // 10k, cnn4 32k, cnn6 78k, cnn8 303k, cnn10 2.4M): cnn2 learns along 10 -> 6 -> 4 -> 2 and
   // 8 -> 6 -> 4 -> 2; cnn4 along 10 -> 6 -> 4 and 8 -> 6 -> 4.
@@ -138,12 +143,61 @@ TEST(TaskGraph, TakdChainsShareAssistants) {
 TEST(TaskGraph, TakdStructureErrors) {
   std::string ini = base_grid() + "[method.takd]\nassistants = vgg\n";
   EXPECT_THROW(graph_of(ini), kdbench::ConfigError);
-  ini = base_grid() + "[method.takd]\nassistants = auto\n";
+  ini = base_grid() + "[method.takd]\nassistants = auto cnn4\n";  // auto picks one: no path around it
   EXPECT_THROW(graph_of(ini), kdbench::ConfigError);
   ini = base_grid() + "[method.takd]\nlinks = cnn8-cnn2\n";
   EXPECT_THROW(graph_of(ini), kdbench::ConfigError);
   ini = base_grid() + "[method.takd]\nlinks = cnn8>cnn2:2:5\n";  // lambda out of range
   EXPECT_THROW(graph_of(ini), kdbench::ConfigError);
+}
+
+TEST(TaskGraph, TakdAutoHoldsOneAlternativePerCandidate) {
+  const auto g = graph_of(with_axes("cnn10 cnn8", "cnn2 cnn4", "nokd takd") + "[method.takd]\nassistants = auto\n");
+  // Sizes: cnn2 10k < cnn4 32k < cnn8 303k < cnn10 2.4M. Between cnn10 and cnn2 lie cnn8 (a
+  // teacher) and cnn4 (a student): a choice per seed. cnn10 -> cnn4 and cnn8 -> cnn2 have one
+  // candidate each (a fixed chain), cnn8 -> cnn4 none (direct).
+  ASSERT_EQ(g.choices.size(), 2u);
+  for (const auto& [id, choice] : g.choices) {
+    ASSERT_EQ(choice.candidates.size(), 2u) << id;
+    EXPECT_EQ(choice.candidates[0].model, "cnn8");  // largest first
+    EXPECT_EQ(choice.candidates[1].model, "cnn4");
+    EXPECT_EQ(g.at(choice.teacher_key).model, "cnn10");
+    // The student's baseline and cnn4's are the grid's own nokd runs; cnn8 is no student, so its
+    // no-KD run is a `baseline` task.
+    EXPECT_EQ(g.at(choice.student_baseline_key).kind, "student");
+    EXPECT_EQ(g.at(choice.student_baseline_key).method, "nokd");
+    EXPECT_EQ(g.at(choice.candidates[1].baseline_key).kind, "student");
+    EXPECT_EQ(g.at(choice.candidates[0].baseline_key).kind, "baseline");
+  }
+  EXPECT_EQ(count(g, "baseline"), 2u);  // cnn8 nokd, one per seed
+  EXPECT_EQ(count(g, "student", "nokd"), 4u);
+  size_t alternatives = 0;
+  for (const auto& t : g.tasks) {
+    if (t.alternative_of.empty()) continue;
+    ++alternatives;
+    const auto& choice = g.choices.at(t.alternative_of.front().choice_id);
+    for (const auto& k : choice.decision_keys())
+      EXPECT_NE(std::find(t.deps.begin(), t.deps.end(), k), t.deps.end()) << t.label() << " does not wait for " << k;
+    if (t.kind == "student") {
+      EXPECT_EQ(t.chain, (std::vector<std::string>{"cnn10", t.alternative_of.front().candidate, "cnn2"}));
+    }
+  }
+  // Per seed: assistant cnn4<-cnn10, student cnn2 via cnn8, student cnn2 via cnn4. The assistant
+  // cnn8<-cnn10 is no alternative: student cnn4's fixed chain cnn10 -> cnn8 -> cnn4 needs it anyway.
+  EXPECT_EQ(alternatives, 6u);
+  for (const auto& t : g.tasks)
+    if (t.kind == "assistant" && t.model == "cnn8") {
+      EXPECT_TRUE(t.alternative_of.empty());
+    }
+  for (const auto& t : g.tasks)
+    if (t.kind == "student" && t.method == "takd" && t.model == "cnn2" && t.chain.front() == "cnn8") {
+      EXPECT_EQ(t.chain, (std::vector<std::string>{"cnn8", "cnn4", "cnn2"}));
+    }
+  // Dependencies first, although the shared assistant gained dependencies on later baselines.
+  for (size_t i = 0; i < g.tasks.size(); ++i) {
+    EXPECT_EQ(g.index.at(g.tasks[i].key), i);
+    for (const auto& d : g.tasks[i].deps) EXPECT_LT(g.index.at(d), i) << g.tasks[i].label();
+  }
 }
 
 TEST(TaskGraph, CheckpointSearchAxis) {
