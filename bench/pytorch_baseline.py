@@ -104,4 +104,5 @@ def main():
         print(f"{name} epoch {epoch + 1}: {time.perf_counter() - start:.2f} s  val {accs[0]:.4f} test {accs[1]:.4f}")
 
 
-main()
+if __name__ == "__main__":
+    main()

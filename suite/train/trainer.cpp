@@ -270,6 +270,13 @@ class TaskRun {
     rec_.final_test_acc = rec_.curves.test_acc.empty() ? 0 : rec_.curves.test_acc.back();
     rec_.finished = results::utc_now();
     rec_.wall_seconds = prior_seconds_ + since(start);
+    // A run that never beat guessing is DONE (its number belongs in the table) but almost always
+    // means a collapse, e.g. DKD's CIFAR-100 beta = 8 on a small 10-class student: say so.
+    const double chance = 1.0 / static_cast<double>(data_.num_classes);
+    if (best_.val < 1.5 * chance)
+      spdlog::warn("{}: best validation accuracy {:.2f}% is at chance level ({:.2f}%): training collapsed; check "
+                   "the method's and the optimizer's hyper-parameters",
+                   task_.label(), 100 * best_.val, 100 * chance);
   }
 
   const grid::Task& task_;
