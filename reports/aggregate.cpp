@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <sstream>
 
 #include "suite/core/errors.h"
@@ -121,7 +122,27 @@ void mark_best(std::vector<ResultCell*> cells) {
 
 StudyResults load_results(const std::string& path) {
   const auto store = results::ResultsStore::open_read_only(path);
-  return StudyResults{path, store.root_attributes(), store.read_all()};
+  StudyResults study{path, store.root_attributes(), store.read_all()};
+  use_root_checkpoints(study.runs);
+  return study;
+}
+
+void use_root_checkpoints(std::vector<results::RunRecord>& runs) {
+  std::map<std::string, const results::RunRecord*> by_key;
+  for (const auto& r : runs) by_key[r.key] = &r;
+  // Walk up while the upstream is an assistant; chains are short and acyclic (content keys).
+  std::map<std::string, int> root;
+  for (const auto& r : runs) {
+    const results::RunRecord* up = &r;
+    for (size_t hops = 0; hops < runs.size(); ++hops) {
+      const auto it = by_key.find(up->teacher_key);
+      if (it == by_key.end() || it->second->kind != "assistant") break;
+      up = it->second;
+    }
+    if (up != &r) root[r.key] = up->teacher_checkpoint;
+  }
+  for (auto& r : runs)
+    if (auto it = root.find(r.key); it != root.end()) r.teacher_checkpoint = it->second;
 }
 
 std::vector<std::string> grid_list(const std::string& grid_ini, const std::string& key) {

@@ -77,9 +77,16 @@ struct TableOptions {
 struct StudyResults {
   std::string path;
   std::map<std::string, std::string> provenance;  // root attributes as text
-  std::vector<results::RunRecord> runs;           // in the order they were first recorded
+  // In the order they were first recorded. A report measures a run against its root teacher
+  // (root_teacher()), so here teacher_checkpoint is the root teacher's too: a TAKD run whose
+  // chain starts at epoch 2 of its teacher has teacher_checkpoint 2, although its own upstream
+  // (an assistant, recorded as teacher_checkpoint -1 in the file) is final.
+  std::vector<results::RunRecord> runs;
 };
 StudyResults load_results(const std::string& path);  // IoError from the store
+// Sets teacher_checkpoint of every run learning from an assistant to that of its chain's root
+// teacher, following teacher_key (load_results does this).
+void use_root_checkpoints(std::vector<results::RunRecord>& runs);
 
 // Row and column order of the study: teachers (models of teacher runs and root teachers of student
 // runs), students (models of student runs), methods (of student runs; "nokd" first), plus the

@@ -157,7 +157,7 @@ std::string runs_csv(const StudyResults& study) {
     const bool done = r.status == results::Status::Done;
     auto acc = [&](double v) { return done ? num(100.0 * v) : std::string(); };
     csv += csv_line({r.key, r.kind, results::to_string(r.status), r.dataset, r.model,
-                     count(r.params_count), r.method, r.teacher_model, chain,
+                     count(r.params_count), r.method, root_teacher(r), chain,
                      std::to_string(r.teacher_checkpoint), std::to_string(r.seed),
                      acc(r.best_val_acc), acc(r.test_acc_at_best_val), acc(r.final_test_acc),
                      acc(r.best_test_acc), done ? std::to_string(r.best_epoch) : "",

@@ -38,7 +38,8 @@ std::string takd_paths_csv(const TakdPathsTable& table);
 std::string method_summary_csv(const MethodSummaryTable& table);
 
 // One line per run of the results file (the data behind every table): key, kind, status,
-// dataset, model, params, method, teacher, chain (models joined by " > "), teacher_checkpoint,
+// dataset, model, params, method, teacher (the chain's root, with its teacher_checkpoint: see
+// StudyResults), chain (models joined by " > "), teacher_checkpoint,
 // seed, best_val_acc, test_acc_at_best_val, final_test_acc, best_test_acc, best_epoch, epochs,
 // wall_seconds, error.
 std::string runs_csv(const StudyResults& study);

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 
 #include "reports/aggregate.h"
 #include "reports/capacity_gap.h"
@@ -199,4 +200,38 @@ TEST(Aggregate, PooledTakdPathsAreFlagged) {
   TableOptions only_first;
   only_first.selection.teachers = {"resnet20"};
   EXPECT_EQ(capacity_gap(study, only_first).blocks[0].rows[0].cells[0].stats.n, 2);
+}
+
+TEST(Aggregate, TakdRunsTakeTheCheckpointOfTheirChainsRoot) {
+  // A TAKD student learns from an assistant's final weights (teacher_checkpoint -1 in the file);
+  // the assistant learnt from epoch 2 or from the final teacher. Only the chain from the final
+  // teacher belongs in the capacity-gap table.
+  fixtures::TempDir tmp;
+  {
+    auto store = results::ResultsStore::open_or_create(tmp.file("r.h5"), {});
+    using results::Status;
+    auto run = [](const fixtures::RunSpec& spec, int index, const std::string& upstream) {
+      auto r = fixtures::make_run(spec, index);
+      r.teacher_key = upstream;
+      return r;
+    };
+    store.put(run({"teacher", "resnet20", "", "", 1, Status::Done, 0.9}, 0, ""));
+    store.put(run({"assistant", "resnet14", "takd", "resnet20", 1, Status::Done, 0.85, {"resnet20", "resnet14"}, 2},
+                  1, "run0"));
+    store.put(run({"assistant", "resnet14", "takd", "resnet20", 1, Status::Done, 0.86, {"resnet20", "resnet14"}},
+                  2, "run0"));
+    store.put(run({"student", "resnet8", "takd", "resnet14", 1, Status::Done, 0.70,
+                   {"resnet20", "resnet14", "resnet8"}}, 3, "run1"));
+    store.put(run({"student", "resnet8", "takd", "resnet14", 1, Status::Done, 0.80,
+                   {"resnet20", "resnet14", "resnet8"}}, 4, "run2"));
+  }
+  const StudyResults study = load_results(tmp.file("r.h5"));
+  std::map<std::string, int> checkpoint;
+  for (const auto& r : study.runs) checkpoint[r.key] = r.teacher_checkpoint;
+  EXPECT_EQ(checkpoint.at("run1"), 2);
+  EXPECT_EQ(checkpoint.at("run3"), 2);   // via the assistant of epoch 2
+  EXPECT_EQ(checkpoint.at("run4"), -1);  // via the assistant of the final teacher
+  const auto cell = capacity_gap(study, Metric::TestAtBestVal).blocks.at(0).rows.at(0).cells.at(0);
+  EXPECT_EQ(cell.stats.n, 1);
+  EXPECT_NEAR(cell.stats.mean, 80.0, 1e-9);
 }
