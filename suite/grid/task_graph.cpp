@@ -242,6 +242,8 @@ TaskGraph expand(const GridSpec& g) {
     std::stable_sort(out.begin(), out.end(), [&](const auto& a, const auto& b) { return size_of(a) > size_of(b); });
     return out;
   };
+  // Dependencies an assistant has only because it is an alternative (not its upstream).
+  std::map<std::string, std::set<std::string>> decision_deps;
   // One alternative per candidate (see AssistantChoice); the student cell runs the chosen one.
   auto add_assistant_choice = [&](const std::string& student, int64_t seed, const std::string& teacher_key,
                                   int checkpoint, const std::vector<std::string>& candidates,
@@ -256,13 +258,16 @@ TaskGraph expand(const GridSpec& g) {
     for (const auto& c : candidates) choice.candidates.push_back({c, baseline(c, seed)});
     const auto decision_keys = choice.decision_keys();
     for (const auto& c : candidates) {
-      const std::string assistant_key = make_student("assistant", c, "takd", link_params(teacher_model, c, params), seed,
-                                                     &graph.at(teacher_key), checkpoint, {teacher_model})
-                                            .key;
+      const std::string assistant_key =
+          make_student("assistant", c, "takd", link_params(teacher_model, c, params), seed, &graph.at(teacher_key),
+                       checkpoint, {teacher_model})
+              .key;
       Task& assistant = mutable_task(assistant_key);
       for (const auto& k : decision_keys)
-        if (std::find(assistant.deps.begin(), assistant.deps.end(), k) == assistant.deps.end())
+        if (std::find(assistant.deps.begin(), assistant.deps.end(), k) == assistant.deps.end()) {
           assistant.deps.push_back(k);
+          decision_deps[assistant_key].insert(k);
+        }
       assistant.alternative_of.push_back({choice.id, c});
       const std::vector<std::string> chain = assistant.chain;
       const std::string student_key = make_student("student", student, "takd", link_params(c, student, params), seed,
@@ -333,8 +338,16 @@ TaskGraph expand(const GridSpec& g) {
                                      .key);
           }
       }
-  for (auto& t : graph.tasks)
-    if (unconditional.count(t.key)) t.alternative_of.clear();
+  // A task some cell needs anyway is no alternative and need not wait for any decision (the
+  // alternative students taught by it still do).
+  for (auto& t : graph.tasks) {
+    if (!unconditional.count(t.key)) continue;
+    t.alternative_of.clear();
+    if (auto d = decision_deps.find(t.key); d != decision_deps.end()) {
+      const auto only_for_decision = [&](const std::string& k) { return d->second.count(k) > 0; };
+      t.deps.erase(std::remove_if(t.deps.begin(), t.deps.end(), only_for_decision), t.deps.end());
+    }
+  }
   // An assistant shared by several TAKD auto cells gained dependencies on baselines added after
   // it: restore the order "dependencies first" that the scheduler and sharding rely on.
   put_dependencies_first(graph);

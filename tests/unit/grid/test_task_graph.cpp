@@ -188,6 +188,7 @@ TEST(TaskGraph, TakdAutoHoldsOneAlternativePerCandidate) {
   for (const auto& t : g.tasks)
     if (t.kind == "assistant" && t.model == "cnn8") {
       EXPECT_TRUE(t.alternative_of.empty());
+      EXPECT_EQ(t.deps, (std::vector<std::string>{t.teacher_key}));  // waits for no decision
     }
   for (const auto& t : g.tasks)
     if (t.kind == "student" && t.method == "takd" && t.model == "cnn2" && t.chain.front() == "cnn8") {

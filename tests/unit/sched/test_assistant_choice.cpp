@@ -74,7 +74,8 @@ class CoordinatorChoice : public ::testing::Test {
         store_(results::ResultsStore::open_or_create(dir_.file("results.h5"), {})),
         artifacts_(dir_.file("artifacts"), false) {}
 
-  const grid::Task& find(const std::string& kind, const std::string& model, const std::vector<std::string>& chain = {}) {
+  const grid::Task& find(const std::string& kind, const std::string& model,
+                         const std::vector<std::string>& chain = {}) {
     for (const auto& t : graph_.tasks)
       if (t.kind == kind && t.model == model && (chain.empty() || t.chain == chain)) return t;
     throw std::runtime_error("no task " + kind + " " + model);
