@@ -8,8 +8,10 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 slurm_test_init slurm.preempt "$@"
 
-epochs=4
-tiny_grid $epochs 1024 > grid.ini  # ~20-40 s of training on 2 ranks
+# The stop must find a task training: it comes after the teacher's first epoch, which leaves the
+# teacher 7 epochs (several seconds) to receive it even when Slurm is slow to deliver the signal.
+epochs=8
+tiny_grid $epochs 2048 > grid.ini  # ~30-60 s of training on 2 ranks
 
 step "generate and submit (2 ranks per node, CPU only, pmix)"
 "$KDBENCH" slurm grid.ini --nodes 1 --ntasks-per-node 2 --mpi pmix --time 15:00 --signal-seconds 60 \
@@ -19,7 +21,7 @@ log="logs/kdbench-grid-$job.out"
 echo "job $job, log $log"
 
 step "wait until training is under way, then USR1 to the batch script"
-wait_until 120 "a first epoch in $log" grep -q 'info: .*: epoch 1/' "$log"
+wait_until 120 "the teacher's first epoch in $log" grep -q 'info: teacher .*: epoch 1/' "$log"
 scancel --signal=USR1 --batch "$job"
 
 step "the script forwards it, kdbench checkpoints, the job requeues itself"
@@ -38,7 +40,9 @@ EOF
 step "skip Slurm's requeue hold (BeginTime) once the node is idle"
 wait_until 60 "node idle after the first run" node_idle
 wait_until 30 "job $job pending" job_state_is "$job" PENDING
-scontrol update JobId="$job" StartTime=now
+# Not `now`: slurmd refuses a job whose credential was issued in the same second as the requeue
+# revoked the previous one ("Job credential revoked", the job ends FAILED; seen 2 runs in ~20).
+scontrol update JobId="$job" StartTime=now+3
 
 step "the requeued job resumes and completes"
 wait_until 180 "job $job finished" job_ended "$job"
