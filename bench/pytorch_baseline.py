@@ -42,7 +42,7 @@ def conv_bn(cin, cout):
     return [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
 
 
-def cnn(spec):  # TAKD's plain CNNs, METHODS.md §10
+def cnn(spec, hidden=()):  # TAKD's plain CNNs, METHODS.md §10; `hidden`: FC widths before FC10
     layers, c, hw = [], 1, 28
     for s in spec:
         if s == "P":
@@ -51,7 +51,12 @@ def cnn(spec):  # TAKD's plain CNNs, METHODS.md §10
         else:
             layers += conv_bn(c, s)
             c = s
-    return nn.Sequential(*layers, nn.Flatten(), nn.Linear(c * hw * hw, 10))
+    layers.append(nn.Flatten())
+    width = c * hw * hw
+    for h in hidden:
+        layers += [nn.Linear(width, h), nn.ReLU(inplace=True)]
+        width = h
+    return nn.Sequential(*layers, nn.Linear(width, 10))
 
 
 class Block(nn.Module):
@@ -78,7 +83,7 @@ def resnet(depth):
 
 
 MODELS = {"cnn2": lambda: cnn([16, "P", 16, "P"]), "cnn4": lambda: cnn([16, 16, "P", 32, 32, "P"]),
-          "cnn8": lambda: cnn([16, 16, "P", 32, 32, "P", 64, 64, "P", 128, 128, "P"]),
+          "cnn8": lambda: cnn([16, 16, "P", 32, 32, "P", 64, 64, "P", 128, 128, "P"], hidden=(64,)),
           "resnet8": lambda: resnet(8), "resnet20": lambda: resnet(20)}
 
 
@@ -86,8 +91,6 @@ def main():
     name, epochs = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 2
     x, y, vx, vy, tx, ty = load()
     net = MODELS[name]()
-    if name == "cnn8":  # cnn8 has FC64 before FC10
-        net = nn.Sequential(*list(net.children())[:-1], nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
     opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
     for epoch in range(epochs):
         start = time.perf_counter()

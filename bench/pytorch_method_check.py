@@ -15,7 +15,6 @@ import os
 import sys
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 from pytorch_baseline import MODELS, load
@@ -66,7 +65,6 @@ def teacher_logits(x, y, vx, vy):
     if os.path.exists(TEACHER_CACHE):
         return torch.load(TEACHER_CACHE)
     teacher = MODELS["cnn8"]()
-    teacher = nn.Sequential(*list(teacher.children())[:-1], nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
     train(teacher, x, y, vx, vy, 3, 0.05, lambda out, i, e: F.cross_entropy(out, y[i]), "teacher cnn8")
     teacher.eval()
     with torch.no_grad():

@@ -14,6 +14,7 @@
 #include "suite/core/errors.h"
 #include "suite/core/strings.h"
 #include "suite/grid/ini_values.h"
+#include "suite/grid/task_graph.h"
 
 namespace po = boost::program_options;
 
@@ -112,8 +113,6 @@ std::map<std::string, std::string> read_entries(const std::string& text, const s
   return entries;
 }
 
-int64_t num_classes_of(const std::string& dataset) { return dataset == "cifar100" ? 100 : 10; }
-
 void validate_models(const std::vector<std::string>& names, const std::string& where) {
   for (const auto& m : names)
     if (!models::is_known(m))
@@ -206,7 +205,7 @@ GridSpec parse_grid_text(const std::string& text, const std::string& source, con
   validate_models(g.students, source + ": [grid] students");
   bool any_teacher = false;
   const methods::TrainShape shape{g.student.epochs, g.student.batch_size,
-                                  static_cast<int>(num_classes_of(g.dataset))};
+                                  static_cast<int>(num_classes(g))};
   for (const auto& m : g.methods) {
     try {
       any_teacher |= methods::builtin().make(m, g.method_params[m], shape)->uses_teacher();

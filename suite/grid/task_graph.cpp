@@ -289,7 +289,8 @@ TaskGraph expand(const GridSpec& g) {
       for (const auto& method_name : g.methods) {
         const methods::ParamMap params = params_for(method_name);
         const int64_t seed = g.seeds[si];
-        if (!methods::builtin().make(method_name, params, train_shape)->uses_teacher()) {
+        const auto method = methods::builtin().make(method_name, params, train_shape);
+        if (!method->uses_teacher()) {
           unconditional.insert(make_student("student", student, method_name, params, seed, nullptr, -1, {}).key);
           continue;
         }
@@ -297,8 +298,7 @@ TaskGraph expand(const GridSpec& g) {
         // A method that walks the teacher's trajectory itself (Pro-KD) is not crossed with the
         // checkpoint-search axis: it runs once per teacher.
         const bool own_trajectory =
-            !methods::builtin().make(method_name, params, train_shape)
-                 ->required_teacher_checkpoints(g.teacher.epochs, g.student.epochs).empty();
+            !method->required_teacher_checkpoints(g.teacher.epochs, g.student.epochs).empty();
         const std::vector<int> checkpoints = own_trajectory ? std::vector<int>{-1} : g.teacher_checkpoints;
         for (const auto& teacher_model : g.teachers)
           for (int checkpoint : checkpoints) {

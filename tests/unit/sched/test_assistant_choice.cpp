@@ -17,6 +17,19 @@
 
 using namespace kdbench;
 
+namespace {
+
+// Curves with these validation accuracies (other per-epoch series zero, as long as val_acc).
+results::Curves val_curves(const std::vector<double>& val_acc) {
+  results::Curves c;
+  for (size_t i = 0; i < val_acc.size(); ++i) c.epoch.push_back(static_cast<int>(i) + 1);
+  c.val_acc = val_acc;
+  for (auto* v : {&c.train_loss, &c.train_acc, &c.test_acc, &c.lr, &c.seconds}) v->assign(val_acc.size(), 0);
+  return c;
+}
+
+}  // namespace
+
 TEST(AssistantChoice, ClosestToTheMeanOfTeacherAndStudent) {
   // Target (0.92 + 0.80) / 2 = 0.86; distances: cnn8 |0.90 - 0.86| = 0.04, cnn6 0.02, cnn4 0.03.
   const auto d = sched::choose_assistant(0.92, 0.80, {{"cnn8", 0.90}, {"cnn6", 0.84}, {"cnn4", 0.83}});
@@ -37,10 +50,7 @@ TEST(AssistantChoice, ClosestToTheMeanOfTeacherAndStudent) {
 TEST(AssistantChoice, TeacherAccuracyIsThatOfTheDistilledCheckpoint) {
   results::RunRecord t;
   t.key = "teacher";
-  t.curves.epoch = {1, 2, 3};
-  t.curves.val_acc = {0.5, 0.7, 0.6};
-  for (auto* v : {&t.curves.train_loss, &t.curves.train_acc, &t.curves.test_acc, &t.curves.lr, &t.curves.seconds})
-    *v = {0, 0, 0};
+  t.curves = val_curves({0.5, 0.7, 0.6});
   EXPECT_DOUBLE_EQ(sched::distilled_teacher_accuracy(t, 2), 0.7);
   EXPECT_DOUBLE_EQ(sched::distilled_teacher_accuracy(t, -1), 0.6);  // final weights, not the best epoch
   EXPECT_THROW(sched::distilled_teacher_accuracy(t, 4), Error);
@@ -94,10 +104,7 @@ class CoordinatorChoice : public ::testing::Test {
     r.method = t.method;
     r.status = results::Status::Done;
     r.best_val_acc = best_val;
-    r.curves.epoch = {1, 2};
-    r.curves.val_acc = {best_val, final_val};
-    for (auto* v : {&r.curves.train_loss, &r.curves.train_acc, &r.curves.test_acc, &r.curves.lr, &r.curves.seconds})
-      *v = {0, 0};
+    r.curves = val_curves({best_val, final_val});
     store_.put(r);
     if (t.kind == "teacher")  // a DONE teacher without its checkpoints would be trained again
       for (int e : t.keep_checkpoints) artifacts_.write_atomic(t.key, results::checkpoint_name(e), touch);
