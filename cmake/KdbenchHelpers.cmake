@@ -13,11 +13,17 @@ function(kdbench_torch_pch target)
   endif()
 endfunction()
 
-# kdbench_library(name SOURCES ... DEPS ...): one library per folder, as DESIGN.md §2 asks.
+# kdbench_library(name SOURCES ... PUBLIC_DEPS ... PRIVATE_DEPS ... [TORCH]): one library per
+# folder. Its public headers live in <folder>/include/kdbench/<lib>/ and are included as
+# "kdbench/<lib>/x.h"; that include root is the only one it exports, so a target can include
+# another library's header only by linking that library. Private headers sit beside the .cpp
+# files and are visible to this library alone. The repository root is never an include path.
 function(kdbench_library name)
   cmake_parse_arguments(ARG "TORCH" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(${name} STATIC ${ARG_SOURCES})
-  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_include_directories(${name}
+    PUBLIC $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
+    PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
   kdbench_warnings(${name})
   if(ARG_TORCH)

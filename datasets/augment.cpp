@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "datasets/dataset.h"
-#include "suite/core/errors.h"
+#include "kdbench/datasets/dataset.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::datasets {
 

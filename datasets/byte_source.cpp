@@ -1,4 +1,4 @@
-#include "datasets/byte_source.h"
+#include "byte_source.h"
 
 #include <sys/stat.h>
 #include <zlib.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "suite/core/errors.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::datasets::detail {
 

@@ -3,9 +3,9 @@
 // which is already the C×H×W layout the models expect.
 #include <string>
 
-#include "datasets/byte_source.h"
-#include "datasets/dataset.h"
-#include "suite/core/errors.h"
+#include "byte_source.h"
+#include "kdbench/datasets/dataset.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::datasets {
 

@@ -3,9 +3,9 @@
 #include <cstdio>
 #include <string>
 
-#include "datasets/byte_source.h"
-#include "datasets/dataset.h"
-#include "suite/core/errors.h"
+#include "byte_source.h"
+#include "kdbench/datasets/dataset.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::datasets {
 

@@ -6,9 +6,9 @@
 #include <future>
 #include <random>
 
-#include "datasets/dataset.h"
-#include "suite/core/errors.h"
-#include "suite/core/strings.h"
+#include "kdbench/datasets/dataset.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/core/strings.h"
 
 namespace kdbench::datasets {
 

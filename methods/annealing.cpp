@@ -1,9 +1,9 @@
-#include "methods/annealing.h"
+#include "kdbench/methods/annealing.h"
 
 #include <stdexcept>
 
-#include "methods/params.h"
-#include "suite/core/errors.h"
+#include "kdbench/methods/params.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::methods {
 

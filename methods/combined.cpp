@@ -1,7 +1,7 @@
-#include "methods/combined.h"
+#include "kdbench/methods/combined.h"
 
-#include "methods/params.h"
-#include "suite/core/errors.h"
+#include "kdbench/methods/params.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::methods {
 

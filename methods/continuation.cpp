@@ -1,10 +1,10 @@
-#include "methods/continuation.h"
+#include "kdbench/methods/continuation.h"
 
 #include <algorithm>
 #include <stdexcept>
 
-#include "methods/params.h"
-#include "suite/core/errors.h"
+#include "kdbench/methods/params.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::methods {
 

@@ -1,8 +1,8 @@
-#include "methods/dist.h"
+#include "kdbench/methods/dist.h"
 
-#include "methods/losses.h"
-#include "methods/params.h"
-#include "suite/core/errors.h"
+#include "kdbench/methods/losses.h"
+#include "kdbench/methods/params.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::methods {
 

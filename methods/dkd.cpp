@@ -1,10 +1,10 @@
-#include "methods/dkd.h"
+#include "kdbench/methods/dkd.h"
 
 #include <algorithm>
 
-#include "methods/losses.h"
-#include "methods/params.h"
-#include "suite/core/errors.h"
+#include "kdbench/methods/losses.h"
+#include "kdbench/methods/params.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::methods {
 namespace {

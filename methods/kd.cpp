@@ -1,6 +1,6 @@
-#include "methods/kd.h"
+#include "kdbench/methods/kd.h"
 
-#include "methods/params.h"
+#include "kdbench/methods/params.h"
 
 namespace kdbench::methods {
 

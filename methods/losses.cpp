@@ -1,6 +1,6 @@
-#include "methods/losses.h"
+#include "kdbench/methods/losses.h"
 
-#include "suite/core/errors.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::methods {
 

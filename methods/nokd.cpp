@@ -1,7 +1,7 @@
-#include "methods/nokd.h"
+#include "kdbench/methods/nokd.h"
 
-#include "methods/losses.h"
-#include "methods/params.h"
+#include "kdbench/methods/losses.h"
+#include "kdbench/methods/params.h"
 
 namespace kdbench::methods {
 

@@ -1,10 +1,10 @@
-#include "methods/params.h"
+#include "kdbench/methods/params.h"
 
 #include <algorithm>
 #include <sstream>
 
-#include "suite/core/errors.h"
-#include "suite/core/strings.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/core/strings.h"
 
 namespace kdbench::methods {
 namespace {

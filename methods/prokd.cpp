@@ -1,9 +1,9 @@
-#include "methods/prokd.h"
+#include "kdbench/methods/prokd.h"
 
 #include <algorithm>
 #include <stdexcept>
 
-#include "methods/params.h"
+#include "kdbench/methods/params.h"
 
 namespace kdbench::methods {
 

@@ -1,14 +1,14 @@
 // The one place that lists kdbench's methods (DESIGN.md §4: explicit registry).
-#include "methods/annealing.h"
-#include "methods/combined.h"
-#include "methods/continuation.h"
-#include "methods/dist.h"
-#include "methods/dkd.h"
-#include "methods/kd.h"
-#include "methods/nokd.h"
-#include "methods/prokd.h"
-#include "methods/registry.h"
-#include "methods/takd.h"
+#include "kdbench/methods/annealing.h"
+#include "kdbench/methods/combined.h"
+#include "kdbench/methods/continuation.h"
+#include "kdbench/methods/dist.h"
+#include "kdbench/methods/dkd.h"
+#include "kdbench/methods/kd.h"
+#include "kdbench/methods/nokd.h"
+#include "kdbench/methods/prokd.h"
+#include "kdbench/methods/registry.h"
+#include "kdbench/methods/takd.h"
 
 namespace kdbench::methods {
 

@@ -1,7 +1,7 @@
-#include "methods/registry.h"
+#include "kdbench/methods/registry.h"
 
-#include "suite/core/errors.h"
-#include "suite/core/strings.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/core/strings.h"
 
 namespace kdbench::methods {
 

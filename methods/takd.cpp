@@ -1,6 +1,6 @@
-#include "methods/takd.h"
+#include "kdbench/methods/takd.h"
 
-#include "methods/params.h"
+#include "kdbench/methods/params.h"
 
 namespace kdbench::methods {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "models/models.h"
+#include "kdbench/models/models.h"
 
 namespace kdbench::models::detail {
 

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "models/builders.h"
-#include "suite/core/errors.h"
-#include "suite/core/strings.h"
+#include "builders.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/core/strings.h"
 
 namespace kdbench::models::detail {
 namespace {

@@ -1,13 +1,13 @@
 // The model registry: names -> builders of cnn.cpp / resnet.cpp, with the checks every family
 // shares (known name, num_classes, input shape).
-#include "models/models.h"
+#include "kdbench/models/models.h"
 
 #include <string>
 #include <vector>
 
-#include "models/builders.h"
-#include "suite/core/errors.h"
-#include "suite/core/strings.h"
+#include "builders.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/core/strings.h"
 
 namespace kdbench::models {
 namespace detail {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "models/builders.h"
-#include "suite/core/errors.h"
+#include "builders.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::models::detail {
 namespace {

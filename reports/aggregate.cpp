@@ -1,12 +1,12 @@
-#include "reports/aggregate.h"
+#include "kdbench/reports/aggregate.h"
 
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <sstream>
 
-#include "suite/core/errors.h"
-#include "suite/results/results_store.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/results/results_store.h"
 
 namespace kdbench::reports {
 namespace {

@@ -1,9 +1,9 @@
-#include "reports/capacity_gap.h"
+#include "kdbench/reports/capacity_gap.h"
 
 #include <algorithm>
 #include <set>
 
-#include "reports/paper_numbers.h"
+#include "paper_numbers.h"
 
 namespace kdbench::reports {
 namespace {

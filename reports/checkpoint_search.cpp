@@ -1,9 +1,9 @@
-#include "reports/checkpoint_search.h"
+#include "kdbench/reports/checkpoint_search.h"
 
 #include <algorithm>
 #include <set>
 
-#include "reports/capacity_gap.h"
+#include "kdbench/reports/capacity_gap.h"
 
 namespace kdbench::reports {
 namespace {

@@ -1,8 +1,8 @@
-#include "reports/csv.h"
+#include "kdbench/reports/csv.h"
 
 #include <cmath>
 
-#include "reports/format.h"
+#include "format.h"
 
 namespace kdbench::reports {
 namespace {

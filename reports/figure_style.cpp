@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "reports/figures.h"
+#include "figures.h"
 
 namespace kdbench::reports {
 namespace {

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "reports/aggregate.h"
-#include "reports/capacity_gap.h"
-#include "reports/checkpoint_search.h"
+#include "kdbench/reports/aggregate.h"
+#include "kdbench/reports/capacity_gap.h"
+#include "kdbench/reports/checkpoint_search.h"
 
 namespace kdbench::reports {
 

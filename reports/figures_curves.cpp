@@ -2,9 +2,9 @@
 #include <algorithm>
 #include <sstream>
 
-#include "reports/figures.h"
-#include "reports/format.h"
-#include "reports/table_model.h"
+#include "figures.h"
+#include "format.h"
+#include "kdbench/reports/table_model.h"
 
 namespace kdbench::reports {
 namespace {

@@ -3,9 +3,9 @@
 #include <map>
 #include <sstream>
 
-#include "reports/figures.h"
-#include "reports/format.h"
-#include "reports/table_model.h"
+#include "figures.h"
+#include "format.h"
+#include "kdbench/reports/table_model.h"
 
 namespace kdbench::reports {
 namespace {

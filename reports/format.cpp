@@ -1,4 +1,4 @@
-#include "reports/format.h"
+#include "format.h"
 
 #include <cctype>
 #include <cmath>

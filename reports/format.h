@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "reports/aggregate.h"
+#include "kdbench/reports/aggregate.h"
 
 namespace kdbench::reports {
 

@@ -1,7 +1,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "reports/table_model.h"
+#include "kdbench/reports/table_model.h"
 
 namespace kdbench::reports {
 namespace {

@@ -1,4 +1,4 @@
-#include "reports/latex_tools.h"
+#include "latex_tools.h"
 
 #include <algorithm>
 #include <atomic>

@@ -1,6 +1,6 @@
 #include <sstream>
 
-#include "reports/table_model.h"
+#include "kdbench/reports/table_model.h"
 
 namespace kdbench::reports {
 namespace {

@@ -1,4 +1,4 @@
-#include "reports/method_summary.h"
+#include "kdbench/reports/method_summary.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "reports/paper_numbers.h"
+#include "paper_numbers.h"
 
 namespace kdbench::reports {
 

@@ -1,22 +1,22 @@
-#include "reports/report.h"
+#include "kdbench/reports/report.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <set>
 #include <thread>
 
-#include "reports/aggregate.h"
-#include "reports/capacity_gap.h"
-#include "reports/checkpoint_search.h"
-#include "reports/csv.h"
-#include "reports/figures.h"
-#include "reports/latex_tools.h"
-#include "reports/method_summary.h"
-#include "reports/report_document.h"
-#include "reports/table_views.h"
-#include "reports/takd_paths.h"
-#include "suite/core/errors.h"
-#include "suite/results/artifacts.h"
+#include "kdbench/reports/aggregate.h"
+#include "kdbench/reports/capacity_gap.h"
+#include "kdbench/reports/checkpoint_search.h"
+#include "kdbench/reports/csv.h"
+#include "figures.h"
+#include "latex_tools.h"
+#include "kdbench/reports/method_summary.h"
+#include "report_document.h"
+#include "kdbench/reports/table_views.h"
+#include "kdbench/reports/takd_paths.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/results/artifacts.h"
 
 namespace fs = std::filesystem;
 

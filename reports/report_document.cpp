@@ -1,9 +1,9 @@
-#include "reports/report_document.h"
+#include "report_document.h"
 
 #include <filesystem>
 #include <sstream>
 
-#include "reports/format.h"
+#include "format.h"
 
 namespace kdbench::reports {
 namespace {

@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
-#include "reports/aggregate.h"
-#include "reports/figures.h"
-#include "reports/table_model.h"
+#include "kdbench/reports/aggregate.h"
+#include "figures.h"
+#include "kdbench/reports/table_model.h"
 
 namespace kdbench::reports {
 

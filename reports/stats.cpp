@@ -1,4 +1,4 @@
-#include "reports/stats.h"
+#include "kdbench/reports/stats.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,9 +1,9 @@
 // Shared cell and caption text, the capacity-gap table and the method summary.
-#include "reports/table_views.h"
+#include "kdbench/reports/table_views.h"
 
 #include <algorithm>
 
-#include "reports/format.h"
+#include "format.h"
 
 namespace kdbench::reports {
 namespace {

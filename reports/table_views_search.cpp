@@ -1,6 +1,6 @@
 // The checkpoint-search and TA-path tables.
-#include "reports/format.h"
-#include "reports/table_views.h"
+#include "format.h"
+#include "kdbench/reports/table_views.h"
 
 namespace kdbench::reports {
 namespace {

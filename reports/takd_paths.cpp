@@ -1,9 +1,9 @@
-#include "reports/takd_paths.h"
+#include "kdbench/reports/takd_paths.h"
 
 #include <algorithm>
 #include <set>
 
-#include "reports/paper_numbers.h"
+#include "paper_numbers.h"
 
 namespace kdbench::reports {
 namespace {

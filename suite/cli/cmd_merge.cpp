@@ -18,11 +18,11 @@
 #include <map>
 #include <set>
 
-#include "suite/cli/commands.h"
-#include "suite/cli/parse_args.h"
-#include "suite/core/errors.h"
-#include "suite/core/strings.h"
-#include "suite/results/results_store.h"
+#include "commands.h"
+#include "parse_args.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/core/strings.h"
+#include "kdbench/results/results_store.h"
 
 namespace fs = std::filesystem;
 

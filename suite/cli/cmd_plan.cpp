@@ -5,12 +5,12 @@
 #include <iostream>
 #include <map>
 
-#include "suite/cli/commands.h"
-#include "suite/cli/parse_args.h"
-#include "suite/core/strings.h"
-#include "suite/grid/parse_grid.h"
-#include "suite/grid/task_graph.h"
-#include "suite/results/results_store.h"
+#include "commands.h"
+#include "parse_args.h"
+#include "kdbench/core/strings.h"
+#include "kdbench/grid/parse_grid.h"
+#include "kdbench/grid/task_graph.h"
+#include "kdbench/results/results_store.h"
 
 namespace kdbench::cli {
 namespace {

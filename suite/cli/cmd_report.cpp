@@ -1,11 +1,11 @@
 // `kdbench report RESULTS --out DIR`: the paper's tables and figures from the results file alone.
 #include <iostream>
 
-#include "reports/report.h"
-#include "suite/cli/commands.h"
-#include "suite/cli/parse_args.h"
-#include "suite/core/errors.h"
-#include "suite/core/strings.h"
+#include "kdbench/reports/report.h"
+#include "commands.h"
+#include "parse_args.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/core/strings.h"
 
 namespace kdbench::cli {
 

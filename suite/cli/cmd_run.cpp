@@ -1,10 +1,10 @@
-#include "suite/cli/commands.h"
-#include "suite/cli/parse_args.h"
-#include "suite/core/errors.h"
-#include "suite/comm/communicator.h"
-#include "suite/core/log.h"
-#include "suite/grid/shard.h"
-#include "suite/sched/run_grid.h"
+#include "commands.h"
+#include "parse_args.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/comm/communicator.h"
+#include "kdbench/core/log.h"
+#include "kdbench/grid/shard.h"
+#include "kdbench/sched/run_grid.h"
 
 namespace kdbench::cli {
 

@@ -10,14 +10,14 @@
 #include <fstream>
 #include <iostream>
 
-#include "suite/cli/commands.h"
-#include "suite/cli/parse_args.h"
-#include "suite/core/errors.h"
-#include "suite/core/strings.h"
-#include "suite/grid/parse_grid.h"
-#include "suite/grid/shard.h"
-#include "suite/grid/task_graph.h"
-#include "suite/slurm/sbatch_script.h"
+#include "commands.h"
+#include "parse_args.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/core/strings.h"
+#include "kdbench/grid/parse_grid.h"
+#include "kdbench/grid/shard.h"
+#include "kdbench/grid/task_graph.h"
+#include "kdbench/slurm/sbatch_script.h"
 
 namespace fs = std::filesystem;
 

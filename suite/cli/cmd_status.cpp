@@ -3,9 +3,9 @@
 #include <iostream>
 #include <map>
 
-#include "suite/cli/commands.h"
-#include "suite/cli/parse_args.h"
-#include "suite/results/results_store.h"
+#include "commands.h"
+#include "parse_args.h"
+#include "kdbench/results/results_store.h"
 
 namespace kdbench::cli {
 

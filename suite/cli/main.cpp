@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "suite/cli/commands.h"
-#include "suite/core/errors.h"
-#include "suite/core/version.h"
+#include "commands.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/core/version.h"
 
 namespace {
 

@@ -1,6 +1,6 @@
-#include "suite/cli/parse_args.h"
+#include "parse_args.h"
 
-#include "suite/core/errors.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::cli {
 

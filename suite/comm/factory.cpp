@@ -1,8 +1,8 @@
 #include <cstdlib>
 
-#include "suite/comm/communicator.h"
-#include "suite/comm/single_process.h"
-#include "suite/core/errors.h"
+#include "kdbench/comm/communicator.h"
+#include "kdbench/comm/single_process.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::comm {
 

@@ -7,8 +7,8 @@
 #include <chrono>
 #include <thread>
 
-#include "suite/comm/communicator.h"
-#include "suite/core/errors.h"
+#include "kdbench/comm/communicator.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::comm {
 namespace {

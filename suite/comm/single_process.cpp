@@ -1,9 +1,9 @@
-#include "suite/comm/single_process.h"
+#include "kdbench/comm/single_process.h"
 
 #include <cstdlib>
 #include <unistd.h>
 
-#include "suite/core/errors.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::comm {
 

@@ -1,4 +1,4 @@
-#include "suite/core/hash.h"
+#include "kdbench/core/hash.h"
 
 #include <cstdio>
 

@@ -1,4 +1,4 @@
-#include "suite/core/log.h"
+#include "kdbench/core/log.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 

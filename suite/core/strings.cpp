@@ -1,10 +1,10 @@
-#include "suite/core/strings.h"
+#include "kdbench/core/strings.h"
 
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 
-#include "suite/core/errors.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench {
 

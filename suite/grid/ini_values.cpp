@@ -1,11 +1,11 @@
-#include "suite/grid/ini_values.h"
+#include "ini_values.h"
 
 #include <algorithm>
 #include <set>
 #include <sstream>
 
-#include "suite/core/errors.h"
-#include "suite/core/strings.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/core/strings.h"
 
 namespace kdbench::grid {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "suite/grid/grid_spec.h"
+#include "kdbench/grid/grid_spec.h"
 
 namespace kdbench::grid {
 

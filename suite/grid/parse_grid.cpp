@@ -1,4 +1,4 @@
-#include "suite/grid/parse_grid.h"
+#include "kdbench/grid/parse_grid.h"
 
 #include <boost/program_options.hpp>
 
@@ -8,13 +8,13 @@
 #include <set>
 #include <sstream>
 
-#include "datasets/dataset.h"
-#include "methods/registry.h"
-#include "models/models.h"
-#include "suite/core/errors.h"
-#include "suite/core/strings.h"
-#include "suite/grid/ini_values.h"
-#include "suite/grid/task_graph.h"
+#include "kdbench/datasets/dataset.h"
+#include "kdbench/methods/registry.h"
+#include "kdbench/models/models.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/core/strings.h"
+#include "ini_values.h"
+#include "kdbench/grid/task_graph.h"
 
 namespace po = boost::program_options;
 

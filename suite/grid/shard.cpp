@@ -1,11 +1,11 @@
-#include "suite/grid/shard.h"
+#include "kdbench/grid/shard.h"
 
 #include <algorithm>
 #include <numeric>
 #include <regex>
 #include <utility>
 
-#include "suite/core/errors.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::grid {
 namespace {

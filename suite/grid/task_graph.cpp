@@ -1,15 +1,15 @@
-#include "suite/grid/task_graph.h"
+#include "kdbench/grid/task_graph.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <set>
 
-#include "methods/registry.h"
-#include "models/models.h"
-#include "suite/core/errors.h"
-#include "suite/core/hash.h"
-#include "suite/core/strings.h"
+#include "kdbench/methods/registry.h"
+#include "kdbench/models/models.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/core/hash.h"
+#include "kdbench/core/strings.h"
 
 namespace kdbench::grid {
 namespace {

@@ -1,4 +1,4 @@
-#include "suite/results/artifacts.h"
+#include "kdbench/results/artifacts.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 #include <random>
 #include <sstream>
 
-#include "suite/core/errors.h"
+#include "kdbench/core/errors.h"
 
 namespace fs = std::filesystem;
 

@@ -1,9 +1,9 @@
-#include "suite/results/h5_io.h"
+#include "h5_io.h"
 
 #include <algorithm>
 #include <cstdio>
 
-#include "suite/core/errors.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::results::h5 {
 namespace {

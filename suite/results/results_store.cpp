@@ -1,14 +1,14 @@
-#include "suite/results/results_store.h"
+#include "kdbench/results/results_store.h"
 
 #include <H5Cpp.h>
 
 #include <algorithm>
 #include <filesystem>
 
-#include "suite/core/errors.h"
-#include "suite/results/h5_io.h"
-#include "suite/results/run_io.h"
-#include "suite/results/summary_table.h"
+#include "kdbench/core/errors.h"
+#include "h5_io.h"
+#include "run_io.h"
+#include "summary_table.h"
 
 namespace fs = std::filesystem;
 

@@ -1,7 +1,7 @@
-#include "suite/results/run_io.h"
+#include "run_io.h"
 
-#include "suite/core/errors.h"
-#include "suite/results/h5_io.h"
+#include "kdbench/core/errors.h"
+#include "h5_io.h"
 
 namespace kdbench::results::run_io {
 namespace {

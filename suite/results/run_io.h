@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "suite/results/run_record.h"
+#include "kdbench/results/run_record.h"
 
 namespace kdbench::results::run_io {
 

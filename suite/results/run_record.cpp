@@ -1,4 +1,4 @@
-#include "suite/results/run_record.h"
+#include "kdbench/results/run_record.h"
 
 #include <array>
 #include <cctype>
@@ -6,7 +6,7 @@
 #include <ctime>
 #include <limits>
 
-#include "suite/core/errors.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::results {
 namespace {

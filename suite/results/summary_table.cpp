@@ -1,10 +1,10 @@
-#include "suite/results/summary_table.h"
+#include "summary_table.h"
 
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
 
-#include "suite/core/errors.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::results::summary {
 namespace {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "suite/results/run_record.h"
+#include "kdbench/results/run_record.h"
 
 namespace kdbench::results::summary {
 

@@ -1,9 +1,9 @@
-#include "suite/sched/assistant_choice.h"
+#include "kdbench/sched/assistant_choice.h"
 
 #include <cmath>
 #include <cstdio>
 
-#include "suite/core/errors.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::sched {
 namespace {

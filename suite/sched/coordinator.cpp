@@ -1,15 +1,15 @@
-#include "suite/sched/coordinator.h"
+#include "kdbench/sched/coordinator.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <thread>
 
-#include "suite/core/errors.h"
-#include "suite/core/log.h"
-#include "suite/sched/protocol.h"
-#include "suite/train/stop_flag.h"
-#include "suite/train/trainer.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/core/log.h"
+#include "protocol.h"
+#include "kdbench/train/stop_flag.h"
+#include "kdbench/train/trainer.h"
 
 namespace kdbench::sched {
 namespace {

@@ -1,4 +1,4 @@
-#include "suite/sched/run_grid.h"
+#include "kdbench/sched/run_grid.h"
 
 #include <torch/version.h>
 
@@ -9,17 +9,17 @@
 #include <sstream>
 #include <thread>
 
-#include "suite/core/errors.h"
-#include "suite/core/log.h"
-#include "suite/core/strings.h"
-#include "suite/core/version.h"
-#include "suite/grid/parse_grid.h"
-#include "suite/grid/shard.h"
-#include "suite/grid/task_graph.h"
-#include "suite/results/results_store.h"
-#include "suite/sched/coordinator.h"
-#include "suite/sched/worker.h"
-#include "suite/train/stop_flag.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/core/log.h"
+#include "kdbench/core/strings.h"
+#include "kdbench/core/version.h"
+#include "kdbench/grid/parse_grid.h"
+#include "kdbench/grid/shard.h"
+#include "kdbench/grid/task_graph.h"
+#include "kdbench/results/results_store.h"
+#include "kdbench/sched/coordinator.h"
+#include "worker.h"
+#include "kdbench/train/stop_flag.h"
 
 namespace kdbench::sched {
 namespace {

@@ -1,13 +1,13 @@
-#include "suite/sched/worker.h"
+#include "worker.h"
 
 #include <memory>
 
-#include "suite/core/log.h"
-#include "suite/train/stop_flag.h"
-#include "suite/train/threads.h"
-#include "suite/results/run_record.h"
-#include "suite/sched/protocol.h"
-#include "suite/train/trainer.h"
+#include "kdbench/core/log.h"
+#include "kdbench/train/stop_flag.h"
+#include "kdbench/train/threads.h"
+#include "kdbench/results/run_record.h"
+#include "protocol.h"
+#include "kdbench/train/trainer.h"
 
 namespace kdbench::sched {
 namespace {

@@ -2,10 +2,10 @@
 // The worker loop every rank runs (rank 0 too, beside its coordinator thread): ask for a task,
 // train it, send the record back. An exception inside a task becomes a FAILED record with its
 // message and the worker goes on; a communication failure ends the whole job (no hanging ranks).
-#include "suite/comm/communicator.h"
-#include "suite/grid/grid_spec.h"
-#include "suite/grid/task_graph.h"
-#include "suite/results/artifacts.h"
+#include "kdbench/comm/communicator.h"
+#include "kdbench/grid/grid_spec.h"
+#include "kdbench/grid/task_graph.h"
+#include "kdbench/results/artifacts.h"
 
 namespace kdbench::sched {
 

@@ -1,14 +1,14 @@
 // The sbatch script generator. The script is assembled from the readable templates below;
 // {{NAME}} placeholders are filled with values that validate() has checked and that are
 // single-quoted wherever bash sees them.
-#include "suite/slurm/sbatch_script.h"
+#include "kdbench/slurm/sbatch_script.h"
 
 #include <cctype>
 #include <map>
 #include <sstream>
 #include <vector>
 
-#include "suite/core/errors.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::slurm {
 namespace {

@@ -1,4 +1,4 @@
-#include "suite/train/evaluate.h"
+#include "kdbench/train/evaluate.h"
 
 namespace kdbench::train {
 

@@ -1,4 +1,4 @@
-#include "suite/train/lr_schedule.h"
+#include "kdbench/train/lr_schedule.h"
 
 #include <cmath>
 

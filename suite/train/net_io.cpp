@@ -1,8 +1,8 @@
-#include "suite/train/net_io.h"
+#include "kdbench/train/net_io.h"
 
 #include <filesystem>
 
-#include "suite/core/errors.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::train {
 

@@ -1,4 +1,4 @@
-#include "suite/train/prepared_data.h"
+#include "kdbench/train/prepared_data.h"
 
 namespace kdbench::train {
 

@@ -1,6 +1,6 @@
-#include "suite/train/resume_state.h"
+#include "kdbench/train/resume_state.h"
 
-#include "suite/core/errors.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::train {
 namespace {

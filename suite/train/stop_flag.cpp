@@ -1,4 +1,4 @@
-#include "suite/train/stop_flag.h"
+#include "kdbench/train/stop_flag.h"
 
 #include <atomic>
 #include <csignal>

@@ -1,7 +1,7 @@
-#include "suite/train/teacher_source.h"
+#include "teacher_source.h"
 
-#include "suite/train/evaluate.h"
-#include "suite/train/net_io.h"
+#include "kdbench/train/evaluate.h"
+#include "kdbench/train/net_io.h"
 
 namespace kdbench::train {
 

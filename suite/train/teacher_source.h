@@ -5,9 +5,9 @@
 // online on the same augmented batch the student sees.
 #include <string>
 
-#include "models/models.h"
-#include "suite/results/artifacts.h"
-#include "suite/train/prepared_data.h"
+#include "kdbench/models/models.h"
+#include "kdbench/results/artifacts.h"
+#include "kdbench/train/prepared_data.h"
 
 namespace kdbench::train {
 

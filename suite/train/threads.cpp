@@ -1,4 +1,4 @@
-#include "suite/train/threads.h"
+#include "kdbench/train/threads.h"
 
 #include <ATen/Parallel.h>
 

@@ -1,4 +1,4 @@
-#include "suite/train/trainer.h"
+#include "kdbench/train/trainer.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -7,17 +7,17 @@
 #include <filesystem>
 #include <optional>
 
-#include "methods/nokd.h"
-#include "methods/registry.h"
-#include "suite/core/errors.h"
-#include "suite/core/hash.h"
-#include "suite/core/log.h"
-#include "suite/train/evaluate.h"
-#include "suite/train/lr_schedule.h"
-#include "suite/train/net_io.h"
-#include "suite/train/resume_state.h"
-#include "suite/train/stop_flag.h"
-#include "suite/train/teacher_source.h"
+#include "kdbench/methods/nokd.h"
+#include "kdbench/methods/registry.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/core/hash.h"
+#include "kdbench/core/log.h"
+#include "kdbench/train/evaluate.h"
+#include "kdbench/train/lr_schedule.h"
+#include "kdbench/train/net_io.h"
+#include "kdbench/train/resume_state.h"
+#include "kdbench/train/stop_flag.h"
+#include "teacher_source.h"
 
 namespace kdbench::train {
 namespace {

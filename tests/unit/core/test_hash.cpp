@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "suite/core/hash.h"
+#include "kdbench/core/hash.h"
 
 using namespace kdbench;
 

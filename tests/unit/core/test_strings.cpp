@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "suite/core/errors.h"
-#include "suite/core/strings.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/core/strings.h"
 
 using namespace kdbench;
 

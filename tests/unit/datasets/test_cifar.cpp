@@ -3,9 +3,9 @@
 
 #include <filesystem>
 
-#include "datasets/dataset.h"
+#include "kdbench/datasets/dataset.h"
 #include "fixtures.h"
-#include "suite/core/errors.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::datasets::testing {
 namespace {

@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "suite/core/errors.h"
-#include "suite/grid/parse_grid.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/grid/parse_grid.h"
 #include "grid_fixture.h"
 
 using namespace kdbench;

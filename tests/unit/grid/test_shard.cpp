@@ -7,10 +7,10 @@
 #include <tuple>
 
 #include "grid_fixture.h"
-#include "suite/core/errors.h"
-#include "suite/grid/parse_grid.h"
-#include "suite/grid/shard.h"
-#include "suite/grid/task_graph.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/grid/parse_grid.h"
+#include "kdbench/grid/shard.h"
+#include "kdbench/grid/task_graph.h"
 
 using namespace kdbench::grid;
 

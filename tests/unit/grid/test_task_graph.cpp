@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <set>
 
-#include "suite/core/errors.h"
-#include "suite/grid/parse_grid.h"
-#include "suite/grid/task_graph.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/grid/parse_grid.h"
+#include "kdbench/grid/task_graph.h"
 #include "grid_fixture.h"
 
 using namespace kdbench::grid;

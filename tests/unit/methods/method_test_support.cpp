@@ -5,7 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "methods/registry.h"
+#include "kdbench/methods/registry.h"
 
 namespace kdbench::methods::testing {
 

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "methods/method.h"
+#include "kdbench/methods/method.h"
 
 namespace kdbench::methods::testing {
 

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "method_test_support.h"
-#include "methods/registry.h"
+#include "kdbench/methods/registry.h"
 
 namespace kdbench::methods::testing {
 namespace {

@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "method_test_support.h"
-#include "methods/dist.h"
-#include "methods/dkd.h"
-#include "methods/losses.h"
+#include "kdbench/methods/dist.h"
+#include "kdbench/methods/dkd.h"
+#include "kdbench/methods/losses.h"
 
 namespace kdbench::methods::testing {
 namespace {

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "method_test_support.h"
-#include "methods/dist.h"
-#include "methods/registry.h"
+#include "kdbench/methods/dist.h"
+#include "kdbench/methods/registry.h"
 
 namespace kdbench::methods::testing {
 namespace {

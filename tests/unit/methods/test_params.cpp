@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "method_test_support.h"
-#include "methods/registry.h"
-#include "suite/core/errors.h"
+#include "kdbench/methods/registry.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::methods::testing {
 namespace {

@@ -6,10 +6,10 @@
 #include <sstream>
 
 #include "method_test_support.h"
-#include "methods/annealing.h"
-#include "methods/continuation.h"
-#include "methods/dkd.h"
-#include "methods/prokd.h"
+#include "kdbench/methods/annealing.h"
+#include "kdbench/methods/continuation.h"
+#include "kdbench/methods/dkd.h"
+#include "kdbench/methods/prokd.h"
 
 namespace kdbench::methods::testing {
 namespace {

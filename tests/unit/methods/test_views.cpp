@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "method_test_support.h"
-#include "methods/combined.h"
-#include "suite/core/errors.h"
+#include "kdbench/methods/combined.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::methods::testing {
 namespace {

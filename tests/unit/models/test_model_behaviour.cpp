@@ -6,7 +6,7 @@
 #include <sstream>
 #include <string>
 
-#include "models/models.h"
+#include "kdbench/models/models.h"
 
 namespace kdbench::models {
 namespace {

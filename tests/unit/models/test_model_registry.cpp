@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "models/models.h"
-#include "suite/core/errors.h"
+#include "kdbench/models/models.h"
+#include "kdbench/core/errors.h"
 
 namespace kdbench::models {
 namespace {

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "suite/results/results_store.h"
-#include "tests/unit/results/record_fixtures.h"
+#include "kdbench/results/results_store.h"
+#include "record_fixtures.h"
 
 namespace kdbench::fixtures {
 

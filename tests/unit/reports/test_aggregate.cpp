@@ -3,12 +3,12 @@
 #include <cmath>
 #include <map>
 
-#include "reports/aggregate.h"
-#include "reports/capacity_gap.h"
-#include "reports/table_views.h"
-#include "suite/core/errors.h"
-#include "tests/unit/reports/study_fixture.h"
-#include "tests/unit/results/record_fixtures.h"
+#include "kdbench/reports/aggregate.h"
+#include "kdbench/reports/capacity_gap.h"
+#include "kdbench/reports/table_views.h"
+#include "kdbench/core/errors.h"
+#include "study_fixture.h"
+#include "record_fixtures.h"
 
 using namespace kdbench;
 using namespace kdbench::reports;

@@ -9,9 +9,9 @@
 #include <memory>
 #include <sstream>
 
-#include "reports/report.h"
-#include "tests/unit/reports/cifar_fixture.h"
-#include "tests/unit/results/record_fixtures.h"
+#include "kdbench/reports/report.h"
+#include "cifar_fixture.h"
+#include "record_fixtures.h"
 
 using namespace kdbench;
 using namespace kdbench::reports;

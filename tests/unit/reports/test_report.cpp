@@ -7,11 +7,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "reports/report.h"
-#include "suite/core/errors.h"
-#include "tests/unit/reports/cifar_fixture.h"
-#include "tests/unit/reports/study_fixture.h"
-#include "tests/unit/results/record_fixtures.h"
+#include "kdbench/reports/report.h"
+#include "kdbench/core/errors.h"
+#include "cifar_fixture.h"
+#include "study_fixture.h"
+#include "record_fixtures.h"
 
 using namespace kdbench;
 using namespace kdbench::reports;

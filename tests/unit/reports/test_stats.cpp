@@ -9,7 +9,7 @@
 #include <cmath>
 #include <limits>
 
-#include "reports/stats.h"
+#include "kdbench/reports/stats.h"
 
 using namespace kdbench::reports;
 

@@ -8,10 +8,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "reports/csv.h"
-#include "reports/table_views.h"
-#include "tests/unit/reports/cifar_fixture.h"
-#include "tests/unit/results/record_fixtures.h"
+#include "kdbench/reports/csv.h"
+#include "kdbench/reports/table_views.h"
+#include "cifar_fixture.h"
+#include "record_fixtures.h"
 
 using namespace kdbench;
 using namespace kdbench::reports;

@@ -7,8 +7,8 @@
 #include <iostream>
 #include <string>
 
-#include "suite/core/errors.h"
-#include "suite/results/results_store.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/results/results_store.h"
 
 int main(int argc, char** argv) {
   using kdbench::results::ResultsStore;

@@ -5,9 +5,9 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "suite/core/errors.h"
-#include "suite/results/artifacts.h"
-#include "tests/unit/results/record_fixtures.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/results/artifacts.h"
+#include "record_fixtures.h"
 
 using namespace kdbench;
 using namespace kdbench::results;

@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "suite/core/errors.h"
-#include "suite/results/results_store.h"
-#include "tests/unit/results/record_fixtures.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/results/results_store.h"
+#include "record_fixtures.h"
 
 using namespace kdbench;
 using namespace kdbench::results;

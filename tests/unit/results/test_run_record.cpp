@@ -3,9 +3,9 @@
 #include <cmath>
 #include <regex>
 
-#include "suite/core/errors.h"
-#include "suite/results/run_record.h"
-#include "tests/unit/results/record_fixtures.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/results/run_record.h"
+#include "record_fixtures.h"
 
 using namespace kdbench;
 using namespace kdbench::results;

@@ -6,14 +6,14 @@
 #include <map>
 
 #include "record_fixtures.h"
-#include "suite/comm/single_process.h"
-#include "suite/core/errors.h"
-#include "suite/grid/parse_grid.h"
-#include "suite/grid/task_graph.h"
-#include "suite/results/artifacts.h"
-#include "suite/results/results_store.h"
-#include "suite/sched/assistant_choice.h"
-#include "suite/sched/coordinator.h"
+#include "kdbench/comm/single_process.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/grid/parse_grid.h"
+#include "kdbench/grid/task_graph.h"
+#include "kdbench/results/artifacts.h"
+#include "kdbench/results/results_store.h"
+#include "kdbench/sched/assistant_choice.h"
+#include "kdbench/sched/coordinator.h"
 
 using namespace kdbench;
 

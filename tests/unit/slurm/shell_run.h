@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "suite/slurm/sbatch_script.h"
+#include "kdbench/slurm/sbatch_script.h"
 
 namespace kdbench::slurm {
 

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "suite/core/errors.h"
-#include "suite/slurm/sbatch_script.h"
-#include "tests/unit/slurm/shell_run.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/slurm/sbatch_script.h"
+#include "shell_run.h"
 
 namespace kdbench::slurm {
 namespace {

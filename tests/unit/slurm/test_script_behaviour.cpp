@@ -8,8 +8,8 @@
 #include <sstream>
 #include <string>
 
-#include "suite/slurm/sbatch_script.h"
-#include "tests/unit/slurm/shell_run.h"
+#include "kdbench/slurm/sbatch_script.h"
+#include "shell_run.h"
 
 namespace kdbench::slurm {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "suite/core/errors.h"
-#include "suite/slurm/sbatch_script.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/slurm/sbatch_script.h"
 
 namespace kdbench::slurm {
 namespace {

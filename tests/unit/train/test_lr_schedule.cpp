@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "suite/train/lr_schedule.h"
+#include "kdbench/train/lr_schedule.h"
 
 using kdbench::grid::LrSchedule;
 using kdbench::train::lr_at;

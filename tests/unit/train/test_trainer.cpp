@@ -3,13 +3,13 @@
 #include <csignal>
 #include <filesystem>
 
-#include "suite/grid/parse_grid.h"
-#include "suite/grid/task_graph.h"
-#include "suite/train/evaluate.h"
-#include "suite/train/net_io.h"
-#include "suite/train/resume_state.h"
-#include "suite/train/stop_flag.h"
-#include "suite/train/trainer.h"
+#include "kdbench/grid/parse_grid.h"
+#include "kdbench/grid/task_graph.h"
+#include "kdbench/train/evaluate.h"
+#include "kdbench/train/net_io.h"
+#include "kdbench/train/resume_state.h"
+#include "kdbench/train/stop_flag.h"
+#include "kdbench/train/trainer.h"
 
 using namespace kdbench;
 

@@ -1,0 +1,66 @@
+#pragma once
+// GridSpec: the typed form of a grid.ini (DESIGN.md §5). Parsing and validation live in
+// parse_grid.cpp; expansion into tasks in task_graph.cpp.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kdbench/methods/param_map.h"
+
+namespace kdbench::grid {
+
+struct LrSchedule {
+  std::string kind = "step";                // step | cosine | constant
+  std::vector<double> milestones{0.5, 0.75};  // step: fractions of the phase's epochs
+  double gamma = 0.1;                       // step: factor at each milestone
+};
+
+// Training hyper-parameters of one role ([train] defaults, [teacher]/[student] overrides).
+struct TrainConfig {
+  int epochs = 10;
+  int batch_size = 128;
+  int eval_batch_size = 256;   // larger batches are slower on CPU (cache), see bench/README.md
+  std::string optimizer = "sgd";
+  double lr = 0.05;
+  double momentum = 0.9;
+  double weight_decay = 5e-4;
+  bool nesterov = false;
+  LrSchedule lr_schedule;
+  bool augment = true;   // random crop (pad 4) + horizontal flip
+  int augment_padding = 4;
+};
+
+struct GridSpec {
+  std::string path;      // the grid file (for messages)
+  std::string ini_text;  // the full text, recorded as provenance
+  std::string name;
+  std::string dataset = "fashion-mnist";
+  std::string data_dir;
+  std::vector<std::string> teachers, students, methods;
+  std::vector<int64_t> seeds;
+  std::vector<int64_t> teacher_seeds;  // default: seeds; student seed i uses teacher_seeds[i % n]
+  std::string results;
+  std::string artifacts;
+  // Data: shared by every task so teachers and students see the same split.
+  double val_fraction = 0.1;
+  uint64_t split_seed = 0;
+  int64_t train_subset = 0;
+  int64_t test_subset = 0;
+  int threads = 0;  // intra-op threads per rank; 0 = cores / ranks on the node
+  TrainConfig teacher, student;
+  std::vector<int> teacher_keep_checkpoints;  // [teacher] checkpoints (epochs; final always kept)
+  // [grid] teacher_checkpoints: the checkpoint-search axis. Every student with a teacher runs
+  // against each listed teacher epoch (-1 = final). Default: {-1}.
+  std::vector<int> teacher_checkpoints{-1};
+  // TAKD structure ([method.takd] assistants / links), kept out of the method's own parameters:
+  // the chain T -> assistants... -> S is part of the DAG.
+  std::vector<std::string> takd_assistants;
+  // assistants = auto: the assistant is chosen per student cell among the grid's models (teachers
+  // and students) strictly between teacher and student in size, by the baselines' accuracies.
+  bool takd_auto = false;
+  std::map<std::string, methods::ParamMap> takd_links;  // "T>A" -> {lambda, temperature} overrides
+  std::map<std::string, methods::ParamMap> method_params;  // [method.NAME] sections, raw
+};
+
+}  // namespace kdbench::grid

@@ -1,0 +1,63 @@
+#pragma once
+// The coordinator (rank 0, own thread): owns the DAG state and the results file. It hands ready
+// tasks to idle workers by priority (longest remaining critical path first, so teachers that
+// unblock many students start early), records every result as it arrives (RUNNING at assignment,
+// DONE/FAILED at the end, file flushed each time) and stops the workers when nothing is left.
+// TAKD auto choices are made here, as soon as the baselines they read are DONE.
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+
+#include "kdbench/comm/communicator.h"
+#include "kdbench/grid/task_graph.h"
+#include "kdbench/results/artifacts.h"
+#include "kdbench/results/results_store.h"
+#include "kdbench/sched/assistant_choice.h"
+
+namespace kdbench::sched {
+
+class Coordinator {
+ public:
+  Coordinator(const grid::TaskGraph& graph, results::ResultsStore& store,
+              const results::Artifacts& artifacts, comm::Communicator& comm);
+  // Runs until every worker was told to stop; returns the process exit code for the job.
+  int run();
+
+  // State after initialisation from the results file (for tests and `kdbench plan`).
+  const std::set<std::string>& done() const { return done_; }
+  const std::set<std::string>& pending() const { return pending_; }
+  // TAKD auto: alternatives not chosen (never run, never recorded) and the decisions made.
+  const std::set<std::string>& dropped() const { return dropped_; }
+  const std::map<std::string, AssistantDecision>& decisions() const { return decisions_; }
+
+ private:
+  void load_state();
+  bool artifacts_present(const grid::Task& teacher) const;
+  void handle_result(int source, const nlohmann::json& record_json);
+  void fail_dependents(const std::string& key, const std::string& reason);
+  void dispatch();
+  void stop_idle_workers_if_finished();
+  int exit_code() const;
+  void log_progress(const std::string& what, const grid::Task& task);
+  std::vector<std::string> ready_tasks() const;
+  void resolve_choices();
+  void annotate(results::RunRecord& rec, const grid::Task& t) const;
+  size_t task_count() const { return graph_.tasks.size() - dropped_.size(); }
+
+  const grid::TaskGraph& graph_;
+  results::ResultsStore& store_;
+  const results::Artifacts& artifacts_;
+  comm::Communicator& comm_;
+  std::map<std::string, double> priority_;
+  std::set<std::string> done_, failed_, pending_, running_, dropped_;
+  std::map<std::string, AssistantDecision> decisions_;  // by AssistantChoice id
+  bool stopping_ = false;  // a stop signal reached this rank or a worker: dispatch nothing new
+  std::map<std::string, int> attempts_;
+  std::deque<int> idle_;
+  int stopped_ = 0;
+  double total_cost_ = 0, finished_cost_ = 0;
+  double start_time_ = 0;
+};
+
+}  // namespace kdbench::sched

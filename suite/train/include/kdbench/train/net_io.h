@@ -1,0 +1,22 @@
+#pragma once
+// Saving, loading and snapshotting networks. Files go through Artifacts::write_atomic.
+#include <map>
+#include <string>
+
+#include "kdbench/models/models.h"
+#include "kdbench/results/artifacts.h"
+
+namespace kdbench::train {
+
+void save_net(models::NetImpl& net, const results::Artifacts& artifacts, const std::string& key,
+              const std::string& name);
+// Loads weights and BN statistics into a freshly built `net`; IoError naming the file if it is
+// missing or does not match the architecture.
+void load_net(models::NetImpl& net, const std::string& path);
+
+// In-memory copy of parameters and buffers (best-val weights for Annealing-KD's stage II).
+using Snapshot = std::map<std::string, torch::Tensor>;
+Snapshot snapshot(models::NetImpl& net);
+void restore(models::NetImpl& net, const Snapshot& snap);
+
+}  // namespace kdbench::train

@@ -1,0 +1,50 @@
+#pragma once
+// The state of a task interrupted at a training-step boundary, saved atomically as
+// <artifacts>/<key>/resume.pt: weights and BN statistics, optimizer (momentum buffers), loop
+// position, the epoch's data order, the data generator's state, partial epoch sums, the record
+// so far and the best weights of the running phase. Resuming from it continues bit for bit: the
+// finished run equals one that was never interrupted.
+#include <optional>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "kdbench/models/models.h"
+#include "kdbench/results/artifacts.h"
+#include "kdbench/results/run_record.h"
+#include "kdbench/train/net_io.h"
+
+namespace kdbench::train {
+
+constexpr const char* kResumeFile = "resume.pt";
+
+struct LoopPosition {
+  int phase = 0;          // index into the method's phases
+  int phase_epoch = 1;    // 1-based epoch within the phase, the one in progress
+  int epoch = 0;          // epochs completed over the whole run
+  int64_t next_step = 0;  // first step of phase_epoch not yet done
+};
+
+struct ResumeState {
+  LoopPosition pos;
+  torch::Tensor order;            // the in-progress epoch's permutation
+  torch::Tensor generator_state;  // data generator after the last completed step
+  double loss_sum = 0;
+  int64_t correct = 0;
+  double epoch_seconds = 0;       // time spent in the in-progress epoch so far
+  double wall_seconds = 0;        // total training time before the interruption
+  nlohmann::json best;            // best-val tracker
+  results::RunRecord record;      // curves and checkpoint accuracies so far
+  std::optional<Snapshot> phase_best;
+};
+
+void save_resume_state(const ResumeState& state, models::NetImpl& net,
+                       torch::optim::Optimizer& optimizer, const results::Artifacts& artifacts,
+                       const std::string& key);
+// Loads into `net` and `optimizer` (already built for the saved phase) and returns the rest.
+ResumeState load_resume_state(const std::string& path, models::NetImpl& net,
+                              torch::optim::Optimizer& optimizer);
+// Reads only the loop position (to build the optimizer for the right phase first).
+LoopPosition peek_resume_position(const std::string& path);
+
+}  // namespace kdbench::train
