@@ -25,6 +25,7 @@ function(kdbench_library name)
     PUBLIC $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
     PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  kdbench_register_layering(${name})
   kdbench_warnings(${name})
   if(ARG_TORCH)
     target_link_libraries(${name} PUBLIC "${TORCH_LIBRARIES}")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package kdbench needs to build, test, run the quickstart and write reports.
 # Idempotent and non-interactive: packages already present are skipped; runs as root or via sudo.
-# Usage: scripts/setup.sh [--with-slurm]
+# Usage: scripts/setup.sh [--with-slurm] [--with-format]
 set -euo pipefail
 
 packages=(
@@ -16,10 +16,15 @@ packages=(
   dataset-fashion-mnist
   python3-h5py python3-numpy python3-torch  # tests read results.h5 back and compute golden losses
   texlive-latex-recommended texlive-pictures texlive-latex-extra latexmk poppler-utils
+  groff-base                                # tests check the man page renders without warnings
 )
-if [[ "${1:-}" == "--with-slurm" ]]; then
-  packages+=(slurm-wlm slurmctld slurmd slurm-client munge libpmix-dev)
-fi
+for option in "$@"; do
+  case "$option" in
+    --with-slurm) packages+=(slurm-wlm slurmctld slurmd slurm-client munge libpmix-dev) ;;
+    --with-format) packages+=(clang-format) ;;
+    *) echo "setup: unknown option '$option' (allowed: --with-slurm --with-format)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,2 @@
+#include "kdbench/alpha/alpha.h"
+int alpha_user() { return alpha(); }

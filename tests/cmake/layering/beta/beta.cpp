@@ -1,0 +1,2 @@
+#include "kdbench/alpha/alpha.h"
+int beta() { return alpha(); }

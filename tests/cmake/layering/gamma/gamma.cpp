@@ -1,0 +1,2 @@
+#include "kdbench/gamma/gamma.h"
+int gamma_user() { return gamma_value(); }

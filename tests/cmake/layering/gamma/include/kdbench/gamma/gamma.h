@@ -1,0 +1,3 @@
+#pragma once
+#include "kdbench/alpha/alpha.h"
+inline int gamma_value() { return alpha(); }
