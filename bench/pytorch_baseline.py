@@ -42,7 +42,7 @@ def conv_bn(cin, cout):
     return [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
 
 
-def cnn(spec, hidden=()):  # TAKD's plain CNNs, METHODS.md §10; `hidden`: FC widths before FC10
+def cnn(spec, hidden=()):  # TAKD's plain CNNs, docs/methods.md §10; hidden: FC widths before FC10
     layers, c, hw = [], 1, 28
     for s in spec:
         if s == "P":

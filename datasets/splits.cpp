@@ -1,4 +1,5 @@
-// Dataset layouts on disk, file checks, and the deterministic train/val/test split (DESIGN.md §4).
+// Dataset layouts on disk, file checks, and the deterministic train/val/test split
+// (docs/design.md §4).
 #include <algorithm>
 #include <cmath>
 #include <cstring>

@@ -1,4 +1,4 @@
-// The one place that lists kdbench's methods (DESIGN.md §4: explicit registry).
+// The one place that lists kdbench's methods (docs/design.md §4: explicit registry).
 #include "kdbench/methods/annealing.h"
 #include "kdbench/methods/combined.h"
 #include "kdbench/methods/continuation.h"

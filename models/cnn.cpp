@@ -1,4 +1,4 @@
-// Plain CNN-n of TAKD (METHODS.md §10), built from the layer strings written there so the code
+// Plain CNN-n of TAKD (docs/methods.md §10), built from the layer strings written there so the code
 // and the document can be compared token by token.
 #include <iterator>
 #include <memory>
@@ -70,7 +70,7 @@ const CnnSpec& spec_for(const std::string& name) {
 }
 
 // Floor division at every pool: 28x28 through four pools is 14, 7, 3, 1 (the oracle counts of
-// METHODS.md §10 depend on it). Inputs that pool down to nothing are rejected by name.
+// docs/methods.md §10 depend on it). Inputs that pool down to nothing are rejected by name.
 void check_poolable(const std::string& name, const CnnSpec& spec, const InputShape& shape) {
   const int64_t min_side = int64_t{1} << spec.pools;
   if (shape.height < min_side || shape.width < min_side) {

@@ -1,6 +1,6 @@
-// CIFAR ResNet-d of TAKD / Annealing-KD (METHODS.md §10): 16/32/64 channels, (d-2)/6 BasicBlocks
-// per stage, projection shortcuts. Module names follow the PyTorch reference code (conv1, bn1,
-// layer1.0.conv1, layer2.0.downsample.0, fc) so state dicts line up with it.
+// CIFAR ResNet-d of TAKD / Annealing-KD (docs/methods.md §10): 16/32/64 channels, (d-2)/6
+// BasicBlocks per stage, projection shortcuts. Module names follow the PyTorch reference code
+// (conv1, bn1, layer1.0.conv1, layer2.0.downsample.0, fc) so state dicts line up with it.
 #include <cmath>
 #include <memory>
 #include <string>

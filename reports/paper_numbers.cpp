@@ -35,7 +35,7 @@ const std::vector<PaperNumber>& paper_numbers() {
       {"cifar100", "resnet56", "resnet20", "dist", "", 71.75, "DIST"},
       {"cifar100", "resnet110", "resnet32", "kd", "", 73.08, "DKD"},
       {"cifar100", "resnet110", "resnet32", "dkd", "", 74.11, "DKD"},
-      // Not here: Continuation-KD Table 5 (SST-2, BERT-Small student): METHODS.md does not name
+      // Not here: Continuation-KD Table 5 (SST-2, BERT-Small student): the paper does not name
       // its teacher, so no kdbench setup can be said to replicate it.
   };
   return numbers;

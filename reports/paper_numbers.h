@@ -1,5 +1,5 @@
 #pragma once
-// Published reference numbers (METHODS.md §11), shown beside measured cells by `kdbench report
+// Published reference numbers (docs/methods.md §11), shown beside measured cells by `kdbench report
 // --paper` when the study replicates the setup (same dataset, teacher and student). The numbers
 // are the papers' best-epoch test accuracies, so the captions say so.
 #include <optional>

@@ -14,7 +14,7 @@
 #   KDBENCH_SLURM_TIMEOUT   seconds to wait for the node to become idle; default 60
 #
 # stdout carries only `export ...` lines; progress and errors go to stderr. Running it again while
-# the cluster is up changes nothing and prints the same lines. See SLURM-LOCAL notes in README.md.
+# the cluster is up changes nothing and prints the same lines. See slurm/README.md §6.
 set -euo pipefail
 
 STATE_DIR="${KDBENCH_SLURM_DIR:-/tmp/kdbench-slurm}"

@@ -17,7 +17,7 @@ int cmd_report(const Args& args) {
       "teachers", po::value<std::string>()->default_value(""), "rows to show, in order (a,b or 'a b')")(
       "students", po::value<std::string>()->default_value(""), "students to show, in order")(
       "methods", po::value<std::string>()->default_value(""), "columns to show, in order")(
-      "paper", po::bool_switch(), "published numbers (METHODS.md §11) beside replicated setups")(
+      "paper", po::bool_switch(), "published numbers (docs/methods.md §11) beside replicated setups")(
       "pdf", po::bool_switch(), "fail when pdflatex is missing (default: compile when present)")(
       "no-pdf", po::bool_switch(), "write .tex/.csv/.md only")(
       "jobs", po::value<int>()->default_value(0), "pdflatex processes at a time (0 = cores)");

@@ -1,6 +1,6 @@
 #pragma once
 // Subcommands of the `kdbench` executable. cli/ is the only place that sees argv and Boost.PO
-// command-line parsing (DESIGN.md §2); each command returns the process exit code and throws
+// command-line parsing (docs/design.md §2.3); each command returns the process exit code and throws
 // kdbench::Error for user errors, which main() prints as one line.
 #include <string>
 #include <vector>

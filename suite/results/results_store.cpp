@@ -30,7 +30,7 @@ std::string version_of(const Provenance& prov, const std::string& name) {
   return it == prov.versions.end() ? std::string() : it->second;
 }
 
-// Root attributes of DESIGN.md §6. `created` and `schema_version` are written once; the rest
+// Root attributes of docs/design.md §6.1. `created` and `schema_version` are written once; the rest
 // describe the latest session that opened the file for writing (a resume may use other hosts).
 void write_provenance(const H5::Group& root, const Provenance& prov) {
   h5::write_string(root, "kdbench_version", version_of(prov, "kdbench"));

@@ -1,6 +1,6 @@
 #pragma once
-// Internal to kdbench_results: one run as the HDF5 group /runs/<key> (DESIGN.md §6). Scalars are
-// attributes; JSON-valued fields (method_params, chain, config, checkpoints) are JSON text; the
+// Internal to kdbench_results: one run as the HDF5 group /runs/<key> (docs/design.md §6.1). Scalars
+// are attributes; JSON-valued fields (method_params, chain, config, checkpoints) are JSON text; the
 // per-epoch curves are 1-D datasets of length = finished epochs (possibly 0).
 #include <H5Cpp.h>
 

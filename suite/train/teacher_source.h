@@ -1,8 +1,8 @@
 #pragma once
-// Teacher logits for a student task (DESIGN.md §3): the teacher checkpoint is loaded on demand,
-// always in eval mode without gradients. Without augmentation the logits over the whole training
-// set are computed once per checkpoint and indexed per batch; with augmentation the teacher runs
-// online on the same augmented batch the student sees.
+// Teacher logits for a student task (docs/design.md §3.4): the teacher checkpoint is loaded on
+// demand, always in eval mode without gradients. Without augmentation the logits over the whole
+// training set are computed once per checkpoint and indexed per batch; with augmentation the
+// teacher runs online on the same augmented batch the student sees.
 #include <string>
 
 #include "kdbench/models/models.h"

@@ -1,6 +1,6 @@
-"""Reference implementations for make_golden_losses.py: the METHODS.md formulas in plain PyTorch
-(float64), written independently of kdbench's C++. Schedules are simulated epoch by epoch as the
-papers describe them ("t += 1 every k epochs"), not with the closed forms the C++ uses.
+"""Reference implementations for make_golden_losses.py: the formulas of docs/methods.md in plain
+PyTorch (float64), written independently of kdbench's C++. Schedules are simulated epoch by epoch
+as the papers describe them ("t += 1 every k epochs"), not with the closed forms the C++ uses.
 """
 import warnings
 
@@ -72,9 +72,10 @@ def kd_like(zs, zt, y, weight, tau, reduction):
 
 
 def dkd(zs, zt, y, alpha, beta, tau, warmup, epoch, mask="offset"):
-    # mdistiller's structure. p^ as METHODS.md writes it, softmax((z - 1000 onehot(y)) / tau)
-    # (mask="offset"), or with the target column removed (mask="drop"): the two agree for
-    # ordinary logits, but a 1000 offset does not mask a target whose rivals sit at -1e4.
+    # mdistiller's structure. p^ as the official code writes it (docs/methods.md §8),
+    # softmax((z - 1000 onehot(y)) / tau) (mask="offset"), or with the target column removed
+    # (mask="drop"): the two agree for ordinary logits, but a 1000 offset does not mask a target
+    # whose rivals sit at -1e4.
     b, c = zs.shape
     gt = F.one_hot(y, c).to(D)
     other = 1 - gt

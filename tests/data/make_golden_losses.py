@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes tests/data/golden_losses.json: reference loss values, d loss / d student logits and
 schedules for every kdbench method, computed with plain PyTorch straight from the formulas of
-/work/shared/METHODS.md (and, for DKD and DIST, the structure of the official code), not from
+docs/methods.md (and, for DKD and DIST, the structure of the official code), not from
 kdbench's C++ (the formulas live in golden_reference.py). test_methods compares the C++ methods
 against this file.
 

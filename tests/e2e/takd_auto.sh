@@ -26,7 +26,7 @@ teacher = one(lambda r: r["kind"] == "teacher" and r["model"] == "cnn8", "teache
 student = one(lambda r: r["kind"] == "student" and r["model"] == "cnn2" and r["method"] == "nokd", "nokd cnn2")
 cnn4 = one(lambda r: r["kind"] == "student" and r["model"] == "cnn4" and r["method"] == "nokd", "nokd cnn4")
 cnn6 = one(lambda r: r["kind"] == "baseline" and r["model"] == "cnn6", "baseline cnn6")
-# The rule of METHODS.md §3 on validation accuracies: teacher at its final (distilled) weights.
+# The rule of docs/methods.md §3 on validation accuracies: teacher at its final (distilled) weights.
 target = (teacher["val_acc"][-1] + float(student["best_val_acc"])) / 2
 dist = {"cnn6": abs(float(cnn6["best_val_acc"]) - target), "cnn4": abs(float(cnn4["best_val_acc"]) - target)}
 expected = "cnn6" if dist["cnn6"] <= dist["cnn4"] else "cnn4"

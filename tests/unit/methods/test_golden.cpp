@@ -1,5 +1,5 @@
 // Every method against tests/data/golden_losses.json: loss value and d loss / d student logits
-// computed by an independent plain-PyTorch implementation of METHODS.md (float64, 1e-6 rtol).
+// computed by an independent plain-PyTorch implementation of docs/methods.md (float64, 1e-6 rtol).
 #include <gtest/gtest.h>
 
 #include "method_test_support.h"

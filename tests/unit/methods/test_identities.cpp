@@ -56,8 +56,8 @@ TEST(DkdIdentity, TckdPlusWeightedNckdIsClassicKd) {
 }
 
 TEST(DkdIdentity, DroppedTargetEqualsThousandOffsetForOrdinaryLogits) {
-  // METHODS.md's p^ = softmax((z - 1000 onehot(y)) / tau), evaluated literally, against the
-  // exact non-target softmax DKD uses.
+  // The official code's p^ (docs/methods.md §8) = softmax((z - 1000 onehot(y)) / tau), evaluated
+  // literally, against the exact non-target softmax DKD uses.
   const int64_t b = 4, c = 5;
   const double tau = 4.0;
   const auto zs = randn(b, c, 5.0, 5), zt = randn(b, c, 5.0, 6);

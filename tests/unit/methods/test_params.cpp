@@ -1,4 +1,4 @@
-// Parameter reading and validation: defaults from METHODS.md recorded with the reduction,
+// Parameter reading and validation: defaults from docs/methods.md recorded with the reduction,
 // unknown keys, ranges, bad text, and the cross-checks against TrainShape, with message text.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Registry, parameter counts (the oracles of METHODS.md §10), error messages and MAC counts.
+// Registry, parameter counts (the oracles of docs/methods.md §10), error messages and MAC counts.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -25,7 +25,7 @@ std::string describe(const CountCase& c) {
          "x" + std::to_string(c.shape.height) + "x" + std::to_string(c.shape.width);
 }
 
-// Every count METHODS.md §10 lists, verbatim.
+// Every count docs/methods.md §10 lists, verbatim.
 const std::vector<CountCase> kDocumentedCounts = {
     {"resnet8", 10, kCifar, 78042},      {"resnet8", 100, kCifar, 83892},
     {"resnet14", 10, kCifar, 175258},    {"resnet14", 100, kCifar, 181108},

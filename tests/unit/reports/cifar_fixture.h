@@ -2,8 +2,8 @@
 // A small CIFAR-10 study with every kind of run a paper report meets: teachers with kept
 // checkpoints, nokd/kd/takd students over three seeds (one still running, some failed), a TAKD
 // assistant, and checkpoint-search students. The setup resnet110 -> resnet8 replicates the
-// papers of METHODS.md §11, so --paper has numbers to show. Accuracies are chosen so every mean,
-// std and t-test below can be checked by hand (in percent):
+// papers of docs/methods.md §11, so --paper has numbers to show. Accuracies are chosen so every
+// mean, std and t-test below can be checked by hand (in percent):
 //   nokd   resnet8  seeds 1-3: 88.00 88.50 87.90 -> mean 88.1333, std 0.3215
 //   kd     <- resnet20 seeds 1-3: 89.00 89.60 88.80 -> mean 89.1333, std 0.4163; paired with
 //          nokd: differences 1.00 1.10 0.90 -> mean 1, std 0.1, t = 17.3205, df 2, p = 0.003317

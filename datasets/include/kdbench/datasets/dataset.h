@@ -1,5 +1,5 @@
 #pragma once
-// Image datasets kept in memory as uint8 (DESIGN.md §4): readers for IDX (MNIST/Fashion-MNIST,
+// Image datasets kept in memory as uint8 (docs/design.md §4): readers for IDX (MNIST/Fashion-MNIST,
 // gzip or raw) and the CIFAR-10/100 binary format, a deterministic train/val split, per-channel
 // normalization and batched augmentation as tensor ops.
 #include <torch/torch.h>

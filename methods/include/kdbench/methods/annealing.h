@@ -1,5 +1,5 @@
 #pragma once
-// annealing — Annealing-KD (Jafari et al., EACL 2021; METHODS.md §4). Two phases:
+// annealing — Annealing-KD (Jafari et al., EACL 2021; docs/methods.md §4). Two phases:
 //   stage I  (E1 epochs, teacher): L = MSE(z_s, Phi * z_t), raw logits, no label term;
 //   stage II (E2 epochs, no teacher): L = CE(y, z_s), restarted from the best stage-I checkpoint
 //            with a fresh optimizer and LR schedule.

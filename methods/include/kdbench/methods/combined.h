@@ -1,5 +1,5 @@
 #pragma once
-// combined — Combined-KD (Li et al., Findings of EMNLP 2021; METHODS.md §7), kdbench's vision
+// combined — Combined-KD (Li et al., Findings of EMNLP 2021; docs/methods.md §7), kdbench's vision
 // variant "vision-adversarial": Annealing-KD's two stages, with MATE-KD's text augmentation
 // replaced by an input-space adversarial perturbation x~ of each batch.
 //   x~ : adv_steps signed-gradient ascent steps of size epsilon / adv_steps on

@@ -1,5 +1,5 @@
 #pragma once
-// continuation — Continuation-KD (Jafari et al., Findings of EMNLP 2022; METHODS.md §6):
+// continuation — Continuation-KD (Jafari et al., Findings of EMNLP 2022; docs/methods.md §6):
 //   L(i) = psi(i) CE(y, z_s) + (1 - psi(i)) mean_b max{0, mean_c (z_s - phi z_t)^2 - m phi}
 // at 1-based epoch i: the hinge is taken per sample on the mean-over-classes squared error, then
 // averaged over the batch (kdbench's resolution of the paper's ambiguity).

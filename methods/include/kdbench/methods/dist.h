@@ -1,5 +1,5 @@
 #pragma once
-// dist — DIST (Huang et al., NeurIPS 2022; METHODS.md §9), as in the official code:
+// dist — DIST (Huang et al., NeurIPS 2022; docs/methods.md §9), as in the official code:
 //   Y = softmax(z / tau); rho(a, b) = <a - mean a, b - mean b> / (|a - mean a| |b - mean b| + eps)
 //   inter = 1 - mean_i rho(Y_s[i,:], Y_t[i,:])    (rows: one sample's class distribution)
 //   intra = 1 - mean_j rho(Y_s[:,j], Y_t[:,j])    (columns: one class across the batch)

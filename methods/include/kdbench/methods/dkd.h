@@ -1,5 +1,5 @@
 #pragma once
-// dkd — Decoupled KD (Zhao et al., CVPR 2022; METHODS.md §8), per sample at temperature tau:
+// dkd — Decoupled KD (Zhao et al., CVPR 2022; docs/methods.md §8), per sample at temperature tau:
 //   b = [p_gt, 1 - p_gt]                  TCKD = tau^2 KL(b_t || b_s)
 //   p^ = softmax over the non-target classes   NCKD = tau^2 KL(p^_t || p^_s)
 //   L = CE(y, z_s) + min(epoch / warmup, 1) (alpha mean_b TCKD + beta mean_b NCKD)   (batchmean)

@@ -1,5 +1,5 @@
 #pragma once
-// kd — Hinton et al. 2015 (METHODS.md §2):
+// kd — Hinton et al. 2015 (docs/methods.md §2):
 //   L = (1 - alpha) CE(y, z_s) + alpha tau^2 KL(p_t^tau || p_s^tau), reduction batchmean.
 #include <memory>
 

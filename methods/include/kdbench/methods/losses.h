@@ -1,5 +1,5 @@
 #pragma once
-// Numerically safe building blocks shared by the methods (METHODS.md §0): log-space KL with
+// Numerically safe building blocks shared by the methods (docs/methods.md §0): log-space KL with
 // explicit reductions, so a method states its convention instead of inheriting a library default.
 #include <torch/torch.h>
 

@@ -1,7 +1,7 @@
 #pragma once
-// The KD method interface (DESIGN.md §4). A Method turns logits into a loss and tells the trainer
-// what it needs: a teacher or not, which teacher checkpoint at which epoch, its training phases.
-// Methods never see communication, files or the grid: the trainer drives them.
+// The KD method interface (docs/design.md §4). A Method turns logits into a loss and tells the
+// trainer what it needs: a teacher or not, which teacher checkpoint at which epoch, its training
+// phases. Methods never see communication, files or the grid: the trainer drives them.
 #include <torch/torch.h>
 
 #include <functional>

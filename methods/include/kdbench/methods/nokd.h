@@ -1,5 +1,5 @@
 #pragma once
-// nokd — the baseline: CE(y, z_s) only (METHODS.md §1).
+// nokd — the baseline: CE(y, z_s) only (docs/methods.md §1).
 #include <memory>
 
 #include "kdbench/methods/method.h"

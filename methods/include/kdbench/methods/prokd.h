@@ -1,5 +1,5 @@
 #pragma once
-// prokd — Pro-KD (Rezagholizadeh et al., COLING 2022; METHODS.md §5), kdbench's documented
+// prokd — Pro-KD (Rezagholizadeh et al., COLING 2022; docs/methods.md §5), kdbench's documented
 // reading "trajectory-stretch": the student follows the teacher's training trajectory, the
 // teacher's epochs stretched over the student's. At 1-based student epoch e of E_S:
 //   teacher epoch c(e) = ceil(e * E_T / E_S), rounded up to a multiple of

@@ -1,6 +1,6 @@
 #pragma once
-// Explicit method registry (DESIGN.md §4): filled once by register_builtin_methods(), no static
-// self-registration, so the list of methods is visible in one file.
+// Explicit method registry (docs/design.md §4): filled once by register_builtin_methods(), no
+// static self-registration, so the list of methods is visible in one file.
 #include <functional>
 #include <memory>
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
-// takd — Teacher Assistant KD (Mirzadeh et al., AAAI 2020; METHODS.md §3). This class is the loss
-// of one link of the chain T -> TA_1 -> ... -> S:
+// takd — Teacher Assistant KD (Mirzadeh et al., AAAI 2020; docs/methods.md §3). This class is the
+// loss of one link of the chain T -> TA_1 -> ... -> S:
 //   L = (1 - lambda) CE(y, z_s) + lambda tau^2 KL(p_t^tau || p_s^tau),
 // with the official code's reduction, elementmean (its KD term is 1/C of the batchmean one).
 // The chain itself (`assistants`) is expanded into tasks by the grid code; the key is accepted

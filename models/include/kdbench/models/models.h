@@ -1,6 +1,6 @@
 #pragma once
-// Network registry (DESIGN.md §4, METHODS.md §10): plain CNN-n of TAKD and CIFAR ResNet-n, for any
-// input shape (global average pooling / adaptive pooling before the classifier).
+// Network registry (docs/design.md §4, docs/methods.md §10): plain CNN-n of TAKD and CIFAR
+// ResNet-n, for any input shape (global average pooling / adaptive pooling before the classifier).
 #include <torch/torch.h>
 
 #include <memory>
@@ -26,7 +26,7 @@ Net make(const std::string& name, int64_t num_classes, const InputShape& shape);
 bool is_known(const std::string& name);
 std::vector<std::string> known();
 
-// Trainable parameters (the counts METHODS.md §10 lists).
+// Trainable parameters (the counts docs/methods.md §10 lists).
 int64_t count_parameters(const torch::nn::Module& net);
 // Multiply-accumulates of one forward pass of one image, for cost estimates in `kdbench plan`.
 int64_t forward_macs(const std::string& name, int64_t num_classes, const InputShape& shape);

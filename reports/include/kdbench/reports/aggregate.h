@@ -1,5 +1,5 @@
 #pragma once
-// Reading a results file into records and aggregating over seeds (DESIGN.md §4, reports::).
+// Reading a results file into records and aggregating over seeds (docs/design.md §4, reports::).
 // Aggregation is kept apart from rendering (table_views.h, csv.h, figures.h) so every table and
 // figure reuses the same grouping, statistics and column order.
 #include <cstdint>
@@ -14,7 +14,7 @@
 
 namespace kdbench::reports {
 
-// Which accuracy of a run a table shows (METHODS.md §0, "Model selection").
+// Which accuracy of a run a table shows (docs/methods.md §0, "Model selection").
 enum class Metric { TestAtBestVal, BestVal, FinalTest, BestTest };
 // "test_at_best_val" | "best_val" | "final_test" | "best_test"; ConfigError naming the allowed.
 Metric parse_metric(const std::string& name);
@@ -70,7 +70,7 @@ struct Selection {
 struct TableOptions {
   Metric metric = Metric::TestAtBestVal;
   Selection selection;
-  bool paper = false;  // add METHODS.md §11 published numbers beside replicated setups
+  bool paper = false;  // add docs/methods.md §11 published numbers beside replicated setups
 };
 
 // Everything a report needs from one results file.

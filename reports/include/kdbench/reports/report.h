@@ -1,6 +1,6 @@
 #pragma once
-// `kdbench report results.h5 --out DIR` (DESIGN.md §1, issue 4): reads a results file — finished
-// or still being written by a running grid — and writes the paper's tables and figures.
+// `kdbench report results.h5 --out DIR` (docs/design.md §1, issue 4): reads a results file —
+// finished or still being written by a running grid — and writes the paper's tables and figures.
 //
 // Output (every text file written atomically, tmp + rename):
 //   DIR/tables/NAME.tex|.csv|.md  capacity_gap (always), checkpoint_search, ta_paths,
@@ -23,7 +23,7 @@ struct ReportOptions {
   // Selection and order of rows/columns (--teachers / --students / --methods); empty = the
   // grid's. A name not in the study is a ConfigError.
   std::vector<std::string> teachers, students, methods;
-  // Published numbers (METHODS.md §11) beside cells of replicated setups (--paper).
+  // Published numbers (docs/methods.md §11) beside cells of replicated setups (--paper).
   bool paper = false;
   // Compile the figures and report.tex when pdflatex is on PATH; without it the .tex/.csv/.md
   // files are still written and ReportSummary::messages says what is missing.

@@ -1,6 +1,6 @@
 #pragma once
-// Communicator (DESIGN.md §4): the control plane between coordinator and workers (byte messages
-// by tag) and the data plane for data-parallel gangs (all_reduce/broadcast of tensors).
+// Communicator (docs/design.md §4): the control plane between coordinator and workers (byte
+// messages by tag) and the data plane for data-parallel gangs (all_reduce/broadcast of tensors).
 // Backends: SingleProcess (always built), Mpi (MPI_THREAD_MULTIPLE), Nccl (GPU data plane, only in
 // CUDA builds). MPI headers appear only in mpi_communicator.cpp.
 #include <memory>

@@ -1,6 +1,6 @@
 #pragma once
-// Typed exceptions of kdbench (DESIGN.md §7). Libraries throw them with context; main() catches,
-// prints one line and exits with the code below.
+// Typed exceptions of kdbench (docs/design.md §7). Libraries throw them with context; main()
+// catches, prints one line and exits with the code below.
 #include <stdexcept>
 #include <string>
 

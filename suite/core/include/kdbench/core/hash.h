@@ -1,7 +1,7 @@
 #pragma once
-// Content keys (DESIGN.md §3): a task's key is a hash of the canonical text of everything that
-// determines its result. 128 bits (two independent 64-bit FNV-1a lanes) printed as 16 hex chars
-// of each lane's prefix keep keys short yet collision-free for any realistic grid.
+// Content keys (docs/design.md §3.2): a task's key is a hash of the canonical text of everything
+// that determines its result. 128 bits (two independent 64-bit FNV-1a lanes) printed as 16 hex
+// chars of each lane's prefix keep keys short yet collision-free for any realistic grid.
 #include <cstdint>
 #include <string>
 

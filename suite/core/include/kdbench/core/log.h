@@ -1,5 +1,5 @@
 #pragma once
-// Logging through spdlog with the MPI rank in every line (DESIGN.md §7).
+// Logging through spdlog with the MPI rank in every line (docs/design.md §7).
 #include <spdlog/spdlog.h>
 
 namespace kdbench {

@@ -1,5 +1,5 @@
 #pragma once
-// GridSpec: the typed form of a grid.ini (DESIGN.md §5). Parsing and validation live in
+// GridSpec: the typed form of a grid.ini (docs/design.md §5). Parsing and validation live in
 // parse_grid.cpp; expansion into tasks in task_graph.cpp.
 #include <cstdint>
 #include <map>

@@ -1,8 +1,8 @@
 #pragma once
-// The task DAG of a grid (DESIGN.md §3). Teacher tasks train a model from scratch; student tasks
-// train with a method, reading a teacher task's checkpoint. Every task has a content key: a hash
-// of everything that determines its result, so equal work is done once (nokd runs are shared by
-// every teacher row; a teacher is shared by every student using it) and a finished key is never
+// The task DAG of a grid (docs/design.md §3.1). Teacher tasks train a model from scratch; student
+// tasks train with a method, reading a teacher task's checkpoint. Every task has a content key: a
+// hash of everything that determines its result, so equal work is done once (nokd runs are shared
+// by every teacher row; a teacher is shared by every student using it) and a finished key is never
 // run again.
 #include <cstdint>
 #include <map>
@@ -16,9 +16,9 @@
 
 namespace kdbench::grid {
 
-// TAKD `assistants = auto` (METHODS.md §3): for one student cell (student, teacher, checkpoint,
-// seed) the assistant is the candidate whose no-KD accuracy is closest to the mean of the
-// teacher's and the student's. The accuracies exist only after training, so the DAG holds one
+// TAKD `assistants = auto` (docs/methods.md §3): for one student cell (student, teacher,
+// checkpoint, seed) the assistant is the candidate whose no-KD accuracy is closest to the mean of
+// the teacher's and the student's. The accuracies exist only after training, so the DAG holds one
 // alternative (assistant + student) per candidate; each alternative's assistant depends on every
 // baseline the rule reads, and the coordinator drops the alternatives it did not choose.
 struct AssistantChoice {

@@ -1,5 +1,5 @@
 #pragma once
-// Artifacts directory (DESIGN.md §4): checkpoints and caches addressed by task key, written
+// Artifacts directory (docs/design.md §6.2): checkpoints and caches addressed by task key, written
 // atomically (write to a temporary name in the same directory, then rename), so a reader never
 // sees half a file and a crash never leaves one behind under the real name.
 #include <functional>

@@ -1,6 +1,6 @@
 #pragma once
-// results.h5 (DESIGN.md §6, schema_version 1), written by one process (rank 0) and flushed after
-// every record, so a crash never loses a finished run. HDF5 appears only in the .cpp files.
+// results.h5 (docs/design.md §6.1, schema_version 1), written by one process (rank 0) and flushed
+// after every record, so a crash never loses a finished run. HDF5 appears only in the .cpp files.
 //
 // Layout: root attributes = provenance (schema_version, kdbench_version, git_sha, version_<name>
 // for every entry of Provenance::versions, created, last_opened, grid_name, grid_ini, hostnames

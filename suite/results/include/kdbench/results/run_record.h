@@ -1,6 +1,7 @@
 #pragma once
-// One run's result (DESIGN.md §6): what the worker sends to the coordinator and the coordinator
-// appends to results.h5. JSON is the wire format between ranks (small: curves are per epoch).
+// One run's result (docs/design.md §6.1): what the worker sends to the coordinator and the
+// coordinator appends to results.h5. JSON is the wire format between ranks (small: one curve
+// entry per epoch).
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>

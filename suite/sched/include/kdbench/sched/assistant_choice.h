@@ -1,6 +1,6 @@
 #pragma once
-// The TAKD `assistants = auto` rule (METHODS.md §3, Mirzadeh et al.'s rule of thumb): among the
-// candidates, the assistant is the one whose no-KD accuracy is closest to the mean of the
+// The TAKD `assistants = auto` rule (docs/methods.md §3, Mirzadeh et al.'s rule of thumb): among
+// the candidates, the assistant is the one whose no-KD accuracy is closest to the mean of the
 // teacher's and the student's accuracies. Validation accuracies, never test: the choice is part
 // of training. Ties go to the larger candidate (listed first).
 #include <functional>

@@ -1,5 +1,5 @@
 #pragma once
-// Generation of requeue-safe sbatch scripts for `kdbench slurm grid.ini ...` (DESIGN.md §1).
+// Generation of requeue-safe sbatch scripts for `kdbench slurm grid.ini ...` (docs/design.md §1).
 // Pure functions: no I/O, no environment. The CLI fills SlurmOptions from argv (resolving the
 // kdbench binary and the grid's results path), calls make_sbatch_script() and writes the text
 // to --out or stdout. slurm/README.md documents every line of the generated script.

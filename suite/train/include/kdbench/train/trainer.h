@@ -34,7 +34,7 @@ struct TrainEnv {
 };
 
 // Seeds of a task: a KD run and its no-KD baseline with the same seed and student model get the
-// same initial weights and the same data order (METHODS.md §1).
+// same initial weights and the same data order (docs/methods.md §1).
 uint64_t init_seed(const grid::Task& task);
 uint64_t data_seed(const grid::Task& task);
 
