@@ -1,0 +1,1 @@
+// Empty translation unit: carries the shared precompiled <torch/torch.h> (KdbenchHelpers.cmake).
