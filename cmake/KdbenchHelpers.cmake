@@ -111,6 +111,12 @@ function(kdbench_library name)
   if(ARG_TORCH)
     target_link_libraries(${name} PUBLIC "${TORCH_LIBRARIES}")
   endif()
+  # Unity build: a library's sources compile as a few concatenated translation units, so each
+  # LibTorch batch loads the precompiled header once instead of once per file (see bench/README.md
+  # for the measured build times). KDBENCH_UNITY_BUILD=OFF for edit-compile cycles on one file.
+  if(KDBENCH_UNITY_BUILD)
+    set_target_properties(${name} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
+  endif()
 endfunction()
 
 # LibTorch's imported targets carry include dirs as non-SYSTEM; make them SYSTEM so its headers'

@@ -7,15 +7,15 @@
 namespace kdbench::reports {
 namespace {
 
-std::string num(double v) { return fixed(v, 4); }
+std::string csv_num(double v) { return fixed(v, 4); }
 std::string count(int64_t v) { return v > 0 ? std::to_string(v) : ""; }
 std::string flag(bool b) { return b ? "1" : "0"; }
-std::string optional_num(const std::optional<double>& v) { return v ? num(*v) : ""; }
+std::string optional_num(const std::optional<double>& v) { return v ? csv_num(*v) : ""; }
 
 // mean, std, n, with mean and std empty when there is no data.
 std::vector<std::string> stats_fields(const Stats& s) {
   if (s.n == 0) return {"", "", "0"};
-  return {num(s.mean), num(s.std), std::to_string(s.n)};
+  return {csv_num(s.mean), csv_num(s.std), std::to_string(s.n)};
 }
 
 std::string state_name(const CellRuns& runs) {
@@ -36,7 +36,7 @@ std::vector<std::string> cell_fields(const ResultCell& c) {
 // test, t, df, p_value, significant (empty when no test was computed)
 std::vector<std::string> test_fields(const TTest& t) {
   if (t.kind == TestKind::None) return {"", "", "", "", ""};
-  return {test_name(t.kind), num(t.t), num(t.df), fixed(t.p, 6),
+  return {test_name(t.kind), csv_num(t.t), csv_num(t.df), fixed(t.p, 6),
           flag(t.significant(kSignificanceLevel))};
 }
 
@@ -137,8 +137,8 @@ std::string method_summary_csv(const MethodSummaryTable& table) {
                               "gain_teachers", "wins", "significant", "teachers"});
   for (const auto& block : table.blocks) {
     for (const auto& r : block.rows) {
-      csv += csv_line({block.student, r.method, r.ranked_teachers ? num(r.mean_rank) : "",
-                       std::to_string(r.ranked_teachers), r.gain_teachers ? num(r.mean_gain) : "",
+      csv += csv_line({block.student, r.method, r.ranked_teachers ? csv_num(r.mean_rank) : "",
+                       std::to_string(r.ranked_teachers), r.gain_teachers ? csv_num(r.mean_gain) : "",
                        std::to_string(r.gain_teachers), std::to_string(r.wins),
                        std::to_string(r.significant), std::to_string(block.teachers)});
     }
@@ -155,7 +155,7 @@ std::string runs_csv(const StudyResults& study) {
     std::string chain;
     for (const auto& m : r.chain) chain += (chain.empty() ? "" : " > ") + m;
     const bool done = r.status == results::Status::Done;
-    auto acc = [&](double v) { return done ? num(100.0 * v) : std::string(); };
+    auto acc = [&](double v) { return done ? csv_num(100.0 * v) : std::string(); };
     csv += csv_line({r.key, r.kind, results::to_string(r.status), r.dataset, r.model,
                      count(r.params_count), r.method, root_teacher(r), chain,
                      std::to_string(r.teacher_checkpoint), std::to_string(r.seed),

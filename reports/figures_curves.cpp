@@ -11,7 +11,7 @@ namespace {
 
 using results::RunRecord;
 
-std::string num(double v) { return fixed(v, 3); }
+std::string curve_coord(double v) { return fixed(v, 3); }
 
 // Per epoch index: the validation accuracies (%) of the runs that reached it.
 struct MeanCurve {
@@ -47,10 +47,10 @@ std::string band(const MeanCurve& c, const std::string& colour) {
   if (!spread) return "";
   std::string coords;
   for (size_t i = 0; i < c.epoch.size(); ++i) {
-    coords += " (" + std::to_string(c.epoch[i]) + "," + num(c.val[i].mean + c.val[i].std) + ")";
+    coords += " (" + std::to_string(c.epoch[i]) + "," + curve_coord(c.val[i].mean + c.val[i].std) + ")";
   }
   for (size_t i = c.epoch.size(); i-- > 0;) {
-    coords += " (" + std::to_string(c.epoch[i]) + "," + num(c.val[i].mean - c.val[i].std) + ")";
+    coords += " (" + std::to_string(c.epoch[i]) + "," + curve_coord(c.val[i].mean - c.val[i].std) + ")";
   }
   return "\\addplot[draw=none, fill=" + colour + ", fill opacity=0.18, forget plot] coordinates {" +
          coords + "} \\closedcycle;\n";
@@ -59,7 +59,7 @@ std::string band(const MeanCurve& c, const std::string& colour) {
 std::string line(const MeanCurve& c) {
   std::string coords;
   for (size_t i = 0; i < c.epoch.size(); ++i) {
-    coords += " (" + std::to_string(c.epoch[i]) + "," + num(c.val[i].mean) + ")";
+    coords += " (" + std::to_string(c.epoch[i]) + "," + curve_coord(c.val[i].mean) + ")";
   }
   return coords;
 }

@@ -10,14 +10,10 @@
 namespace kdbench::reports {
 namespace {
 
-std::string num(double v) { return fixed(v, 4); }
+std::string coord(double v) { return fixed(v, 4); }
 
 std::string point(double x, const Stats& s) {
-  return "(" + num(x) + "," + num(s.mean) + ") +- (0," + num(s.std) + ")";
-}
-
-std::string on_dataset(const std::string& dataset) {
-  return dataset.empty() ? "" : " on " + dataset;
+  return "(" + coord(x) + "," + coord(s.mean) + ") +- (0," + coord(s.std) + ")";
 }
 
 // A horizontal dashed nokd line from x0 to x1 with a light ±std band behind it.
@@ -25,12 +21,12 @@ std::string nokd_line(const Stats& nokd, double x0, double x1) {
   std::ostringstream tex;
   if (nokd.n > 1 && nokd.std > 0) {
     tex << "\\addplot[draw=none, fill=black, fill opacity=0.08, forget plot] coordinates {("
-        << num(x0) << "," << num(nokd.mean - nokd.std) << ") (" << num(x1) << ","
-        << num(nokd.mean - nokd.std) << ") (" << num(x1) << "," << num(nokd.mean + nokd.std)
-        << ") (" << num(x0) << "," << num(nokd.mean + nokd.std) << ")} \\closedcycle;\n";
+        << coord(x0) << "," << coord(nokd.mean - nokd.std) << ") (" << coord(x1) << ","
+        << coord(nokd.mean - nokd.std) << ") (" << coord(x1) << "," << coord(nokd.mean + nokd.std)
+        << ") (" << coord(x0) << "," << coord(nokd.mean + nokd.std) << ")} \\closedcycle;\n";
   }
-  tex << "\\addplot[black, dashed, mark=none] coordinates {(" << num(x0) << "," << num(nokd.mean)
-      << ") (" << num(x1) << "," << num(nokd.mean) << ")};\n"
+  tex << "\\addplot[black, dashed, mark=none] coordinates {(" << coord(x0) << "," << coord(nokd.mean)
+      << ") (" << coord(x1) << "," << coord(nokd.mean) << ")};\n"
       << "\\addlegendentry{nokd}\n";
   return tex.str();
 }
@@ -78,8 +74,8 @@ std::vector<Figure> capacity_gap_figures(const CapacityGapTable& table) {
                 short_count(params) + "}";
     }
     std::ostringstream tex;
-    tex << standalone_preamble() << "\\begin{axis}[kdbench, xmode=log, xmin=" << num(x0)
-        << ", xmax=" << num(x1) << ",\n  xtick={" << xtick << "}, xticklabels={" << labels
+    tex << standalone_preamble() << "\\begin{axis}[kdbench, xmode=log, xmin=" << coord(x0)
+        << ", xmax=" << coord(x1) << ",\n  xtick={" << xtick << "}, xticklabels={" << labels
         << "},\n  xticklabel style={align=center, font=\\footnotesize}, xminorgrids=false,\n"
         << "  xlabel={Teacher (parameters, log scale)}, ylabel={Student " << metric_axis_label(table.metric)
         << "},\n  title={Student " << latex_escape(block.student) << latex_escape(on_dataset(table.dataset))
@@ -124,11 +120,11 @@ std::vector<Figure> checkpoint_search_figures(const CheckpointSearchTable& table
     const double x0 = xs.front().first - pad, x1 = xs.back().first + pad;
     std::string xtick, labels, teacher_coords;
     for (const auto& [x, row] : xs) {
-      xtick += (xtick.empty() ? "" : ",") + num(x);
+      xtick += (xtick.empty() ? "" : ",") + coord(x);
       labels += std::string(labels.empty() ? "" : ",") +
                 (row->checkpoint < 0 ? "final (" + std::to_string(row->epoch) + ")"
                                      : std::to_string(row->checkpoint));
-      if (row->teacher_test.n > 0) teacher_coords += " (" + num(x) + "," + num(row->teacher_test.mean) + ")";
+      if (row->teacher_test.n > 0) teacher_coords += " (" + coord(x) + "," + coord(row->teacher_test.mean) + ")";
     }
     for (const auto& student : students) {
       std::ostringstream plots;
@@ -153,7 +149,7 @@ std::vector<Figure> checkpoint_search_figures(const CheckpointSearchTable& table
       if (!teacher_coords.empty()) {
         plots << "\\addlegendimage{" << teacher_style << "}\n\\addlegendentry{teacher (right axis)}\n";
       }
-      const std::string x_axis = "xmin=" + num(x0) + ", xmax=" + num(x1) + ", xtick={" + xtick +
+      const std::string x_axis = "xmin=" + coord(x0) + ", xmax=" + coord(x1) + ", xtick={" + xtick +
                                  "}, xticklabels={" + labels + "}";
       std::ostringstream tex;
       tex << standalone_preamble() << "\\begin{axis}[kdbench, " << x_axis

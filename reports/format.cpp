@@ -62,4 +62,8 @@ std::string file_stem(const std::string& name) {
   return out.empty() ? "_" : out;
 }
 
+std::string on_dataset(const std::string& dataset) {
+  return dataset.empty() ? "" : " on " + dataset;
+}
+
 }  // namespace kdbench::reports

@@ -20,6 +20,8 @@ std::string short_count(int64_t value);
 std::string stats_text(const Stats& s);
 // "seeds 1, 2, 3" / "seed 1" / "no finished runs yet".
 std::string seeds_text(const std::vector<int64_t>& seeds);
+// " on cifar10" for captions and titles; "" when the dataset is unknown.
+std::string on_dataset(const std::string& dataset);
 // A name usable in file names on every system: letters, digits and '-'; others become '_'.
 std::string file_stem(const std::string& name);
 

@@ -8,16 +8,10 @@
 namespace kdbench::reports {
 namespace {
 
-std::string on_dataset(const std::string& dataset) {
-  return dataset.empty() ? "" : " on " + dataset;
-}
-
 std::string capitalized(std::string text) {
   if (!text.empty() && text[0] >= 'a' && text[0] <= 'z') text[0] = static_cast<char>(text[0] - 32);
   return text;
 }
-
-TableCell text_cell(const std::string& text) { return TableCell{text, false, "", ""}; }
 
 // "1/3": of how many teachers.
 std::string count_of(int count, int of) { return std::to_string(count) + "/" + std::to_string(of); }

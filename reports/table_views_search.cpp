@@ -5,7 +5,6 @@
 namespace kdbench::reports {
 namespace {
 
-TableCell text_cell(const std::string& text) { return TableCell{text, false, "", ""}; }
 
 TableCell teacher_cell(const Stats& s) {
   return text_cell(s.n == 0 ? "\u2014" : stats_text(s));

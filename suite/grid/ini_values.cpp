@@ -10,7 +10,8 @@
 namespace kdbench::grid {
 namespace {
 
-std::string num(double v) {
+// A value as a message shows it (6 significant digits).
+std::string shown(double v) {
   std::ostringstream os;
   os << v;
   return os.str();
@@ -82,7 +83,7 @@ double IniValues::real(const std::string& key, double def, double min, double ma
   const std::string* v = find(key);
   const double x = v ? parse_double(*v, where(key)) : def;
   if (x < min || x > max)
-    throw ConfigError(where(key) + ": " + num(x) + " is out of range [" + num(min) + ", " + num(max) + "]");
+    throw ConfigError(where(key) + ": " + shown(x) + " is out of range [" + shown(min) + ", " + shown(max) + "]");
   return x;
 }
 

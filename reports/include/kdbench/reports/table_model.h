@@ -16,6 +16,9 @@ struct TableCell {
   std::string note;    // printed small after the text (published number)
 };
 
+// A plain cell: not bold, no marker, no note.
+inline TableCell text_cell(const std::string& text) { return TableCell{text, false, "", ""}; }
+
 // Rows under an optional italic title row (one block of teacher rows per student, ...).
 struct TableSection {
   std::string title;
