@@ -10,6 +10,7 @@
 #include "kdbench/core/errors.h"
 #include "kdbench/core/hash.h"
 #include "kdbench/core/strings.h"
+#include "kdbench/datasets/dataset_info.h"
 
 namespace kdbench::grid {
 namespace {
@@ -40,16 +41,16 @@ std::string canonical_data(const GridSpec& g) {
 
 // Nominal training-set size (for cost estimates only; the real size is known after loading).
 double nominal_train_images(const GridSpec& g) {
-  const double full = (g.dataset == "cifar10" || g.dataset == "cifar100") ? 50000 : 60000;
-  double n = full * (1 - g.val_fraction);
+  double n = static_cast<double>(datasets::info(g.dataset).train_size) * (1 - g.val_fraction);
   if (g.train_subset > 0) n = std::min(n, static_cast<double>(g.train_subset));
   return n;
 }
 
 double nominal_eval_images(const GridSpec& g) {
-  const double full = (g.dataset == "cifar10" || g.dataset == "cifar100") ? 50000 : 60000;
-  const double test = g.test_subset > 0 ? std::min<double>(10000, g.test_subset) : 10000;
-  return full * g.val_fraction + test;
+  const auto& info = datasets::info(g.dataset);
+  const double full_test = static_cast<double>(info.test_size);
+  const double test = g.test_subset > 0 ? std::min<double>(full_test, g.test_subset) : full_test;
+  return static_cast<double>(info.train_size) * g.val_fraction + test;
 }
 
 // Depth-first, keeping the original order wherever the dependencies allow it.
@@ -119,12 +120,9 @@ datasets::DataConfig data_config(const GridSpec& g) {
   return dc;
 }
 
-int64_t num_classes(const GridSpec& g) { return g.dataset == "cifar100" ? 100 : 10; }
+int64_t num_classes(const GridSpec& g) { return datasets::info(g.dataset).num_classes; }
 
-InputShape input_shape(const GridSpec& g) {
-  if (g.dataset == "cifar10" || g.dataset == "cifar100") return {3, 32, 32};
-  return {1, 28, 28};
-}
+InputShape input_shape(const GridSpec& g) { return datasets::info(g.dataset).shape; }
 
 TaskGraph expand(const GridSpec& g) {
   TaskGraph graph;
