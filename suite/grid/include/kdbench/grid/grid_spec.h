@@ -1,6 +1,6 @@
 #pragma once
-// GridSpec: the typed form of a grid.ini (DESIGN.md §5). Parsing and validation live in
-// parse_grid.cpp; expansion into tasks in task_graph.cpp.
+// GridSpec: the typed form of a grid.ini (docs/design.md §5). Reading lives in parse_grid.cpp,
+// cross-field validation in validate_grid.cpp, expansion into tasks in task_graph.cpp.
 #include <cstdint>
 #include <map>
 #include <string>
