@@ -20,13 +20,19 @@ std::string num(double v) {
 }
 
 // Canonical text of what changes a training run's result. eval_batch_size is left out: it does
-// not change any number that is recorded.
+// not change any number that is recorded. Explicit milestone epochs (lr_milestones) appear only
+// when set, so the keys of grids without them stay as they were before the key existed.
 std::string canonical(const TrainConfig& c) {
   std::string s = "epochs=" + std::to_string(c.epochs) + ";bs=" + std::to_string(c.batch_size) +
                   ";opt=" + c.optimizer + ";lr=" + num(c.lr) + ";mom=" + num(c.momentum) +
                   ";wd=" + num(c.weight_decay) + ";nesterov=" + std::to_string(c.nesterov) +
                   ";sched=" + c.lr_schedule.kind + ":" + num(c.lr_schedule.gamma);
   for (double m : c.lr_schedule.milestones) s += ":" + num(m);
+  if (!c.lr_schedule.milestone_epochs.empty()) {
+    s += ";lr_milestones=";
+    for (size_t i = 0; i < c.lr_schedule.milestone_epochs.size(); ++i)
+      s += (i ? "," : "") + std::to_string(c.lr_schedule.milestone_epochs[i]);
+  }
   s += ";aug=" + std::to_string(c.augment) + ":" + std::to_string(c.augment_padding);
   return s;
 }

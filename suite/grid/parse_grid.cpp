@@ -26,7 +26,8 @@ const std::vector<std::string> kGridKeys = {"name",     "dataset",   "data_dir",
                                             "results",  "artifacts", "teacher_checkpoints"};
 const std::vector<std::string> kRoleKeys = {
     "epochs",      "batch_size",  "eval_batch_size", "optimizer", "lr",      "momentum",
-    "weight_decay", "nesterov",   "lr_schedule",     "lr_gamma",  "augment", "augment_padding"};
+    "weight_decay", "nesterov",   "lr_schedule",     "lr_milestones", "lr_gamma", "augment",
+    "augment_padding"};
 const std::vector<std::string> kDataKeys = {"val_fraction", "split_seed", "train_subset",
                                             "test_subset", "threads"};
 

@@ -49,6 +49,16 @@ void validate_checkpoints(const GridSpec& g, const IniValues& v) {
     }
 }
 
+// lr_milestones are epochs of the role's training; [teacher]/[student] inherit them from [train].
+void validate_milestones(const TrainConfig& c, const std::string& role, const IniValues& v) {
+  const std::string key = (v.has(role + ".lr_milestones") ? role : "train") + ".lr_milestones";
+  for (int m : c.lr_schedule.milestone_epochs)
+    if (m > c.epochs)
+      throw ConfigError(v.where(key) + ": " + std::to_string(m) + " is after the " + role +
+                        "'s last epoch (epochs = " + std::to_string(c.epochs) +
+                        "); milestones are epochs in [1, " + std::to_string(c.epochs) + "]");
+}
+
 }  // namespace
 
 void validate_grid(const GridSpec& g, const IniValues& v) {
@@ -56,6 +66,8 @@ void validate_grid(const GridSpec& g, const IniValues& v) {
     throw ConfigError(g.path + ": [grid] data_dir is required for dataset " + g.dataset);
   validate_methods(g, v);
   validate_checkpoints(g, v);
+  validate_milestones(g.teacher, "teacher", v);
+  validate_milestones(g.student, "student", v);
 }
 
 }  // namespace kdbench::grid

@@ -7,10 +7,11 @@
 
 namespace kdbench::grid {
 
-// `values` are the entries `grid` was read from (the epoch lists are checked as written).
+// `values` are the entries `grid` was read from: epoch lists are checked as written, and they
+// tell which section set a layered key.
 // Checks: data_dir for datasets without a default; method and TAKD link parameters against the
 // student's epochs and the dataset's classes; teachers when a method needs one; teacher
-// checkpoints within the teacher's epochs.
+// checkpoints and lr_milestones within the role's epochs.
 void validate_grid(const GridSpec& grid, const IniValues& values);
 
 }  // namespace kdbench::grid
