@@ -8,8 +8,8 @@
 #include <random>
 
 #include "kdbench/datasets/dataset.h"
+#include "kdbench/datasets/dataset_info.h"
 #include "kdbench/core/errors.h"
-#include "kdbench/core/strings.h"
 
 namespace kdbench::datasets {
 
@@ -18,10 +18,8 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Layout {
+  const DatasetInfo* info = nullptr;
   std::vector<std::string> train, test;  // resolved paths; for IDX: {images, labels}
-  bool idx = true;
-  bool cifar100 = false;
-  int64_t num_classes = 10;
 };
 
 DataError missing(const DataConfig& cfg, const fs::path& file, const std::string& note = "") {
@@ -38,11 +36,15 @@ std::string idx_file(const DataConfig& cfg, const std::string& base) {
   throw missing(cfg, gz, " (or " + base + " without .gz)");
 }
 
-// CIFAR archives unpack into a sub-directory; accept data_dir pointing at either level.
-std::vector<std::string> cifar_files(const DataConfig& cfg, const std::string& subdir,
-                                     const std::vector<std::string>& names) {
+// CIFAR archives unpack into a sub-directory; accept data_dir pointing at either level. Returns
+// the training files, then the test files.
+std::vector<std::string> cifar_files(const DataConfig& cfg, const DatasetInfo& info) {
+  std::vector<std::string> names = info.train_files;
+  names.insert(names.end(), info.test_files.begin(), info.test_files.end());
   fs::path dir = cfg.data_dir;
-  if (!fs::is_regular_file(dir / names.front()) && fs::is_directory(dir / subdir)) dir /= subdir;
+  if (!fs::is_regular_file(dir / names.front()) && fs::is_directory(dir / info.archive_dir)) {
+    dir /= info.archive_dir;
+  }
   std::vector<std::string> paths;
   for (const auto& name : names) {
     if (!fs::is_regular_file(dir / name)) throw missing(cfg, dir / name);
@@ -52,35 +54,20 @@ std::vector<std::string> cifar_files(const DataConfig& cfg, const std::string& s
 }
 
 Layout resolve_layout(const DataConfig& cfg) {
-  const auto known = known_datasets();
-  if (std::find(known.begin(), known.end(), cfg.dataset) == known.end()) {
-    throw ConfigError("dataset: unknown dataset '" + cfg.dataset + "'; known: " + join(known, " "));
-  }
+  Layout layout;
+  layout.info = &info(cfg.dataset);  // ConfigError naming the known datasets
   if (cfg.data_dir.empty()) {
     throw ConfigError("data_dir: empty; expected the directory holding the " + cfg.dataset +
                       " files");
   }
-  Layout layout;
-  if (cfg.dataset == "mnist" || cfg.dataset == "fashion-mnist") {
-    layout.train = {idx_file(cfg, "train-images-idx3-ubyte"),
-                    idx_file(cfg, "train-labels-idx1-ubyte")};
-    layout.test = {idx_file(cfg, "t10k-images-idx3-ubyte"),
-                   idx_file(cfg, "t10k-labels-idx1-ubyte")};
-  } else if (cfg.dataset == "cifar10") {
-    layout.idx = false;
-    auto files = cifar_files(cfg, "cifar-10-batches-bin",
-                             {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
-                              "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"});
-    layout.test = {files.back()};
-    files.pop_back();
-    layout.train = files;
+  if (layout.info->format == FileFormat::kIdx) {
+    for (const auto& name : layout.info->train_files) layout.train.push_back(idx_file(cfg, name));
+    for (const auto& name : layout.info->test_files) layout.test.push_back(idx_file(cfg, name));
   } else {
-    layout.idx = false;
-    layout.cifar100 = true;
-    layout.num_classes = 100;
-    const auto files = cifar_files(cfg, "cifar-100-binary", {"train.bin", "test.bin"});
-    layout.train = {files[0]};
-    layout.test = {files[1]};
+    const auto files = cifar_files(cfg, *layout.info);
+    const auto n_train = static_cast<std::ptrdiff_t>(layout.info->train_files.size());
+    layout.train.assign(files.begin(), files.begin() + n_train);
+    layout.test.assign(files.begin() + n_train, files.end());
   }
   return layout;
 }
@@ -152,14 +139,11 @@ torch::Tensor compact_rows(torch::Tensor& t, const std::vector<int64_t>& rows) {
 }
 
 ImageSet read(const Layout& layout, const std::vector<std::string>& files) {
-  return layout.idx ? read_idx(files[0], files[1]) : read_cifar_bin(files, layout.cifar100);
+  if (layout.info->format == FileFormat::kIdx) return read_idx(files[0], files[1]);
+  return read_cifar_bin(files, layout.info->format == FileFormat::kCifar100Binary);
 }
 
 }  // namespace
-
-std::vector<std::string> known_datasets() {
-  return {"fashion-mnist", "mnist", "cifar10", "cifar100"};
-}
 
 void check_files(const DataConfig& cfg) { resolve_layout(cfg); }
 
@@ -210,7 +194,7 @@ Splits load(const DataConfig& cfg) {
   splits.test = cfg.test_subset > 0 ? ImageSet{test.images.narrow(0, 0, cfg.test_subset).clone(),
                                                test.labels.narrow(0, 0, cfg.test_subset).clone()}
                                     : test;
-  splits.num_classes = layout.num_classes;
+  splits.num_classes = layout.info->num_classes;
   splits.shape = {all.images.size(1), all.images.size(2), all.images.size(3)};
   const ChannelStats stats = channel_stats(splits.train.images);
   for (size_t c = 0; c < stats.std.size(); ++c) {

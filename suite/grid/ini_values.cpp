@@ -10,6 +10,8 @@
 namespace kdbench::grid {
 namespace {
 
+constexpr int64_t kMaxEpochs = 100000;
+
 // A value as a message shows it (6 significant digits).
 std::string shown(double v) {
   std::ostringstream os;
@@ -92,9 +94,69 @@ bool IniValues::boolean(const std::string& key, bool def) const {
   return v ? parse_bool(*v, where(key)) : def;
 }
 
+std::vector<int> IniValues::milestone_epochs(const std::string& key) const {
+  std::vector<int> epochs;
+  for (const auto& tok : split_ws(text(key, ""))) {  // text(): ConfigError when empty
+    const int64_t e = parse_int(tok, where(key));
+    if (e < 1 || e > kMaxEpochs)
+      throw ConfigError(where(key) + ": " + tok +
+                        " is not an epoch (allowed: 1-based epochs in [1, " +
+                        std::to_string(kMaxEpochs) + "], strictly increasing, e.g. 80 120)");
+    if (!epochs.empty() && e <= epochs.back())
+      throw ConfigError(where(key) + ": " + tok + " does not come after " +
+                        std::to_string(epochs.back()) +
+                        " (milestones are strictly increasing epochs, e.g. 80 120)");
+    epochs.push_back(static_cast<int>(e));
+  }
+  return epochs;
+}
+
+// A section sets the schedule by fractions (lr_schedule) or by epochs (lr_milestones), not both;
+// whichever it sets replaces what it inherited, so a role's lr_milestones replace [train]'s
+// fractions (or the default step 0.5 0.75) and a role's lr_schedule replaces [train]'s epochs.
+LrSchedule IniValues::schedule(const std::string& s, const LrSchedule& base) const {
+  LrSchedule sched = base;
+  sched.gamma = real(s + ".lr_gamma", base.gamma, 1e-9, 1.0);
+  const std::string* written = find(s + ".lr_schedule");
+  const bool by_epochs = has(s + ".lr_milestones");
+  if (written && by_epochs)
+    throw ConfigError(source_ + ": [" + s + "] lr_milestones and [" + s +
+                      "] lr_schedule are both given; keep one (lr_milestones = E1 E2 ... is a "
+                      "step schedule at those epochs, lr_schedule = 'step F1 F2 ...' one at "
+                      "fractions of the epochs, or 'cosine', 'constant')");
+  if (written) {
+    const auto parts = split_ws(*written);
+    const std::string kind = parts.empty() ? "" : parts.front();
+    if (kind != "step" && kind != "cosine" && kind != "constant")
+      throw ConfigError(where(s + ".lr_schedule") + ": '" + *written +
+                        "' is not allowed (allowed: 'step F1 F2 ...' with fractions in (0, 1], "
+                        "'cosine', 'constant')");
+    sched.kind = kind;
+    sched.milestones.clear();
+    sched.milestone_epochs.clear();
+    if (kind != "step" && parts.size() > 1)
+      throw ConfigError(where(s + ".lr_schedule") + ": '" + kind + "' takes no milestones");
+    for (size_t i = 1; i < parts.size(); ++i) {
+      const double f = parse_double(parts[i], where(s + ".lr_schedule"));
+      if (f <= 0 || f > 1 || (!sched.milestones.empty() && f <= sched.milestones.back()))
+        throw ConfigError(where(s + ".lr_schedule") + ": milestone " + parts[i] +
+                          " must be an increasing fraction of the epochs in (0, 1]");
+      sched.milestones.push_back(f);
+    }
+    if (kind == "step" && sched.milestones.empty())
+      throw ConfigError(where(s + ".lr_schedule") + ": 'step' needs milestones, e.g. 'step 0.5 0.75'");
+  }
+  if (by_epochs) {
+    sched.kind = "step";
+    sched.milestones.clear();
+    sched.milestone_epochs = milestone_epochs(s + ".lr_milestones");
+  }
+  return sched;
+}
+
 TrainConfig IniValues::role(const std::string& s, const TrainConfig& base) const {
   TrainConfig c = base;
-  c.epochs = static_cast<int>(integer(s + ".epochs", base.epochs, 1, 100000));
+  c.epochs = static_cast<int>(integer(s + ".epochs", base.epochs, 1, kMaxEpochs));
   c.batch_size = static_cast<int>(integer(s + ".batch_size", base.batch_size, 1, 1 << 20));
   c.eval_batch_size = static_cast<int>(integer(s + ".eval_batch_size", base.eval_batch_size, 1, 1 << 20));
   c.optimizer = choice(s + ".optimizer", base.optimizer, {"sgd"});
@@ -104,28 +166,7 @@ TrainConfig IniValues::role(const std::string& s, const TrainConfig& base) const
   c.nesterov = boolean(s + ".nesterov", base.nesterov);
   if (c.nesterov && c.momentum <= 0)
     throw ConfigError(where(s + ".nesterov") + ": needs momentum > 0");
-  c.lr_schedule.gamma = real(s + ".lr_gamma", base.lr_schedule.gamma, 1e-9, 1.0);
-  if (const std::string* sched = find(s + ".lr_schedule")) {
-    const auto parts = split_ws(*sched);
-    const std::string kind = parts.empty() ? "" : parts.front();
-    if (kind != "step" && kind != "cosine" && kind != "constant")
-      throw ConfigError(where(s + ".lr_schedule") + ": '" + *sched +
-                        "' is not allowed (allowed: 'step F1 F2 ...' with fractions in (0, 1], "
-                        "'cosine', 'constant')");
-    c.lr_schedule.kind = kind;
-    c.lr_schedule.milestones.clear();
-    if (kind != "step" && parts.size() > 1)
-      throw ConfigError(where(s + ".lr_schedule") + ": '" + kind + "' takes no milestones");
-    for (size_t i = 1; i < parts.size(); ++i) {
-      const double f = parse_double(parts[i], where(s + ".lr_schedule"));
-      if (f <= 0 || f > 1 || (!c.lr_schedule.milestones.empty() && f <= c.lr_schedule.milestones.back()))
-        throw ConfigError(where(s + ".lr_schedule") + ": milestone " + parts[i] +
-                          " must be an increasing fraction of the epochs in (0, 1]");
-      c.lr_schedule.milestones.push_back(f);
-    }
-    if (kind == "step" && c.lr_schedule.milestones.empty())
-      throw ConfigError(where(s + ".lr_schedule") + ": 'step' needs milestones, e.g. 'step 0.5 0.75'");
-  }
+  c.lr_schedule = schedule(s, base.lr_schedule);
   c.augment = boolean(s + ".augment", base.augment);
   c.augment_padding = static_cast<int>(integer(s + ".augment_padding", base.augment_padding, 0, 16));
   return c;

@@ -27,6 +27,10 @@ class IniValues {
   bool boolean(const std::string& key, bool def) const;
   // [section] overrides of a role's training config on top of `base`.
   TrainConfig role(const std::string& section, const TrainConfig& base) const;
+  // The learning-rate schedule keys of [section] (lr_schedule, lr_milestones, lr_gamma).
+  LrSchedule schedule(const std::string& section, const LrSchedule& base) const;
+  // lr_milestones: 1-based epochs, positive and strictly increasing.
+  std::vector<int> milestone_epochs(const std::string& key) const;
 
   // "grid.ini: [train] lr" — the prefix of every message.
   std::string where(const std::string& key) const;

@@ -14,7 +14,7 @@
 #include "kdbench/core/errors.h"
 #include "kdbench/core/strings.h"
 #include "ini_values.h"
-#include "kdbench/grid/task_graph.h"
+#include "validate_grid.h"
 
 namespace po = boost::program_options;
 
@@ -26,7 +26,8 @@ const std::vector<std::string> kGridKeys = {"name",     "dataset",   "data_dir",
                                             "results",  "artifacts", "teacher_checkpoints"};
 const std::vector<std::string> kRoleKeys = {
     "epochs",      "batch_size",  "eval_batch_size", "optimizer", "lr",      "momentum",
-    "weight_decay", "nesterov",   "lr_schedule",     "lr_gamma",  "augment", "augment_padding"};
+    "weight_decay", "nesterov",   "lr_schedule",     "lr_milestones", "lr_gamma", "augment",
+    "augment_padding"};
 const std::vector<std::string> kDataKeys = {"val_fraction", "split_seed", "train_subset",
                                             "test_subset", "threads"};
 
@@ -165,21 +166,15 @@ void read_takd_structure(GridSpec& g, const std::string& source) {
   }
 }
 
-}  // namespace
-
-GridSpec parse_grid_text(const std::string& text, const std::string& source, const ParseOptions& opts) {
-  GridSpec g;
-  g.path = source;
-  g.ini_text = text;
-  const auto entries = read_entries(text, source, g.method_params);
-  IniValues v(source, entries);
-
+// Every key into its field, with the errors one key can have on its own (syntax, type, range,
+// unknown names); checks across keys follow in validate_grid().
+void read_fields(GridSpec& g, const IniValues& v) {
+  const std::string& source = g.path;
   g.name = v.text("grid.name", std::filesystem::path(source).stem().string());
   g.dataset = v.choice("grid.dataset", "fashion-mnist", datasets::known_datasets());
   const std::string default_dir =
       g.dataset == "fashion-mnist" ? "/usr/share/datasets/fashion-mnist" : "";
   g.data_dir = v.text("grid.data_dir", default_dir);
-  if (g.data_dir.empty()) throw ConfigError(source + ": [grid] data_dir is required for dataset " + g.dataset);
   g.students = v.words("grid.students", /*required=*/true);
   g.methods = v.words("grid.methods", true);
   g.seeds = v.integers("grid.seeds", true, 0, INT32_MAX);
@@ -198,38 +193,21 @@ GridSpec parse_grid_text(const std::string& text, const std::string& source, con
   g.student = v.role("student", base);
 
   read_takd_structure(g, source);
-  for (const auto& m : g.methods)
+  for (const auto& m : g.methods) {
     if (!methods::builtin().contains(m))
       throw ConfigError(source + ": [grid] methods: unknown method '" + m + "' (known: " +
                         join(methods::builtin().names(), " ") + ")");
+    g.method_params[m];  // every listed method has its (possibly empty) [method.NAME] entry
+  }
   validate_models(g.students, source + ": [grid] students");
-  bool any_teacher = false;
-  const methods::TrainShape shape{g.student.epochs, g.student.batch_size,
-                                  static_cast<int>(num_classes(g))};
-  for (const auto& m : g.methods) {
-    try {
-      any_teacher |= methods::builtin().make(m, g.method_params[m], shape)->uses_teacher();
-    } catch (const ConfigError& e) {
-      throw ConfigError(source + ": " + e.what());
-    }
-  }
-  for (const auto& [link, link_params] : g.takd_links) {
-    try {
-      methods::builtin().make("takd", link_params, shape);
-    } catch (const ConfigError& e) {
-      throw ConfigError(source + ": [method.takd] links: " + link + ": " + e.what());
-    }
-  }
-  g.teachers = v.words("grid.teachers", any_teacher);
+  g.teachers = v.words("grid.teachers", false);
   validate_models(g.teachers, source + ": [grid] teachers");
 
+  // Epoch lists: their range (the teacher's epochs) is checked in validate_grid().
   for (const auto& tok : v.words("teacher.checkpoints", false)) {
-    if (tok == "final") continue;
-    const int64_t e = parse_int(tok, source + ": [teacher] checkpoints");
-    if (e < 1 || e > g.teacher.epochs)
-      throw ConfigError(source + ": [teacher] checkpoints: " + tok + " is outside the teacher's epochs [1, " +
-                        std::to_string(g.teacher.epochs) + "] (or 'final')");
-    g.teacher_keep_checkpoints.push_back(static_cast<int>(e));
+    if (tok == "final") continue;  // always kept
+    const int64_t epoch = parse_int(tok, v.where("teacher.checkpoints"));
+    g.teacher_keep_checkpoints.push_back(static_cast<int>(epoch));
   }
   std::sort(g.teacher_keep_checkpoints.begin(), g.teacher_keep_checkpoints.end());
   g.teacher_keep_checkpoints.erase(
@@ -238,21 +216,31 @@ GridSpec parse_grid_text(const std::string& text, const std::string& source, con
 
   g.teacher_checkpoints.clear();
   for (const auto& tok : v.words("grid.teacher_checkpoints", false)) {
-    int e = -1;
-    if (tok != "final") {
-      e = static_cast<int>(parse_int(tok, v.where("grid.teacher_checkpoints")));
-      if (e < 1 || e > g.teacher.epochs)
-        throw ConfigError(v.where("grid.teacher_checkpoints") + ": " + tok + " is outside the teacher's epochs [1, " +
-                          std::to_string(g.teacher.epochs) + "] (or 'final')");
-      if (std::find(g.teacher_keep_checkpoints.begin(), g.teacher_keep_checkpoints.end(), e) ==
-          g.teacher_keep_checkpoints.end())
-        g.teacher_keep_checkpoints.push_back(e);
-    }
-    g.teacher_checkpoints.push_back(e);
+    const std::string where = v.where("grid.teacher_checkpoints");
+    g.teacher_checkpoints.push_back(tok == "final" ? -1 : static_cast<int>(parse_int(tok, where)));
   }
   if (g.teacher_checkpoints.empty()) g.teacher_checkpoints = {-1};
-  std::sort(g.teacher_keep_checkpoints.begin(), g.teacher_keep_checkpoints.end());
+}
 
+// The checkpoint-search axis reads those teacher epochs, so the teachers keep them too.
+void keep_searched_checkpoints(GridSpec& g) {
+  auto& keep = g.teacher_keep_checkpoints;
+  for (int e : g.teacher_checkpoints)
+    if (e != -1 && std::find(keep.begin(), keep.end(), e) == keep.end()) keep.push_back(e);
+  std::sort(keep.begin(), keep.end());
+}
+
+}  // namespace
+
+GridSpec parse_grid_text(const std::string& text, const std::string& source, const ParseOptions& opts) {
+  GridSpec g;
+  g.path = source;
+  g.ini_text = text;
+  const auto entries = read_entries(text, source, g.method_params);
+  const IniValues v(source, entries);
+  read_fields(g, v);
+  validate_grid(g, v);
+  keep_searched_checkpoints(g);
   if (opts.check_data_files) {
     datasets::DataConfig dc;
     dc.dataset = g.dataset;

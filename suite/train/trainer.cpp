@@ -46,10 +46,9 @@ nlohmann::json config_json(const grid::Task& task) {
   const auto& c = task.train;
   nlohmann::json j = {{"epochs", c.epochs}, {"total_epochs", task.total_epochs}, {"batch_size", c.batch_size},
                       {"optimizer", c.optimizer}, {"lr", c.lr}, {"momentum", c.momentum},
-                      {"weight_decay", c.weight_decay}, {"nesterov", c.nesterov},
-                      {"lr_schedule", c.lr_schedule.kind}, {"lr_milestones", c.lr_schedule.milestones},
-                      {"lr_gamma", c.lr_schedule.gamma}, {"augment", c.augment},
+                      {"weight_decay", c.weight_decay}, {"nesterov", c.nesterov}, {"augment", c.augment},
                       {"augment_padding", c.augment_padding}};
+  j.update(schedule_json(c.lr_schedule));
   if (!task.keep_checkpoints.empty()) j["keep_checkpoints"] = task.keep_checkpoints;
   return j;
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kdbench/datasets/data_config.h"
+#include "kdbench/datasets/dataset_info.h"  // known_datasets(), info()
 #include "kdbench/core/shape.h"
 
 namespace kdbench::datasets {
@@ -19,7 +20,6 @@ struct ImageSet {
   int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
 };
 
-
 struct Splits {
   ImageSet train, val, test;
   int64_t num_classes = 10;
@@ -27,7 +27,6 @@ struct Splits {
   std::vector<double> mean, std;  // per channel, of the training split, in [0,1] pixel units
 };
 
-std::vector<std::string> known_datasets();
 // The files a dataset needs under data_dir; throws DataError naming the first one missing, and
 // ConfigError for an unknown dataset name. Used by grid validation before anything runs.
 void check_files(const DataConfig& cfg);

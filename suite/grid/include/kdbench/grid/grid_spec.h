@@ -1,6 +1,6 @@
 #pragma once
-// GridSpec: the typed form of a grid.ini (docs/design.md §5). Parsing and validation live in
-// parse_grid.cpp; expansion into tasks in task_graph.cpp.
+// GridSpec: the typed form of a grid.ini (docs/design.md §5). Reading lives in parse_grid.cpp,
+// cross-field validation in validate_grid.cpp, expansion into tasks in task_graph.cpp.
 #include <cstdint>
 #include <map>
 #include <string>
@@ -10,10 +10,14 @@
 
 namespace kdbench::grid {
 
+// [train]/[teacher]/[student] lr_schedule, lr_milestones and lr_gamma; see train::lr_at.
 struct LrSchedule {
-  std::string kind = "step";                // step | cosine | constant
+  std::string kind = "step";                  // step | cosine | constant
   std::vector<double> milestones{0.5, 0.75};  // step: fractions of the phase's epochs
-  double gamma = 0.1;                       // step: factor at each milestone
+  // step: explicit 1-based epochs of the phase (lr_milestones), as PyTorch's MultiStepLR. When
+  // set, `milestones` is empty; task keys include them only when set.
+  std::vector<int> milestone_epochs;
+  double gamma = 0.1;                         // step: factor at each milestone
 };
 
 // Training hyper-parameters of one role ([train] defaults, [teacher]/[student] overrides).

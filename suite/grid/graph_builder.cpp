@@ -1,0 +1,207 @@
+#include "graph_builder.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+
+#include "kdbench/core/hash.h"
+#include "kdbench/datasets/dataset_info.h"
+#include "kdbench/methods/registry.h"
+#include "kdbench/models/models.h"
+
+namespace kdbench::grid {
+namespace {
+
+// Every number in a key is printed exactly, so equal values always give equal keys.
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+// Canonical text of what changes a training run's result. eval_batch_size is left out: it does
+// not change any number that is recorded. Explicit milestone epochs (lr_milestones) appear only
+// when set, so the keys of grids without them stay as they were before the key existed.
+std::string canonical(const TrainConfig& c) {
+  std::string s = "epochs=" + std::to_string(c.epochs) + ";bs=" + std::to_string(c.batch_size) +
+                  ";opt=" + c.optimizer + ";lr=" + num(c.lr) + ";mom=" + num(c.momentum) +
+                  ";wd=" + num(c.weight_decay) + ";nesterov=" + std::to_string(c.nesterov) +
+                  ";sched=" + c.lr_schedule.kind + ":" + num(c.lr_schedule.gamma);
+  for (double m : c.lr_schedule.milestones) s += ":" + num(m);
+  if (!c.lr_schedule.milestone_epochs.empty()) {
+    s += ";lr_milestones=";
+    for (size_t i = 0; i < c.lr_schedule.milestone_epochs.size(); ++i)
+      s += (i ? "," : "") + std::to_string(c.lr_schedule.milestone_epochs[i]);
+  }
+  s += ";aug=" + std::to_string(c.augment) + ":" + std::to_string(c.augment_padding);
+  return s;
+}
+
+std::string canonical_data(const GridSpec& g) {
+  return "dataset=" + g.dataset + ";val=" + num(g.val_fraction) +
+         ";split=" + std::to_string(g.split_seed) +
+         ";train_subset=" + std::to_string(g.train_subset) +
+         ";test_subset=" + std::to_string(g.test_subset);
+}
+
+// Nominal training-set size (for cost estimates only; the real size is known after loading).
+double nominal_train_images(const GridSpec& g) {
+  double n = static_cast<double>(datasets::info(g.dataset).train_size) * (1 - g.val_fraction);
+  if (g.train_subset > 0) n = std::min(n, static_cast<double>(g.train_subset));
+  return n;
+}
+
+double nominal_eval_images(const GridSpec& g) {
+  const auto& info = datasets::info(g.dataset);
+  const double full_test = static_cast<double>(info.test_size);
+  const double test = g.test_subset > 0 ? std::min<double>(full_test, g.test_subset) : full_test;
+  return static_cast<double>(info.train_size) * g.val_fraction + test;
+}
+
+// Depth-first, keeping the original order wherever the dependencies allow it.
+void put_dependencies_first(TaskGraph& graph) {
+  std::vector<Task> ordered;
+  ordered.reserve(graph.tasks.size());
+  std::vector<char> placed(graph.tasks.size(), 0);
+  std::function<void(size_t)> place = [&](size_t i) {
+    if (placed[i]) return;
+    placed[i] = 1;
+    for (const auto& dep : graph.tasks[i].deps) place(graph.index.at(dep));
+    ordered.push_back(std::move(graph.tasks[i]));
+  };
+  for (size_t i = 0; i < graph.tasks.size(); ++i) place(i);
+  graph.tasks = std::move(ordered);
+  for (size_t i = 0; i < graph.tasks.size(); ++i) graph.index[graph.tasks[i].key] = i;
+}
+
+}  // namespace
+
+GraphBuilder::GraphBuilder(const GridSpec& grid)
+    : grid_(grid),
+      classes_(num_classes(grid)),
+      shape_(input_shape(grid)),
+      n_train_(nominal_train_images(grid)),
+      n_eval_(nominal_eval_images(grid)),
+      data_(canonical_data(grid)),
+      train_shape_{grid.student.epochs, grid.student.batch_size, static_cast<int>(classes_)} {}
+
+methods::ParamMap GraphBuilder::params_for(const std::string& method) const {
+  const auto it = grid_.method_params.find(method);
+  return it == grid_.method_params.end() ? methods::ParamMap{} : it->second;
+}
+
+int64_t GraphBuilder::size_of(const std::string& model) {
+  auto it = sizes_.find(model);
+  if (it == sizes_.end())
+    it = sizes_.emplace(model, models::count_parameters(*models::make(model, classes_, shape_)))
+             .first;
+  return it->second;
+}
+
+const Task& GraphBuilder::add(Task t) {
+  auto it = graph_.index.find(t.key);
+  if (it != graph_.index.end()) return graph_.tasks[it->second];
+  graph_.index[t.key] = graph_.tasks.size();
+  graph_.tasks.push_back(std::move(t));
+  return graph_.tasks.back();
+}
+
+void GraphBuilder::fill_model(Task& t) {
+  auto net = models::make(t.model, classes_, shape_);
+  t.params_count = models::count_parameters(*net);
+  t.macs_per_image = static_cast<double>(models::forward_macs(t.model, classes_, shape_));
+}
+
+std::string GraphBuilder::add_teacher(const std::string& model, int64_t seed) {
+  Task t;
+  t.kind = "teacher";
+  t.model = model;
+  t.seed = seed;
+  t.train = grid_.teacher;
+  t.total_epochs = grid_.teacher.epochs;
+  t.keep_checkpoints = grid_.teacher_keep_checkpoints;
+  t.chain = {model};
+  // Kept checkpoints are not part of the key: they do not change the teacher's result, and a
+  // DONE teacher missing a checkpoint that a new grid needs is re-run by the coordinator.
+  t.key = content_key("v1|teacher|model=" + model + "|seed=" + std::to_string(seed) + "|" + data_ +
+                      "|" + canonical(grid_.teacher));
+  fill_model(t);
+  t.cost = t.total_epochs * (3 * t.macs_per_image * n_train_ + t.macs_per_image * n_eval_);
+  return add(std::move(t)).key;
+}
+
+std::string GraphBuilder::add_student(const std::string& kind, const std::string& model,
+                                      const std::string& method_name,
+                                      const methods::ParamMap& params, int64_t seed,
+                                      const Upstream& upstream, std::vector<std::string> chain) {
+  const auto method = methods::builtin().make(method_name, params, train_shape_);
+  Task t;
+  t.kind = kind;
+  t.model = model;
+  t.method = method_name;
+  t.method_params = params;
+  t.method_params_resolved = method->params_json();
+  t.method_variant = method->variant();
+  t.seed = seed;
+  t.train = grid_.student;
+  for (const auto& p : method->phases(grid_.student.epochs)) t.total_epochs += p.epochs;
+  fill_model(t);
+  chain.push_back(model);
+  t.chain = chain;
+  std::string key_text = "v1|" + kind + "|model=" + model + "|method=" + method_name +
+                         "|params=" + t.method_params_resolved.dump() +
+                         "|seed=" + std::to_string(seed) + "|" + data_ + "|" +
+                         canonical(grid_.student);
+  double teacher_macs = 0;
+  if (!upstream.key.empty()) {
+    Task& up = mutable_at(upstream.key);
+    t.teacher_key = up.key;
+    t.teacher_model = up.model;
+    t.teacher_checkpoint = upstream.checkpoint;
+    t.teacher_epochs = up.total_epochs;
+    t.deps = {up.key};
+    key_text += "|teacher=" + up.key + "@" + std::to_string(upstream.checkpoint);
+    teacher_macs = up.macs_per_image;
+    // The upstream task must keep what this method reads.
+    for (int e : method->required_teacher_checkpoints(up.total_epochs, grid_.student.epochs))
+      if (std::find(up.keep_checkpoints.begin(), up.keep_checkpoints.end(), e) ==
+          up.keep_checkpoints.end())
+        up.keep_checkpoints.push_back(e);
+    std::sort(up.keep_checkpoints.begin(), up.keep_checkpoints.end());
+  }
+  t.key = content_key(key_text);
+  t.cost = t.total_epochs *
+           ((3 * t.macs_per_image + teacher_macs) * n_train_ + t.macs_per_image * n_eval_);
+  return add(std::move(t)).key;
+}
+
+void GraphBuilder::add_decision_dependency(const std::string& key, const std::string& dep) {
+  Task& t = mutable_at(key);
+  if (std::find(t.deps.begin(), t.deps.end(), dep) != t.deps.end()) return;
+  t.deps.push_back(dep);
+  decision_deps_[key].insert(dep);
+}
+
+void GraphBuilder::add_choice(AssistantChoice choice) {
+  const std::string id = choice.id;
+  graph_.choices[id] = std::move(choice);
+}
+
+TaskGraph GraphBuilder::finish() {
+  // A task some cell needs anyway is no alternative and need not wait for any decision (the
+  // alternative students taught by it still do).
+  for (auto& t : graph_.tasks) {
+    if (!required_.count(t.key)) continue;
+    t.alternative_of.clear();
+    if (auto d = decision_deps_.find(t.key); d != decision_deps_.end()) {
+      const auto only_for_decision = [&](const std::string& k) { return d->second.count(k) > 0; };
+      t.deps.erase(std::remove_if(t.deps.begin(), t.deps.end(), only_for_decision), t.deps.end());
+    }
+  }
+  // An assistant shared by several TAKD auto cells gained dependencies on baselines added after
+  // it: restore the order "dependencies first" that the scheduler and sharding rely on.
+  put_dependencies_first(graph_);
+  return std::move(graph_);
+}
+
+}  // namespace kdbench::grid

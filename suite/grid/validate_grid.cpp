@@ -1,0 +1,73 @@
+#include "validate_grid.h"
+
+#include <string>
+
+#include "kdbench/core/errors.h"
+#include "kdbench/core/strings.h"
+#include "kdbench/grid/task_graph.h"
+#include "kdbench/methods/registry.h"
+
+namespace kdbench::grid {
+namespace {
+
+// Parameters can depend on the student's epochs (Annealing-KD's stages) and the dataset.
+void validate_methods(const GridSpec& g, const IniValues& v) {
+  const methods::TrainShape shape{g.student.epochs, g.student.batch_size,
+                                  static_cast<int>(num_classes(g))};
+  bool any_teacher = false;
+  for (const auto& m : g.methods) {
+    const auto it = g.method_params.find(m);
+    const methods::ParamMap params = it == g.method_params.end() ? methods::ParamMap{} : it->second;
+    try {
+      any_teacher |= methods::builtin().make(m, params, shape)->uses_teacher();
+    } catch (const ConfigError& e) {
+      throw ConfigError(g.path + ": " + e.what());
+    }
+  }
+  for (const auto& [link, link_params] : g.takd_links) {
+    try {
+      methods::builtin().make("takd", link_params, shape);
+    } catch (const ConfigError& e) {
+      throw ConfigError(g.path + ": [method.takd] links: " + link + ": " + e.what());
+    }
+  }
+  if (any_teacher && g.teachers.empty())
+    throw ConfigError(v.where("grid.teachers") + ": missing (give a space-separated list)");
+}
+
+// [teacher] checkpoints and [grid] teacher_checkpoints name epochs of the teacher's training.
+// The written tokens are checked (they read as integers already), so a message quotes the value
+// as given and nothing out of range can pass as 'final' (-1).
+void validate_checkpoints(const GridSpec& g, const IniValues& v) {
+  for (const std::string key : {"teacher.checkpoints", "grid.teacher_checkpoints"})
+    for (const auto& tok : v.words(key, false)) {
+      if (tok == "final") continue;
+      const int64_t e = parse_int(tok, v.where(key));
+      if (e < 1 || e > g.teacher.epochs)
+        throw ConfigError(v.where(key) + ": " + tok + " is outside the teacher's epochs [1, " +
+                          std::to_string(g.teacher.epochs) + "] (or 'final')");
+    }
+}
+
+// lr_milestones are epochs of the role's training; [teacher]/[student] inherit them from [train].
+void validate_milestones(const TrainConfig& c, const std::string& role, const IniValues& v) {
+  const std::string key = (v.has(role + ".lr_milestones") ? role : "train") + ".lr_milestones";
+  for (int m : c.lr_schedule.milestone_epochs)
+    if (m > c.epochs)
+      throw ConfigError(v.where(key) + ": " + std::to_string(m) + " is after the " + role +
+                        "'s last epoch (epochs = " + std::to_string(c.epochs) +
+                        "); milestones are epochs in [1, " + std::to_string(c.epochs) + "]");
+}
+
+}  // namespace
+
+void validate_grid(const GridSpec& g, const IniValues& v) {
+  if (g.data_dir.empty())
+    throw ConfigError(g.path + ": [grid] data_dir is required for dataset " + g.dataset);
+  validate_methods(g, v);
+  validate_checkpoints(g, v);
+  validate_milestones(g.teacher, "teacher", v);
+  validate_milestones(g.student, "student", v);
+}
+
+}  // namespace kdbench::grid
