@@ -1,6 +1,6 @@
 #pragma once
 // Joining results files (`kdbench merge a.h5 b.h5 ... -o all.h5`): the shards of a `--mode array`
-// Slurm job, or runs of one grid on several machines (DESIGN.md §6).
+// Slurm job, or runs of one grid on several machines (docs/design.md, results).
 //
 // Per key: DONE beats every other status (a shard that finished a task wins over a stale copy
 // that shows it RUNNING or INTERRUPTED); among unfinished records the one with more attempts wins

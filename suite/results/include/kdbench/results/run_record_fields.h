@@ -1,5 +1,5 @@
 #pragma once
-// The one list of RunRecord's fields (DESIGN.md §6). The JSON wire format (to_json /
+// The one list of RunRecord's fields (docs/design.md, results). The JSON wire format (to_json /
 // record_from_json), the /runs/<key> attributes and curve datasets of results.h5, the /summary
 // row, merge's DONE-vs-DONE comparison and the test of train::task_record all iterate it, so a
 // new field is one line in kRunRecordFields below (plus its member in RunRecord or Curves).
@@ -107,6 +107,17 @@ inline constexpr auto kRunRecordFields = std::make_tuple(
     record_field("lr", &Curves::lr, kResult),
     record_field("seconds", &Curves::seconds));  // timing: not a result
 // clang-format on
+
+// A text column of /summary is a fixed-width byte field: it needs its width.
+static_assert(std::apply(
+                  [](const auto&... field) {
+                    return ((!field.has(kSummary) ||
+                             std::is_arithmetic_v<typename std::decay_t<decltype(field)>::Type> ||
+                             field.summary_width > 0) &&
+                            ...);
+                  },
+                  kRunRecordFields),
+              "a text field flagged kSummary needs its column width");
 
 // Calls visit(field) for every field of kRunRecordFields, in order; `field.of(record)` is the
 // value, `field.name` its name.
