@@ -1,7 +1,5 @@
 #include "kdbench/methods/annealing.h"
 
-#include <stdexcept>
-
 #include "kdbench/methods/params.h"
 #include "kdbench/core/errors.h"
 
@@ -9,7 +7,9 @@ namespace kdbench::methods {
 
 double annealing_phi(int phase_epoch, int e1, int tau_max) {
   if (tau_max < 1 || e1 < tau_max || phase_epoch < 1)
-    throw std::invalid_argument("annealing_phi: needs phase_epoch >= 1 and e1 >= tau_max >= 1");
+    throw ConfigError("annealing_phi: needs phase_epoch >= 1 and e1 >= tau_max >= 1, got "
+                      "phase_epoch " + std::to_string(phase_epoch) + ", e1 " + std::to_string(e1) +
+                      ", tau_max " + std::to_string(tau_max));
   const int k = e1 / tau_max;               // epochs per step of t
   const int t = 1 + (phase_epoch - 1) / k;  // t = 1 on epochs 1..k, 2 on k+1..2k, ...
   return t >= tau_max ? 1.0 : static_cast<double>(t) / tau_max;
@@ -62,7 +62,8 @@ torch::Tensor Annealing::loss(const torch::Tensor& student_logits,
                               const StepContext& ctx) const {
   if (ctx.epoch.phase_index > 0) return cross_entropy(student_logits, labels);
   const double phi = annealing_phi(ctx.epoch.phase_epoch, p_.stage1_epochs, p_.tau_max);
-  return mse(student_logits, phi * required_teacher(teacher_logits, "annealing"), p_.reduction);
+  const auto teacher = required_teacher(student_logits, teacher_logits, "annealing");
+  return mse(student_logits, phi * teacher, p_.reduction);
 }
 
 }  // namespace kdbench::methods

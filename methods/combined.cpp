@@ -12,7 +12,10 @@ torch::Tensor adversarial_perturbation(const torch::Tensor& x, const ForwardFn& 
   auto adv = clean.clone();
   for (int s = 0; s < steps; ++s) {
     adv.requires_grad_(true);
-    const auto objective = torch::mse_loss(student(adv), teacher(adv));
+    const auto student_logits = student(adv);
+    const auto teacher_logits = teacher(adv);
+    check_same_logit_shape(student_logits, teacher_logits, "combined");
+    const auto objective = torch::mse_loss(student_logits, teacher_logits);
     // Gradient with respect to the input only: parameter .grad fields stay untouched.
     const auto grad = torch::autograd::grad({objective}, {adv})[0];
     adv = (adv.detach() + step * grad.sign());
@@ -54,25 +57,26 @@ torch::Tensor Combined::loss_on_views(const std::vector<torch::Tensor>& student_
                                       const std::vector<torch::Tensor>& teacher_logits,
                                       const torch::Tensor& labels,
                                       const StepContext& ctx) const {
-  if (ctx.epoch.phase_index > 0) return cross_entropy(student_logits.at(0), labels);
+  if (student_logits.empty()) throw MethodError("combined: the trainer passed no student logits");
+  if (ctx.epoch.phase_index > 0) return cross_entropy(student_logits.front(), labels);
   if (student_logits.size() != 2 || teacher_logits.size() != 2)
-    throw Error("combined: stage I needs logits of 2 views (clean, perturbed), got " +
-                std::to_string(student_logits.size()) + " student and " +
-                std::to_string(teacher_logits.size()) + " teacher views");
+    throw MethodError("combined: stage I needs logits of 2 views (clean, perturbed), got " +
+                      std::to_string(student_logits.size()) + " student and " +
+                      std::to_string(teacher_logits.size()) + " teacher views");
   const auto& a = p_.annealing;
   const double phi = annealing_phi(ctx.epoch.phase_epoch, a.stage1_epochs, a.tau_max);
-  const auto clean = mse(student_logits[0], phi * required_teacher(teacher_logits[0], "combined"),
-                         a.reduction);
-  const auto perturbed = mse(
-      student_logits[1], phi * required_teacher(teacher_logits[1], "combined"), a.reduction);
+  const auto clean_teacher = required_teacher(student_logits[0], teacher_logits[0], "combined");
+  const auto perturbed_teacher = required_teacher(student_logits[1], teacher_logits[1], "combined");
+  const auto clean = mse(student_logits[0], phi * clean_teacher, a.reduction);
+  const auto perturbed = mse(student_logits[1], phi * perturbed_teacher, a.reduction);
   return 0.5 * perturbed + 0.5 * clean;
 }
 
 torch::Tensor Combined::loss(const torch::Tensor& student_logits, const torch::Tensor&,
                              const torch::Tensor& labels, const StepContext& ctx) const {
   if (ctx.epoch.phase_index > 0) return cross_entropy(student_logits, labels);
-  throw Error("combined: stage I needs the clean and perturbed views; call loss_on_views() "
-              "(Method::perturbs_inputs() is true)");
+  throw MethodError("combined: stage I needs the clean and perturbed views; call loss_on_views() "
+                    "(Method::perturbs_inputs() is true)");
 }
 
 }  // namespace kdbench::methods

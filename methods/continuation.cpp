@@ -1,7 +1,6 @@
 #include "kdbench/methods/continuation.h"
 
 #include <algorithm>
-#include <stdexcept>
 
 #include "kdbench/methods/params.h"
 #include "kdbench/core/errors.h"
@@ -10,8 +9,9 @@ namespace kdbench::methods {
 
 int continuation_temperature(int epoch, int anneal_epochs, int t_max) {
   if (epoch < 1 || t_max < 1 || anneal_epochs < t_max)
-    throw std::invalid_argument(
-        "continuation_temperature: needs epoch >= 1 and anneal_epochs >= t_max >= 1");
+    throw ConfigError("continuation_temperature: needs epoch >= 1 and anneal_epochs >= t_max >= 1, "
+                      "got epoch " + std::to_string(epoch) + ", anneal_epochs " +
+                      std::to_string(anneal_epochs) + ", t_max " + std::to_string(t_max));
   const int k = anneal_epochs / t_max;  // epochs per temperature step
   return std::max(1, t_max - (epoch - 1) / k);
 }
@@ -60,7 +60,7 @@ torch::Tensor Continuation::loss(const torch::Tensor& student_logits,
   torch::Tensor total;
   if (psi > 0.0) total = psi * cross_entropy(student_logits, labels);
   if (psi < 1.0) {
-    const auto teacher = required_teacher(teacher_logits, "continuation");
+    const auto teacher = required_teacher(student_logits, teacher_logits, "continuation");
     const auto sq = (student_logits - phi * teacher).square();
     const auto per_sample = p_.reduction == Reduction::ElementMean ? sq.mean(1) : sq.sum(1);
     const auto hinge = (per_sample - p_.margin * phi).clamp_min(0.0).mean();

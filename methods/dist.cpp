@@ -47,7 +47,7 @@ torch::Tensor Dist::intra(const torch::Tensor& student_logits,
 
 torch::Tensor Dist::loss(const torch::Tensor& student_logits, const torch::Tensor& teacher_logits,
                          const torch::Tensor& labels, const StepContext&) const {
-  const auto teacher = required_teacher(teacher_logits, "dist");
+  const auto teacher = required_teacher(student_logits, teacher_logits, "dist");
   const double tau2 = p_.temperature * p_.temperature;
   return cross_entropy(student_logits, labels) +
          tau2 * (p_.beta * inter(student_logits, teacher) +

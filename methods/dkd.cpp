@@ -66,7 +66,7 @@ std::unique_ptr<Method> Dkd::create(const ParamMap& raw, const TrainShape& shape
 
 torch::Tensor Dkd::loss(const torch::Tensor& student_logits, const torch::Tensor& teacher_logits,
                         const torch::Tensor& labels, const StepContext& ctx) const {
-  const auto teacher = required_teacher(teacher_logits, "dkd");
+  const auto teacher = required_teacher(student_logits, teacher_logits, "dkd");
   const DkdTerms terms = dkd_terms(student_logits, teacher, labels, p_.temperature);
   const double warm = dkd_warmup_factor(ctx.epoch.epoch, p_.warmup);
   return cross_entropy(student_logits, labels) +

@@ -19,7 +19,7 @@ std::unique_ptr<Method> Kd::create(const ParamMap& raw, const TrainShape&) {
 torch::Tensor Kd::loss(const torch::Tensor& student_logits, const torch::Tensor& teacher_logits,
                        const torch::Tensor& labels, const StepContext&) const {
   const double tau = p_.temperature;
-  const auto teacher = required_teacher(teacher_logits, "kd");
+  const auto teacher = required_teacher(student_logits, teacher_logits, "kd");
   auto soft = kl_div_with_temperature(student_logits, teacher, tau, p_.reduction);
   return (1.0 - p_.alpha) * cross_entropy(student_logits, labels) + p_.alpha * tau * tau * soft;
 }

@@ -1,5 +1,7 @@
 #include "kdbench/methods/losses.h"
 
+#include <sstream>
+
 #include "kdbench/core/errors.h"
 
 namespace kdbench::methods {
@@ -39,9 +41,21 @@ torch::Tensor mse(const torch::Tensor& a, const torch::Tensor& b, Reduction redu
                                              : sq.sum() / static_cast<double>(a.size(0));
 }
 
-torch::Tensor required_teacher(const torch::Tensor& teacher_logits, const std::string& method) {
+void check_same_logit_shape(const torch::Tensor& student_logits,
+                            const torch::Tensor& teacher_logits, const std::string& method) {
+  if (student_logits.sizes().equals(teacher_logits.sizes())) return;
+  std::ostringstream os;
+  os << method << ": teacher logits have shape " << teacher_logits.sizes()
+     << " but student logits " << student_logits.sizes()
+     << " (teacher and student must predict the same classes)";
+  throw MethodError(os.str());
+}
+
+torch::Tensor required_teacher(const torch::Tensor& student_logits,
+                               const torch::Tensor& teacher_logits, const std::string& method) {
   if (!teacher_logits.defined())
-    throw Error(method + ": this phase needs teacher logits but the trainer passed none");
+    throw MethodError(method + ": this phase needs teacher logits but the trainer passed none");
+  check_same_logit_shape(student_logits, teacher_logits, method);
   return teacher_logits.detach();
 }
 

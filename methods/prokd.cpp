@@ -1,15 +1,18 @@
 #include "kdbench/methods/prokd.h"
 
 #include <algorithm>
-#include <stdexcept>
 
+#include "kdbench/core/errors.h"
 #include "kdbench/methods/params.h"
 
 namespace kdbench::methods {
 
 int prokd_teacher_epoch(int epoch, int student_epochs, int teacher_epochs, int every) {
   if (epoch < 1 || student_epochs < 1 || teacher_epochs < 1 || every < 1)
-    throw std::invalid_argument("prokd_teacher_epoch: epochs and every must be >= 1");
+    throw ConfigError("prokd_teacher_epoch: epochs and every must be >= 1, got epoch " +
+                      std::to_string(epoch) + ", student_epochs " + std::to_string(student_epochs) +
+                      ", teacher_epochs " + std::to_string(teacher_epochs) + ", every " +
+                      std::to_string(every));
   const int64_t e = std::min(epoch, student_epochs);
   const int64_t stretched = (e * teacher_epochs + student_epochs - 1) / student_epochs;  // ceil
   const int64_t on_grid = (stretched + every - 1) / every * every;  // the next saved checkpoint
@@ -18,7 +21,8 @@ int prokd_teacher_epoch(int epoch, int student_epochs, int teacher_epochs, int e
 
 double prokd_temperature(int epoch, int student_epochs, double tau_max) {
   if (epoch < 1 || student_epochs < 1)
-    throw std::invalid_argument("prokd_temperature: epochs must be >= 1");
+    throw ConfigError("prokd_temperature: epochs must be >= 1, got epoch " + std::to_string(epoch) +
+                      ", student_epochs " + std::to_string(student_epochs));
   if (student_epochs == 1) return 1.0;
   const double progress =
       static_cast<double>(std::min(epoch, student_epochs) - 1) / (student_epochs - 1);
@@ -59,7 +63,7 @@ std::vector<int> Prokd::required_teacher_checkpoints(int teacher_epochs,
 torch::Tensor Prokd::loss(const torch::Tensor& student_logits, const torch::Tensor& teacher_logits,
                           const torch::Tensor& labels, const StepContext& ctx) const {
   const double tau = prokd_temperature(ctx.epoch.epoch, ctx.epoch.total_epochs, p_.tau_max);
-  const auto teacher = required_teacher(teacher_logits, "prokd");
+  const auto teacher = required_teacher(student_logits, teacher_logits, "prokd");
   const auto soft = kl_div_with_temperature(student_logits, teacher, tau, p_.reduction);
   return (1.0 - p_.alpha) * cross_entropy(student_logits, labels) +
          p_.alpha * tau * tau * soft;

@@ -20,7 +20,7 @@ std::unique_ptr<Method> Takd::create(const ParamMap& raw, const TrainShape&) {
 torch::Tensor Takd::loss(const torch::Tensor& student_logits, const torch::Tensor& teacher_logits,
                          const torch::Tensor& labels, const StepContext&) const {
   const double tau = p_.temperature;
-  const auto teacher = required_teacher(teacher_logits, "takd");
+  const auto teacher = required_teacher(student_logits, teacher_logits, "takd");
   const auto soft = kl_div_with_temperature(student_logits, teacher, tau, p_.reduction);
   return (1.0 - p_.lambda) * cross_entropy(student_logits, labels) +
          p_.lambda * tau * tau * soft;

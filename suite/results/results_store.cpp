@@ -155,7 +155,7 @@ ResultsStore ResultsStore::open_read_only(const std::string& path) {
 void ResultsStore::put(const RunRecord& record) {
   if (!impl_->writable) throw IoError(impl_->path + ": opened read-only, cannot write runs");
   check_key(record.key);
-  run_io::check_curve_lengths(record.curves, impl_->path + ": run " + record.key);
+  check_curve_lengths(record.curves, impl_->path + ": run " + record.key);
   const summary::Row row = summary::make_row(record);
   h5::guarded(impl_->path, "writing run " + record.key, [&] {
     const H5::Group runs = impl_->runs();
@@ -169,9 +169,9 @@ void ResultsStore::put(const RunRecord& record) {
       runs.unlink(record.key);
     }
     if (row_index < 0) {  // also recovers a row whose group was lost between unlink and create
-      const auto rows = summary::read_all(table);
-      for (size_t i = 0; i < rows.size() && row_index < 0; ++i) {
-        if (summary::key_of(rows[i]) == record.key) row_index = static_cast<int64_t>(i);
+      const auto keys = summary::read_keys(table);
+      for (size_t i = 0; i < keys.size() && row_index < 0; ++i) {
+        if (keys[i] == record.key) row_index = static_cast<int64_t>(i);
       }
     }
     if (row_index < 0) {

@@ -1,26 +1,19 @@
 #include "summary_table.h"
 
 #include <algorithm>
-#include <cstddef>
 #include <cstring>
+#include <type_traits>
 
 #include "kdbench/core/errors.h"
+#include "kdbench/results/run_record_fields.h"
 
 namespace kdbench::results::summary {
 namespace {
 
 constexpr hsize_t kRowsPerChunk = 64;
 
-template <size_t N>
-void copy_truncated(char (&dst)[N], const std::string& src) {
-  std::memset(dst, 0, N);
-  std::memcpy(dst, src.data(), std::min(N, src.size()));
-}
-
-template <size_t N>
-std::string from_field(const char (&src)[N]) {
-  return std::string(src, strnlen(src, N));
-}
+template <typename T>
+constexpr bool kIsText = std::is_same_v<T, std::string> || std::is_same_v<T, Status>;
 
 H5::StrType fixed_string(size_t width) {
   H5::StrType t(H5::PredType::C_S1, width);
@@ -28,24 +21,70 @@ H5::StrType fixed_string(size_t width) {
   return t;
 }
 
+// A column's bytes in the row: text = its width, numbers = their native size.
+template <typename Field>
+size_t column_size(const Field& field) {
+  using T = typename Field::Type;
+  if constexpr (kIsText<T>) {
+    return field.summary_width;
+  } else if constexpr (std::is_same_v<T, int> || std::is_same_v<T, int64_t> ||
+                       std::is_same_v<T, double>) {
+    return sizeof(T);
+  } else {
+    static_assert(kUnhandledFieldType<T>, "/summary: add this column type");
+  }
+}
+
+// Native numeric types, as the fixed C struct of schema version 1 had: the file's types are the
+// host's (little-endian) int32, int64 and float64.
+template <typename Field>
+H5::DataType column_type(const Field& field) {
+  using T = typename Field::Type;
+  if constexpr (kIsText<T>) {
+    return fixed_string(field.summary_width);
+  } else if constexpr (std::is_same_v<T, int>) {
+    return H5::PredType::NATIVE_INT32;
+  } else if constexpr (std::is_same_v<T, int64_t>) {
+    return H5::PredType::NATIVE_INT64;
+  } else {
+    static_assert(std::is_same_v<T, double>);
+    return H5::PredType::NATIVE_DOUBLE;
+  }
+}
+
+// Calls visit(field, byte offset) for every column; columns are packed in list order.
+template <typename Visit>
+size_t for_each_column(Visit&& visit) {
+  size_t offset = 0;
+  for_each_field_with<kSummary>([&](const auto& field) {
+    visit(field, offset);
+    offset += column_size(field);
+  });
+  return offset;  // the row's size
+}
+
+size_t row_size() {
+  return for_each_column([](const auto&, size_t) {});
+}
+
 H5::CompType row_type() {
-  H5::CompType t(sizeof(Row));
-  t.insertMember("key", offsetof(Row, key), fixed_string(kKeyWidth));
-  t.insertMember("kind", offsetof(Row, kind), fixed_string(kShortWidth));
-  t.insertMember("model", offsetof(Row, model), fixed_string(kNameWidth));
-  t.insertMember("method", offsetof(Row, method), fixed_string(kNameWidth));
-  t.insertMember("teacher_model", offsetof(Row, teacher_model), fixed_string(kNameWidth));
-  t.insertMember("teacher_checkpoint", offsetof(Row, teacher_checkpoint),
-                 H5::PredType::NATIVE_INT32);
-  t.insertMember("seed", offsetof(Row, seed), H5::PredType::NATIVE_INT64);
-  t.insertMember("status", offsetof(Row, status), fixed_string(kShortWidth));
-  t.insertMember("params_count", offsetof(Row, params_count), H5::PredType::NATIVE_INT64);
-  t.insertMember("best_val_acc", offsetof(Row, best_val_acc), H5::PredType::NATIVE_DOUBLE);
-  t.insertMember("test_acc_at_best_val", offsetof(Row, test_acc_at_best_val),
-                 H5::PredType::NATIVE_DOUBLE);
-  t.insertMember("final_test_acc", offsetof(Row, final_test_acc), H5::PredType::NATIVE_DOUBLE);
-  t.insertMember("best_test_acc", offsetof(Row, best_test_acc), H5::PredType::NATIVE_DOUBLE);
-  t.insertMember("wall_seconds", offsetof(Row, wall_seconds), H5::PredType::NATIVE_DOUBLE);
+  H5::CompType t(row_size());
+  for_each_column([&](const auto& field, size_t offset) {
+    t.insertMember(field.name, offset, column_type(field));
+  });
+  return t;
+}
+
+// The key's column alone, for finding a run's row without reading the others.
+H5::CompType key_type(size_t* width) {
+  std::string name;
+  for_each_column([&](const auto& field, size_t) {
+    if (!field.has(kKeyField)) return;
+    name = field.name;
+    *width = column_size(field);
+  });
+  H5::CompType t(*width);
+  t.insertMember(name, 0, fixed_string(*width));
   return t;
 }
 
@@ -60,29 +99,30 @@ H5::DataSpace one_row_selection(const H5::DataSet& ds, int64_t index) {
 }  // namespace
 
 Row make_row(const RunRecord& r) {
-  if (r.key.size() > kKeyWidth) {
-    throw IoError("run key '" + r.key + "' is longer than " + std::to_string(kKeyWidth) +
-                  " characters");
-  }
-  Row row{};
-  copy_truncated(row.key, r.key);
-  copy_truncated(row.kind, r.kind);
-  copy_truncated(row.model, r.model);
-  copy_truncated(row.method, r.method);
-  copy_truncated(row.teacher_model, r.teacher_model);
-  row.teacher_checkpoint = r.teacher_checkpoint;
-  row.seed = r.seed;
-  copy_truncated(row.status, to_string(r.status));
-  row.params_count = r.params_count;
-  row.best_val_acc = r.best_val_acc;
-  row.test_acc_at_best_val = r.test_acc_at_best_val;
-  row.final_test_acc = r.final_test_acc;
-  row.best_test_acc = r.best_test_acc;
-  row.wall_seconds = r.wall_seconds;
+  Row row;
+  row.bytes.assign(row_size(), 0);
+  for_each_column([&](const auto& field, size_t offset) {
+    using T = typename std::decay_t<decltype(field)>::Type;
+    char* at = row.bytes.data() + offset;
+    if constexpr (kIsText<T>) {
+      std::string text;
+      if constexpr (std::is_same_v<T, Status>) {
+        text = to_string(field.of(r));
+      } else {
+        text = field.of(r);
+      }
+      if (field.has(kKeyField) && text.size() > field.summary_width) {
+        throw IoError("run key '" + text + "' is longer than " +
+                      std::to_string(field.summary_width) + " characters");
+      }
+      std::memcpy(at, text.data(), std::min(field.summary_width, text.size()));
+    } else {
+      const T value = field.of(r);
+      std::memcpy(at, &value, sizeof value);
+    }
+  });
   return row;
 }
-
-std::string key_of(const Row& row) { return from_field(row.key); }
 
 void create(const H5::Group& root, const std::string& name) {
   const hsize_t dims[1] = {0};
@@ -91,7 +131,7 @@ void create(const H5::Group& root, const std::string& name) {
   const hsize_t chunk[1] = {kRowsPerChunk};
   props.setChunk(1, chunk);
   H5::CompType file_type = row_type();
-  file_type.pack();  // no alignment holes on disk
+  file_type.pack();  // no alignment holes on disk (the memory layout has none either)
   root.createDataSet(name, file_type, H5::DataSpace(1, dims, max_dims), props);
 }
 
@@ -106,15 +146,22 @@ int64_t append(const H5::DataSet& ds, const Row& row) {
 
 void overwrite(const H5::DataSet& ds, int64_t index, const Row& row) {
   const hsize_t one[1] = {1};
-  ds.write(&row, row_type(), H5::DataSpace(1, one), one_row_selection(ds, index));
+  ds.write(row.bytes.data(), row_type(), H5::DataSpace(1, one), one_row_selection(ds, index));
 }
 
-std::vector<Row> read_all(const H5::DataSet& ds) {
+std::vector<std::string> read_keys(const H5::DataSet& ds) {
   hsize_t n = 0;
   ds.getSpace().getSimpleExtentDims(&n);
-  std::vector<Row> rows(n);
-  if (n > 0) ds.read(rows.data(), row_type());
-  return rows;
+  size_t width = 0;
+  const H5::CompType type = key_type(&width);
+  std::vector<char> column(n * width);
+  if (n > 0) ds.read(column.data(), type);  // HDF5 picks the member by name
+  std::vector<std::string> keys;
+  for (hsize_t i = 0; i < n; ++i) {
+    const char* key = column.data() + i * width;
+    keys.emplace_back(key, strnlen(key, width));
+  }
+  return keys;
 }
 
 }  // namespace kdbench::results::summary

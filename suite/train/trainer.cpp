@@ -298,6 +298,8 @@ class TaskRun {
 uint64_t init_seed(const grid::Task& task) { return derive_seed(static_cast<uint64_t>(task.seed), "init|" + task.model); }
 uint64_t data_seed(const grid::Task& task) { return derive_seed(static_cast<uint64_t>(task.seed), "data-order"); }
 
+// Exactly the fields flagged kTask in kdbench/results/run_record_fields.h (test_results_task_record
+// checks it): a field added there with kTask is set here.
 results::RunRecord task_record(const grid::Task& task) {
   results::RunRecord rec;
   rec.key = task.key;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "method_test_support.h"
+#include "kdbench/core/errors.h"
 #include "kdbench/methods/annealing.h"
 #include "kdbench/methods/continuation.h"
 #include "kdbench/methods/dkd.h"
@@ -36,7 +37,7 @@ TEST(AnnealingSchedule, HandCheckedValues) {
   EXPECT_DOUBLE_EQ(annealing_phi(18, 25, 10), 0.9);
   EXPECT_DOUBLE_EQ(annealing_phi(19, 25, 10), 1.0);
   EXPECT_DOUBLE_EQ(annealing_phi(25, 25, 10), 1.0);
-  EXPECT_THROW(annealing_phi(1, 9, 10), std::invalid_argument);
+  EXPECT_THROW(annealing_phi(1, 9, 10), ConfigError);
 }
 
 TEST(AnnealingSchedule, PhasesAreStageOneWithTeacherThenFreshStageTwo) {

@@ -17,7 +17,7 @@ namespace kdbench::methods {
 class ParamReader;
 
 // The stage-I multiplier of the teacher logits at 1-based stage-I epoch `phase_epoch`.
-// Requires e1 >= tau_max >= 1 (so k >= 1); throws std::invalid_argument otherwise.
+// Requires e1 >= tau_max >= 1 (so k >= 1) and phase_epoch >= 1; throws ConfigError otherwise.
 double annealing_phi(int phase_epoch, int e1, int tau_max);
 
 // The two phases shared by Annealing-KD and Combined-KD.

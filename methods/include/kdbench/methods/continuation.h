@@ -22,7 +22,7 @@ namespace kdbench::methods {
 
 enum class PsiSchedule { Linear, Step };
 
-// T(i) above; needs anneal_epochs >= t_max >= 1.
+// T(i) above; needs epoch >= 1 and anneal_epochs >= t_max >= 1, ConfigError otherwise.
 int continuation_temperature(int epoch, int anneal_epochs, int t_max);
 // phi(T) above.
 double continuation_phi(int temperature, int t_max);

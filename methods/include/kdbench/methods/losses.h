@@ -25,8 +25,15 @@ torch::Tensor kl_div_with_temperature(const torch::Tensor& student_logits,
 // default, Annealing-KD's code); batchmean = sum over classes, mean over the batch (C times more).
 torch::Tensor mse(const torch::Tensor& a, const torch::Tensor& b, Reduction reduction);
 
-// Returns `teacher_logits` detached (the teacher never gets gradient from a loss); throws
-// kdbench::Error when the trainer passed none to a method/phase that needs them.
-torch::Tensor required_teacher(const torch::Tensor& teacher_logits, const std::string& method);
+// MethodError unless both logits have one shape: a teacher trained on other classes (100 vs 10)
+// would otherwise fail deep inside LibTorch with a broadcasting message, or broadcast silently.
+void check_same_logit_shape(const torch::Tensor& student_logits,
+                            const torch::Tensor& teacher_logits, const std::string& method);
+
+// Returns `teacher_logits` detached (the teacher never gets gradient from a loss); MethodError
+// when the trainer passed none to a method/phase that needs them, or logits of another shape
+// than the student's (check_same_logit_shape).
+torch::Tensor required_teacher(const torch::Tensor& student_logits,
+                               const torch::Tensor& teacher_logits, const std::string& method);
 
 }  // namespace kdbench::methods

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "kdbench/core/errors.h"
 #include "kdbench/methods/param_map.h"
 
 namespace kdbench::methods {
@@ -106,12 +107,16 @@ class Method {
   virtual torch::Tensor loss_on_views(const std::vector<torch::Tensor>& student_logits,
                                       const std::vector<torch::Tensor>& teacher_logits,
                                       const torch::Tensor& labels, const StepContext& ctx) const {
-    return loss(student_logits.at(0), teacher_logits.empty() ? torch::Tensor() : teacher_logits[0],
-                labels, ctx);
+    if (student_logits.empty()) {
+      throw MethodError("loss_on_views: the trainer passed no student logits");
+    }
+    const torch::Tensor teacher = teacher_logits.empty() ? torch::Tensor() : teacher_logits[0];
+    return loss(student_logits.front(), teacher, labels, ctx);
   }
 
   // The training loss of one batch. `teacher_logits` is undefined when the phase uses no teacher.
-  // Must be finite for any finite logits (log-space forms only).
+  // Must be finite for any finite logits (log-space forms only). A phase that needs a teacher
+  // throws MethodError when `teacher_logits` is undefined or not of the student logits' shape.
   virtual torch::Tensor loss(const torch::Tensor& student_logits,
                              const torch::Tensor& teacher_logits, const torch::Tensor& labels,
                              const StepContext& ctx) const = 0;

@@ -15,9 +15,10 @@
 
 namespace kdbench::methods {
 
-// c(e) above, as a teacher epoch in 1..E_T (E_T itself means the final weights).
+// c(e) above, as a teacher epoch in 1..E_T (E_T itself means the final weights). ConfigError
+// unless every argument is >= 1.
 int prokd_teacher_epoch(int epoch, int student_epochs, int teacher_epochs, int every);
-// tau_e above.
+// tau_e above. ConfigError unless epoch >= 1 and student_epochs >= 1.
 double prokd_temperature(int epoch, int student_epochs, double tau_max);
 
 struct ProkdParams {

@@ -41,6 +41,14 @@ class IoError : public Error {
   using Error::Error;
 };
 
+// A distillation method got inputs it cannot use while training (no teacher logits in a phase
+// that needs them, teacher and student logits of different shapes): the task fails, the grid
+// was valid.
+class MethodError : public Error {
+ public:
+  using Error::Error;
+};
+
 // The communication layer (MPI, NCCL) failed.
 class CommError : public Error {
  public:

@@ -20,6 +20,8 @@ struct Curves {
   size_t size() const { return epoch.size(); }
 };
 
+// Every field is named once more, with its flags, in run_record_fields.h: the serializers,
+// /summary and merge iterate that list. A new field = a member here + one line there.
 struct RunRecord {
   std::string key;
   std::string kind;              // teacher | student | assistant
@@ -58,6 +60,9 @@ struct RunRecord {
 // unequal length throw IoError naming the field.
 nlohmann::json to_json(const RunRecord& r);
 RunRecord record_from_json(const nlohmann::json& j);
+
+// IoError("<where>: curves have unequal lengths ...") unless every curve has one entry per epoch.
+void check_curve_lengths(const Curves& c, const std::string& where);
 
 // ISO-8601 UTC timestamp of now, e.g. 2026-11-22T15:04:05Z.
 std::string utc_now();
