@@ -17,7 +17,7 @@ namespace {
 
 constexpr int kSchemaVersion = 1;
 constexpr const char* kRuns = "runs";
-constexpr const char* kSummary = "summary";
+constexpr const char* kSummaryDataset = "summary";
 
 void check_key(const std::string& key) {
   if (key.empty() || key == "." || key == ".." || key.find('/') != std::string::npos) {
@@ -51,7 +51,7 @@ void write_provenance(const H5::Group& root, const Provenance& prov) {
 void check_layout(const H5::H5File& file, const std::string& path) {
   const H5::Group root = file.openGroup("/");
   if (!root.attrExists("schema_version") || !file.nameExists(kRuns) ||
-      !file.nameExists(kSummary)) {
+      !file.nameExists(kSummaryDataset)) {
     throw IoError(path + ": is an HDF5 file but not a kdbench results file (no schema_version, "
                   "/runs or /summary)");
   }
@@ -83,7 +83,7 @@ struct ResultsStore::Impl {
   bool writable = false;  // checked by put(): in the writer's process HDF5 shares one handle
 
   H5::Group runs() const { return file.openGroup(kRuns); }
-  H5::DataSet summary() const { return file.openDataSet(kSummary); }
+  H5::DataSet summary() const { return file.openDataSet(kSummaryDataset); }
 };
 
 ResultsStore::ResultsStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -124,7 +124,7 @@ ResultsStore ResultsStore::open_or_create(const std::string& path, const Provena
     h5::write_string(root, "created", utc_now());
     write_provenance(root, prov);
     impl->file.createGroup(kRuns);
-    summary::create(root, kSummary);
+    summary::create(root, kSummaryDataset);
     impl->file.flush(H5F_SCOPE_GLOBAL);
   });
   return ResultsStore(std::move(impl));

@@ -7,6 +7,7 @@
 
 #include "kdbench/grid/parse_grid.h"
 #include "kdbench/train/lr_schedule.h"
+#include "quadrant_data.h"
 #include "kdbench/train/trainer.h"
 
 using kdbench::grid::LrSchedule;
@@ -78,24 +79,9 @@ TEST(LrSchedule, RecordedConfigShowsTheMilestones) {
 
 namespace {
 
-// A small learnable problem (the label is the brightest quadrant), enough to run real epochs.
+// A small learnable problem, enough to run real epochs.
 kdbench::train::PreparedData quadrant_data() {
-  torch::manual_seed(7);
-  kdbench::train::PreparedData d;
-  auto make = [](int64_t n, torch::Tensor& x, torch::Tensor& y) {
-    x = torch::randn({n, 1, 12, 12}) * 0.3;
-    y = torch::randint(0, 4, {n}, torch::kLong);
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t q = y[i].item<int64_t>();
-      x[i].slice(1, (q / 2) * 6, (q / 2) * 6 + 6).slice(2, (q % 2) * 6, (q % 2) * 6 + 6) += 1.0;
-    }
-  };
-  make(32, d.train_x, d.train_y);
-  make(16, d.val_x, d.val_y);
-  make(16, d.test_x, d.test_y);
-  d.num_classes = 4;
-  d.shape = {1, 12, 12};
-  return d;
+  return kdbench::train::testing::quadrant_data(7, 32, 16, 16);
 }
 
 }  // namespace

@@ -10,30 +10,14 @@
 #include "kdbench/train/resume_state.h"
 #include "kdbench/train/stop_flag.h"
 #include "kdbench/train/trainer.h"
+#include "quadrant_data.h"
 
 using namespace kdbench;
 
 namespace {
 
 // A learnable synthetic problem: the label is which quadrant of the image is brightest.
-train::PreparedData synthetic_data() {
-  torch::manual_seed(123);
-  train::PreparedData d;
-  auto make = [](int64_t n, torch::Tensor& x, torch::Tensor& y) {
-    x = torch::randn({n, 1, 12, 12}) * 0.3;
-    y = torch::randint(0, 4, {n}, torch::kLong);
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t q = y[i].item<int64_t>();
-      x[i].slice(1, (q / 2) * 6, (q / 2) * 6 + 6).slice(2, (q % 2) * 6, (q % 2) * 6 + 6) += 1.0;
-    }
-  };
-  make(96, d.train_x, d.train_y);
-  make(40, d.val_x, d.val_y);
-  make(40, d.test_x, d.test_y);
-  d.num_classes = 4;
-  d.shape = {1, 12, 12};
-  return d;
-}
+train::PreparedData synthetic_data() { return train::testing::quadrant_data(123, 96, 40, 40); }
 
 grid::TaskGraph tiny_graph() {
   const std::string ini = R"([grid]
