@@ -58,7 +58,9 @@ int run_worker(comm::Communicator& comm, const grid::GridSpec& grid, const grid:
       rec = unfinished_record(task, results::Status::Interrupted, e.what(), comm.rank());
     } catch (const std::exception& e) {
       spdlog::error("{}: failed: {}", task.label(), e.what());
-      rec = unfinished_record(task, results::Status::Failed, e.what(), comm.rank());
+      // The coordinator logs this on rank 0 and it stays in the results file: name where it failed.
+      rec = unfinished_record(task, results::Status::Failed, comm::origin_prefix(comm) + e.what(),
+                              comm.rank());
     }
     rec.dataset = grid.dataset;
     comm.send(0, kToCoordinator, result_message(rec));
