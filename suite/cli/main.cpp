@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "kdbench/comm/communicator.h"
 #include "kdbench/core/errors.h"
 #include "kdbench/core/version.h"
 
@@ -55,10 +56,12 @@ int main(int argc, char** argv) {
       throw kdbench::ConfigError("unknown option '" + command + "' (see kdbench --help)");
     return kdbench::cli::cmd_run(args, &argc, &argv);  // `kdbench grid.ini` = `kdbench run grid.ini`
   } catch (const kdbench::Error& e) {
-    std::cerr << "kdbench: error: " << e.what() << "\n";
+    // Under mpirun every rank may print: "[rank R@HOST] " says which one (nothing on 1 rank).
+    std::cerr << kdbench::comm::process_origin_prefix() << "kdbench: error: " << e.what() << "\n";
     return e.exit_code();
   } catch (const std::exception& e) {
-    std::cerr << "kdbench: internal error: " << e.what() << "\n";
+    std::cerr << kdbench::comm::process_origin_prefix() << "kdbench: internal error: " << e.what()
+              << "\n";
     return kdbench::kExitInternal;
   }
 }

@@ -7,7 +7,7 @@
 
 #include "kdbench/core/errors.h"
 #include "kdbench/core/log.h"
-#include "protocol.h"
+#include "kdbench/sched/protocol.h"
 #include "kdbench/train/stop_flag.h"
 #include "kdbench/train/trainer.h"
 
@@ -134,7 +134,7 @@ void Coordinator::dispatch() {
     rec.started = results::utc_now();
     annotate(rec, t);
     store_.put(rec);
-    comm_.send(worker, kToWorker, nlohmann::json{{"type", "task"}, {"key", key}}.dump());
+    comm_.send(worker, kToWorker, task_message(key));
   }
 }
 
@@ -199,7 +199,7 @@ void Coordinator::stop_idle_workers_if_finished() {
   if (!stopping_ && (!running_.empty() || !ready_tasks().empty())) return;
   const int code = exit_code();
   while (!idle_.empty()) {
-    comm_.send(idle_.front(), kToWorker, nlohmann::json{{"type", "stop"}, {"exit_code", code}}.dump());
+    comm_.send(idle_.front(), kToWorker, stop_message(code));
     idle_.pop_front();
     ++stopped_;
   }

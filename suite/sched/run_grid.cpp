@@ -18,7 +18,7 @@
 #include "kdbench/grid/task_graph.h"
 #include "kdbench/results/results_store.h"
 #include "kdbench/sched/coordinator.h"
-#include "worker.h"
+#include "kdbench/sched/worker.h"
 #include "kdbench/train/stop_flag.h"
 
 namespace kdbench::sched {

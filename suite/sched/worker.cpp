@@ -1,4 +1,4 @@
-#include "worker.h"
+#include "kdbench/sched/worker.h"
 
 #include <memory>
 
@@ -6,7 +6,7 @@
 #include "kdbench/train/stop_flag.h"
 #include "kdbench/train/threads.h"
 #include "kdbench/results/run_record.h"
-#include "protocol.h"
+#include "kdbench/sched/protocol.h"
 #include "kdbench/train/trainer.h"
 
 namespace kdbench::sched {
@@ -40,7 +40,7 @@ int run_worker(comm::Communicator& comm, const grid::GridSpec& grid, const grid:
                  r.total_epochs, r.train_loss, 100 * r.val_acc, r.seconds);
   };
 
-  comm.send(0, kToCoordinator, nlohmann::json{{"type", "ready"}}.dump());
+  comm.send(0, kToCoordinator, ready_message());
   for (;;) {
     const auto msg = nlohmann::json::parse(comm.recv(kToWorker).payload);
     if (msg.at("type") == "stop") return msg.at("exit_code").get<int>();
@@ -58,10 +58,12 @@ int run_worker(comm::Communicator& comm, const grid::GridSpec& grid, const grid:
       rec = unfinished_record(task, results::Status::Interrupted, e.what(), comm.rank());
     } catch (const std::exception& e) {
       spdlog::error("{}: failed: {}", task.label(), e.what());
-      rec = unfinished_record(task, results::Status::Failed, e.what(), comm.rank());
+      // The coordinator logs this on rank 0 and it stays in the results file: name where it failed.
+      rec = unfinished_record(task, results::Status::Failed, comm::origin_prefix(comm) + e.what(),
+                              comm.rank());
     }
     rec.dataset = grid.dataset;
-    comm.send(0, kToCoordinator, nlohmann::json{{"type", "result"}, {"record", results::to_json(rec)}}.dump());
+    comm.send(0, kToCoordinator, result_message(rec));
   }
 }
 

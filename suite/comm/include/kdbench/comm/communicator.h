@@ -56,6 +56,15 @@ class Communicator {
 
 std::string hostname();
 
+// Where an error happened, for messages that leave a rank of a multi-rank job (a worker's FAILED
+// record, main's error line): "[rank R@HOST] ". "" in a 1-rank world, whose messages stay as
+// they always were.
+std::string origin_prefix(const Communicator& comm);
+// The same for main(), which may catch an error after the communicator is gone or before it
+// existed: the world of the last make_communicator, else the MPI launcher's environment
+// (a bad option is reported by every rank before MPI starts).
+std::string process_origin_prefix();
+
 // backend: "auto" (MPI when launched by mpirun/srun and built with MPI, else single), "single",
 // "mpi". argc/argv are passed to MPI_Init_thread.
 std::unique_ptr<Communicator> make_communicator(const std::string& backend, int* argc,
