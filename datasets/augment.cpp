@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "kdbench/datasets/dataset.h"
 #include "kdbench/core/errors.h"
+#include "kdbench/datasets/dataset.h"
 
 namespace kdbench::datasets {
 

@@ -4,8 +4,8 @@
 #include <string>
 
 #include "byte_source.h"
-#include "kdbench/datasets/dataset.h"
 #include "kdbench/core/errors.h"
+#include "kdbench/datasets/dataset.h"
 
 namespace kdbench::datasets {
 

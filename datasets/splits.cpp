@@ -7,9 +7,9 @@
 #include <future>
 #include <random>
 
+#include "kdbench/core/errors.h"
 #include "kdbench/datasets/dataset.h"
 #include "kdbench/datasets/dataset_info.h"
-#include "kdbench/core/errors.h"
 
 namespace kdbench::datasets {
 

@@ -1,15 +1,17 @@
 #include "kdbench/methods/annealing.h"
 
-#include "kdbench/methods/params.h"
 #include "kdbench/core/errors.h"
+#include "kdbench/methods/params.h"
 
 namespace kdbench::methods {
 
 double annealing_phi(int phase_epoch, int e1, int tau_max) {
   if (tau_max < 1 || e1 < tau_max || phase_epoch < 1)
-    throw ConfigError("annealing_phi: needs phase_epoch >= 1 and e1 >= tau_max >= 1, got "
-                      "phase_epoch " + std::to_string(phase_epoch) + ", e1 " + std::to_string(e1) +
-                      ", tau_max " + std::to_string(tau_max));
+    throw ConfigError(
+        "annealing_phi: needs phase_epoch >= 1 and e1 >= tau_max >= 1, got "
+        "phase_epoch " +
+        std::to_string(phase_epoch) + ", e1 " + std::to_string(e1) + ", tau_max " +
+        std::to_string(tau_max));
   const int k = e1 / tau_max;               // epochs per step of t
   const int t = 1 + (phase_epoch - 1) / k;  // t = 1 on epochs 1..k, 2 on k+1..2k, ...
   return t >= tau_max ? 1.0 : static_cast<double>(t) / tau_max;

@@ -1,7 +1,7 @@
 #include "kdbench/methods/combined.h"
 
-#include "kdbench/methods/params.h"
 #include "kdbench/core/errors.h"
+#include "kdbench/methods/params.h"
 
 namespace kdbench::methods {
 
@@ -55,8 +55,7 @@ std::vector<torch::Tensor> Combined::input_views(const torch::Tensor& x, const F
 
 torch::Tensor Combined::loss_on_views(const std::vector<torch::Tensor>& student_logits,
                                       const std::vector<torch::Tensor>& teacher_logits,
-                                      const torch::Tensor& labels,
-                                      const StepContext& ctx) const {
+                                      const torch::Tensor& labels, const StepContext& ctx) const {
   if (student_logits.empty()) throw MethodError("combined: the trainer passed no student logits");
   if (ctx.epoch.phase_index > 0) return cross_entropy(student_logits.front(), labels);
   if (student_logits.size() != 2 || teacher_logits.size() != 2)
@@ -75,8 +74,9 @@ torch::Tensor Combined::loss_on_views(const std::vector<torch::Tensor>& student_
 torch::Tensor Combined::loss(const torch::Tensor& student_logits, const torch::Tensor&,
                              const torch::Tensor& labels, const StepContext& ctx) const {
   if (ctx.epoch.phase_index > 0) return cross_entropy(student_logits, labels);
-  throw MethodError("combined: stage I needs the clean and perturbed views; call loss_on_views() "
-                    "(Method::perturbs_inputs() is true)");
+  throw MethodError(
+      "combined: stage I needs the clean and perturbed views; call loss_on_views() "
+      "(Method::perturbs_inputs() is true)");
 }
 
 }  // namespace kdbench::methods

@@ -2,16 +2,18 @@
 
 #include <algorithm>
 
-#include "kdbench/methods/params.h"
 #include "kdbench/core/errors.h"
+#include "kdbench/methods/params.h"
 
 namespace kdbench::methods {
 
 int continuation_temperature(int epoch, int anneal_epochs, int t_max) {
   if (epoch < 1 || t_max < 1 || anneal_epochs < t_max)
-    throw ConfigError("continuation_temperature: needs epoch >= 1 and anneal_epochs >= t_max >= 1, "
-                      "got epoch " + std::to_string(epoch) + ", anneal_epochs " +
-                      std::to_string(anneal_epochs) + ", t_max " + std::to_string(t_max));
+    throw ConfigError(
+        "continuation_temperature: needs epoch >= 1 and anneal_epochs >= t_max >= 1, "
+        "got epoch " +
+        std::to_string(epoch) + ", anneal_epochs " + std::to_string(anneal_epochs) + ", t_max " +
+        std::to_string(t_max));
   const int k = anneal_epochs / t_max;  // epochs per temperature step
   return std::max(1, t_max - (epoch - 1) / k);
 }

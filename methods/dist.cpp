@@ -1,8 +1,8 @@
 #include "kdbench/methods/dist.h"
 
+#include "kdbench/core/errors.h"
 #include "kdbench/methods/losses.h"
 #include "kdbench/methods/params.h"
-#include "kdbench/core/errors.h"
 
 namespace kdbench::methods {
 
@@ -23,9 +23,10 @@ std::unique_ptr<Method> Dist::create(const ParamMap& raw, const TrainShape& shap
   p.eps = reader.real("eps", p.eps, 0.0, 1e-2);
   reader.choice("reduction", "mean", {"mean"});  // recorded: CE and both relations are means
   if (shape.batch_size < 2)
-    throw ConfigError("[method.dist] needs batch_size >= 2 (its intra-class term correlates each "
-                      "class across the batch), got batch_size = " +
-                      std::to_string(shape.batch_size));
+    throw ConfigError(
+        "[method.dist] needs batch_size >= 2 (its intra-class term correlates each "
+        "class across the batch), got batch_size = " +
+        std::to_string(shape.batch_size));
   auto m = std::make_unique<Dist>(p);
   m->resolved_ = reader.finish();
   return m;
@@ -49,9 +50,8 @@ torch::Tensor Dist::loss(const torch::Tensor& student_logits, const torch::Tenso
                          const torch::Tensor& labels, const StepContext&) const {
   const auto teacher = required_teacher(student_logits, teacher_logits, "dist");
   const double tau2 = p_.temperature * p_.temperature;
-  return cross_entropy(student_logits, labels) +
-         tau2 * (p_.beta * inter(student_logits, teacher) +
-                 p_.gamma * intra(student_logits, teacher));
+  return cross_entropy(student_logits, labels) + tau2 * (p_.beta * inter(student_logits, teacher) +
+                                                         p_.gamma * intra(student_logits, teacher));
 }
 
 }  // namespace kdbench::methods

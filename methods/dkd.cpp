@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
+#include "kdbench/core/errors.h"
 #include "kdbench/methods/losses.h"
 #include "kdbench/methods/params.h"
-#include "kdbench/core/errors.h"
 
 namespace kdbench::methods {
 namespace {

@@ -45,9 +45,8 @@ void check_same_logit_shape(const torch::Tensor& student_logits,
                             const torch::Tensor& teacher_logits, const std::string& method) {
   if (student_logits.sizes().equals(teacher_logits.sizes())) return;
   std::ostringstream os;
-  os << method << ": teacher logits have shape " << teacher_logits.sizes()
-     << " but student logits " << student_logits.sizes()
-     << " (teacher and student must predict the same classes)";
+  os << method << ": teacher logits have shape " << teacher_logits.sizes() << " but student logits "
+     << student_logits.sizes() << " (teacher and student must predict the same classes)";
   throw MethodError(os.str());
 }
 

@@ -44,13 +44,12 @@ std::unique_ptr<Method> Prokd::create(const ParamMap& raw, const TrainShape&) {
 }
 
 int Prokd::teacher_checkpoint(const EpochContext& ctx, int teacher_epochs) const {
-  const int c = prokd_teacher_epoch(ctx.epoch, ctx.total_epochs, teacher_epochs,
-                                    p_.teacher_checkpoint_every);
+  const int c =
+      prokd_teacher_epoch(ctx.epoch, ctx.total_epochs, teacher_epochs, p_.teacher_checkpoint_every);
   return c == teacher_epochs ? kFinalCheckpoint : c;
 }
 
-std::vector<int> Prokd::required_teacher_checkpoints(int teacher_epochs,
-                                                     int student_epochs) const {
+std::vector<int> Prokd::required_teacher_checkpoints(int teacher_epochs, int student_epochs) const {
   std::vector<int> out;
   for (int e = 1; e <= student_epochs; ++e) {
     const int c =
@@ -65,8 +64,7 @@ torch::Tensor Prokd::loss(const torch::Tensor& student_logits, const torch::Tens
   const double tau = prokd_temperature(ctx.epoch.epoch, ctx.epoch.total_epochs, p_.tau_max);
   const auto teacher = required_teacher(student_logits, teacher_logits, "prokd");
   const auto soft = kl_div_with_temperature(student_logits, teacher, tau, p_.reduction);
-  return (1.0 - p_.alpha) * cross_entropy(student_logits, labels) +
-         p_.alpha * tau * tau * soft;
+  return (1.0 - p_.alpha) * cross_entropy(student_logits, labels) + p_.alpha * tau * tau * soft;
 }
 
 }  // namespace kdbench::methods

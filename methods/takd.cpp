@@ -22,8 +22,7 @@ torch::Tensor Takd::loss(const torch::Tensor& student_logits, const torch::Tenso
   const double tau = p_.temperature;
   const auto teacher = required_teacher(student_logits, teacher_logits, "takd");
   const auto soft = kl_div_with_temperature(student_logits, teacher, tau, p_.reduction);
-  return (1.0 - p_.lambda) * cross_entropy(student_logits, labels) +
-         p_.lambda * tau * tau * soft;
+  return (1.0 - p_.lambda) * cross_entropy(student_logits, labels) + p_.lambda * tau * tau * soft;
 }
 
 }  // namespace kdbench::methods

@@ -74,10 +74,9 @@ const CnnSpec& spec_for(const std::string& name) {
 void check_poolable(const std::string& name, const CnnSpec& spec, const InputShape& shape) {
   const int64_t min_side = int64_t{1} << spec.pools;
   if (shape.height < min_side || shape.width < min_side) {
-    throw ConfigError("model '" + name + "' needs inputs of at least " +
-                      std::to_string(min_side) + "x" + std::to_string(min_side) + " (" +
-                      std::to_string(spec.pools) + " max-pools of 2), got " +
-                      shape_text(shape));
+    throw ConfigError("model '" + name + "' needs inputs of at least " + std::to_string(min_side) +
+                      "x" + std::to_string(min_side) + " (" + std::to_string(spec.pools) +
+                      " max-pools of 2), got " + shape_text(shape));
   }
 }
 

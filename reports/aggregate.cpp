@@ -45,30 +45,42 @@ Metric parse_metric(const std::string& name) {
 
 std::string metric_name(Metric m) {
   switch (m) {
-    case Metric::TestAtBestVal: return "test_at_best_val";
-    case Metric::BestVal: return "best_val";
-    case Metric::FinalTest: return "final_test";
-    case Metric::BestTest: return "best_test";
+    case Metric::TestAtBestVal:
+      return "test_at_best_val";
+    case Metric::BestVal:
+      return "best_val";
+    case Metric::FinalTest:
+      return "final_test";
+    case Metric::BestTest:
+      return "best_test";
   }
   return "?";
 }
 
 std::string metric_caption(Metric m) {
   switch (m) {
-    case Metric::TestAtBestVal: return "test accuracy (%) at the best-validation epoch";
-    case Metric::BestVal: return "best validation accuracy (%)";
-    case Metric::FinalTest: return "test accuracy (%) after the last epoch";
-    case Metric::BestTest: return "best test accuracy (%) over all epochs";
+    case Metric::TestAtBestVal:
+      return "test accuracy (%) at the best-validation epoch";
+    case Metric::BestVal:
+      return "best validation accuracy (%)";
+    case Metric::FinalTest:
+      return "test accuracy (%) after the last epoch";
+    case Metric::BestTest:
+      return "best test accuracy (%) over all epochs";
   }
   return "?";
 }
 
 double metric_percent(const results::RunRecord& r, Metric m) {
   switch (m) {
-    case Metric::TestAtBestVal: return 100.0 * r.test_acc_at_best_val;
-    case Metric::BestVal: return 100.0 * r.best_val_acc;
-    case Metric::FinalTest: return 100.0 * r.final_test_acc;
-    case Metric::BestTest: return 100.0 * r.best_test_acc;
+    case Metric::TestAtBestVal:
+      return 100.0 * r.test_acc_at_best_val;
+    case Metric::BestVal:
+      return 100.0 * r.best_val_acc;
+    case Metric::FinalTest:
+      return 100.0 * r.final_test_acc;
+    case Metric::BestTest:
+      return 100.0 * r.best_test_acc;
   }
   return 0;
 }
@@ -90,9 +102,14 @@ Stats summarize(const std::vector<double>& values) {
 
 void CellRuns::add(const results::RunRecord& r, Metric metric) {
   switch (r.status) {
-    case results::Status::Done: values.emplace_back(r.seed, metric_percent(r, metric)); break;
-    case results::Status::Failed: ++failed; break;
-    default: ++unfinished;
+    case results::Status::Done:
+      values.emplace_back(r.seed, metric_percent(r, metric));
+      break;
+    case results::Status::Failed:
+      ++failed;
+      break;
+    default:
+      ++unfinished;
   }
 }
 
@@ -206,7 +223,8 @@ void add_unique(std::vector<std::string>& list, const std::string& name) {
 }
 
 // The study's names in the grid's order, or the user's selection of them.
-std::vector<std::string> ordered(std::vector<std::string> seen, const std::vector<std::string>& grid,
+std::vector<std::string> ordered(std::vector<std::string> seen,
+                                 const std::vector<std::string>& grid,
                                  const std::vector<std::string>& selected, const char* option) {
   for (const auto& name : grid) add_unique(seen, name);
   std::vector<std::string> order = order_like(seen, grid);
@@ -216,8 +234,7 @@ std::vector<std::string> ordered(std::vector<std::string> seen, const std::vecto
       std::string known;
       for (const auto& n : order) known += (known.empty() ? "" : " ") + n;
       throw ConfigError(std::string("report --") + option + ": '" + name +
-                        "' is not in this study (known: " + (known.empty() ? "none" : known) +
-                        ")");
+                        "' is not in this study (known: " + (known.empty() ? "none" : known) + ")");
     }
   }
   return selected;
@@ -237,15 +254,15 @@ StudyOrder study_order(const StudyResults& study, const Selection& selection) {
   const std::string grid = provenance_value(study, "grid_ini");
   std::vector<std::string> methods = grid_list(grid, "methods");
   // The baseline column comes first, but only when the study has it.
-  const bool has_nokd = std::find(methods.begin(), methods.end(), "nokd") != methods.end() ||
-                        std::find(seen.methods.begin(), seen.methods.end(), "nokd") !=
-                            seen.methods.end();
+  const bool has_nokd =
+      std::find(methods.begin(), methods.end(), "nokd") != methods.end() ||
+      std::find(seen.methods.begin(), seen.methods.end(), "nokd") != seen.methods.end();
   if (has_nokd) methods.insert(methods.begin(), "nokd");
   StudyOrder order;
-  order.teachers = ordered(seen.teachers, grid_list(grid, "teachers"), selection.teachers,
-                           "teachers");
-  order.students = ordered(seen.students, grid_list(grid, "students"), selection.students,
-                           "students");
+  order.teachers =
+      ordered(seen.teachers, grid_list(grid, "teachers"), selection.teachers, "teachers");
+  order.students =
+      ordered(seen.students, grid_list(grid, "students"), selection.students, "students");
   order.methods = ordered(seen.methods, methods, selection.methods, "methods");
   return order;
 }

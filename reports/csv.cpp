@@ -20,9 +20,12 @@ std::vector<std::string> stats_fields(const Stats& s) {
 
 std::string state_name(const CellRuns& runs) {
   switch (cell_state(runs)) {
-    case CellState::HasData: return "done";
-    case CellState::Pending: return "pending";
-    case CellState::Failed: return "failed";
+    case CellState::HasData:
+      return "done";
+    case CellState::Pending:
+      return "pending";
+    case CellState::Failed:
+      return "failed";
   }
   return "";
 }
@@ -60,18 +63,36 @@ std::string csv_line(const std::vector<std::string>& fields) {
 }
 
 std::string capacity_gap_csv(const CapacityGapTable& table) {
-  std::string csv = csv_line(
-      {"student", "student_params", "teacher", "teacher_params", "teacher_acc_mean",
-       "teacher_acc_std", "teacher_acc_n", "paper_teacher_acc", "method", "state", "mean", "std",
-       "n", "failed", "best", "test", "t", "df", "p_value", "significant", "paper_acc"});
+  std::string csv = csv_line({"student",
+                              "student_params",
+                              "teacher",
+                              "teacher_params",
+                              "teacher_acc_mean",
+                              "teacher_acc_std",
+                              "teacher_acc_n",
+                              "paper_teacher_acc",
+                              "method",
+                              "state",
+                              "mean",
+                              "std",
+                              "n",
+                              "failed",
+                              "best",
+                              "test",
+                              "t",
+                              "df",
+                              "p_value",
+                              "significant",
+                              "paper_acc"});
   for (const auto& block : table.blocks) {
     for (const auto& row : block.rows) {
       const auto teacher = stats_fields(row.teacher_acc);
       for (size_t m = 0; m < table.methods.size(); ++m) {
         const auto& cell = row.cells[m];
-        std::vector<std::string> f = {block.student, count(block.student_params), row.teacher,
-                                      count(row.teacher_params), teacher[0], teacher[1],
-                                      teacher[2], optional_num(row.paper_teacher),
+        std::vector<std::string> f = {block.student,   count(block.student_params),
+                                      row.teacher,     count(row.teacher_params),
+                                      teacher[0],      teacher[1],
+                                      teacher[2],      optional_num(row.paper_teacher),
                                       table.methods[m]};
         append(f, cell_fields(cell));
         append(f, test_fields(cell.vs_nokd));
@@ -84,19 +105,25 @@ std::string capacity_gap_csv(const CapacityGapTable& table) {
 }
 
 std::string checkpoint_search_csv(const CheckpointSearchTable& table) {
-  std::string csv = csv_line({"teacher", "teacher_params", "checkpoint", "teacher_epoch",
-                              "teacher_val_mean", "teacher_val_std", "teacher_test_mean",
-                              "teacher_test_std", "teacher_n", "student", "method", "state",
-                              "mean", "std", "n", "failed", "best"});
+  std::string csv =
+      csv_line({"teacher", "teacher_params", "checkpoint", "teacher_epoch", "teacher_val_mean",
+                "teacher_val_std", "teacher_test_mean", "teacher_test_std", "teacher_n", "student",
+                "method", "state", "mean", "std", "n", "failed", "best"});
   for (const auto& block : table.blocks) {
     for (const auto& row : block.rows) {
       const auto val = stats_fields(row.teacher_val), test = stats_fields(row.teacher_test);
       for (size_t c = 0; c < block.columns.size(); ++c) {
-        std::vector<std::string> f = {
-            block.teacher, count(block.teacher_params),
-            row.checkpoint < 0 ? "final" : std::to_string(row.checkpoint), count(row.epoch),
-            val[0], val[1], test[0], test[1], test[2], block.columns[c].student,
-            block.columns[c].method};
+        std::vector<std::string> f = {block.teacher,
+                                      count(block.teacher_params),
+                                      row.checkpoint < 0 ? "final" : std::to_string(row.checkpoint),
+                                      count(row.epoch),
+                                      val[0],
+                                      val[1],
+                                      test[0],
+                                      test[1],
+                                      test[2],
+                                      block.columns[c].student,
+                                      block.columns[c].method};
         append(f, cell_fields(row.cells[c]));
         csv += csv_line(f);
       }
@@ -107,8 +134,8 @@ std::string checkpoint_search_csv(const CheckpointSearchTable& table) {
 
 std::string takd_paths_csv(const TakdPathsTable& table) {
   std::string csv =
-      csv_line({"path", "position", "model", "role", "state", "mean", "std", "n", "failed",
-                "best", "test", "t", "df", "p_value", "significant", "paper_acc"});
+      csv_line({"path", "position", "model", "role", "state", "mean", "std", "n", "failed", "best",
+                "test", "t", "df", "p_value", "significant", "paper_acc"});
   for (const auto& path : table.paths) {
     std::vector<std::string> chain;
     for (const auto& link : path.links) chain.push_back(link.model);
@@ -137,10 +164,11 @@ std::string method_summary_csv(const MethodSummaryTable& table) {
                               "gain_teachers", "wins", "significant", "teachers"});
   for (const auto& block : table.blocks) {
     for (const auto& r : block.rows) {
-      csv += csv_line({block.student, r.method, r.ranked_teachers ? csv_num(r.mean_rank) : "",
-                       std::to_string(r.ranked_teachers), r.gain_teachers ? csv_num(r.mean_gain) : "",
-                       std::to_string(r.gain_teachers), std::to_string(r.wins),
-                       std::to_string(r.significant), std::to_string(block.teachers)});
+      csv +=
+          csv_line({block.student, r.method, r.ranked_teachers ? csv_num(r.mean_rank) : "",
+                    std::to_string(r.ranked_teachers), r.gain_teachers ? csv_num(r.mean_gain) : "",
+                    std::to_string(r.gain_teachers), std::to_string(r.wins),
+                    std::to_string(r.significant), std::to_string(block.teachers)});
     }
   }
   return csv;

@@ -20,7 +20,8 @@ constexpr PaletteColor kPalette[] = {
 };
 constexpr size_t kColors = sizeof(kPalette) / sizeof(kPalette[0]);
 // Marks tell lines apart in greyscale print too.
-constexpr const char* kMarks[] = {"*", "square*", "triangle*", "diamond*", "pentagon*", "o", "square"};
+constexpr const char* kMarks[] = {"*",         "square*", "triangle*", "diamond*",
+                                  "pentagon*", "o",       "square"};
 constexpr size_t kMarkCount = sizeof(kMarks) / sizeof(kMarks[0]);
 // After the palette is used once, lines repeat its colours with another dash pattern.
 constexpr const char* kDashes[] = {"solid", "dashdotted", "densely dotted"};
@@ -62,10 +63,14 @@ std::string series_style(const std::string& method, const std::vector<std::strin
 
 std::string metric_axis_label(Metric metric) {
   switch (metric) {
-    case Metric::TestAtBestVal: return "test acc.\\ at best val.\\ (\\%)";
-    case Metric::BestVal: return "best val.\\ acc.\\ (\\%)";
-    case Metric::FinalTest: return "final test acc.\\ (\\%)";
-    case Metric::BestTest: return "best test acc.\\ (\\%)";
+    case Metric::TestAtBestVal:
+      return "test acc.\\ at best val.\\ (\\%)";
+    case Metric::BestVal:
+      return "best val.\\ acc.\\ (\\%)";
+    case Metric::FinalTest:
+      return "final test acc.\\ (\\%)";
+    case Metric::BestTest:
+      return "best test acc.\\ (\\%)";
   }
   return "accuracy (\\%)";
 }

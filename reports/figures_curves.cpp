@@ -47,10 +47,12 @@ std::string band(const MeanCurve& c, const std::string& colour) {
   if (!spread) return "";
   std::string coords;
   for (size_t i = 0; i < c.epoch.size(); ++i) {
-    coords += " (" + std::to_string(c.epoch[i]) + "," + curve_coord(c.val[i].mean + c.val[i].std) + ")";
+    coords +=
+        " (" + std::to_string(c.epoch[i]) + "," + curve_coord(c.val[i].mean + c.val[i].std) + ")";
   }
   for (size_t i = c.epoch.size(); i-- > 0;) {
-    coords += " (" + std::to_string(c.epoch[i]) + "," + curve_coord(c.val[i].mean - c.val[i].std) + ")";
+    coords +=
+        " (" + std::to_string(c.epoch[i]) + "," + curve_coord(c.val[i].mean - c.val[i].std) + ")";
   }
   return "\\addplot[draw=none, fill=" + colour + ", fill opacity=0.18, forget plot] coordinates {" +
          coords + "} \\closedcycle;\n";
@@ -112,12 +114,12 @@ std::vector<Figure> training_curve_figures(const StudyResults& study, const Tabl
       std::ostringstream tex;
       tex << standalone_preamble() << "\\begin{axis}[kdbench, xlabel={Epoch}, "
           << "ylabel={Validation accuracy (\\%)}, xmin=" << first_epoch
-          << ", xmax=" << std::max(last_epoch, first_epoch + 1)
-          << ", xtick distance=" << step << ",\n  title={Student "
-          << latex_escape(student) << " from " << latex_escape(teacher)
+          << ", xmax=" << std::max(last_epoch, first_epoch + 1) << ", xtick distance=" << step
+          << ",\n  title={Student " << latex_escape(student) << " from " << latex_escape(teacher)
           << (dataset.empty() ? "" : " on " + latex_escape(dataset))
           << "},\n  legend style={at={(1.03,1)}, anchor=north west}]\n"
-          << plots.str() << "\\end{axis}\n" << standalone_end();
+          << plots.str() << "\\end{axis}\n"
+          << standalone_end();
       figures.push_back(
           {"curves_" + file_stem(student) + "_" + file_stem(teacher),
            "Training curves of student " + student + " with teacher " + teacher +

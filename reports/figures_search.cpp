@@ -25,8 +25,8 @@ std::string nokd_line(const Stats& nokd, double x0, double x1) {
         << coord(nokd.mean - nokd.std) << ") (" << coord(x1) << "," << coord(nokd.mean + nokd.std)
         << ") (" << coord(x0) << "," << coord(nokd.mean + nokd.std) << ")} \\closedcycle;\n";
   }
-  tex << "\\addplot[black, dashed, mark=none] coordinates {(" << coord(x0) << "," << coord(nokd.mean)
-      << ") (" << coord(x1) << "," << coord(nokd.mean) << ")};\n"
+  tex << "\\addplot[black, dashed, mark=none] coordinates {(" << coord(x0) << ","
+      << coord(nokd.mean) << ") (" << coord(x1) << "," << coord(nokd.mean) << ")};\n"
       << "\\addlegendentry{nokd}\n";
   return tex.str();
 }
@@ -56,8 +56,8 @@ std::vector<Figure> capacity_gap_figures(const CapacityGapTable& table) {
       }
       if (coords.empty()) continue;
       any = true;
-      plots << "\\addplot+[" << series_style(table.methods[m], table.methods) << ", "
-            << kErrorBars << "] coordinates {" << coords << "};\n"
+      plots << "\\addplot+[" << series_style(table.methods[m], table.methods) << ", " << kErrorBars
+            << "] coordinates {" << coords << "};\n"
             << "\\addlegendentry{" << latex_escape(table.methods[m]) << "}\n";
     }
     if (!any) continue;
@@ -77,16 +77,20 @@ std::vector<Figure> capacity_gap_figures(const CapacityGapTable& table) {
     tex << standalone_preamble() << "\\begin{axis}[kdbench, xmode=log, xmin=" << coord(x0)
         << ", xmax=" << coord(x1) << ",\n  xtick={" << xtick << "}, xticklabels={" << labels
         << "},\n  xticklabel style={align=center, font=\\footnotesize}, xminorgrids=false,\n"
-        << "  xlabel={Teacher (parameters, log scale)}, ylabel={Student " << metric_axis_label(table.metric)
-        << "},\n  title={Student " << latex_escape(block.student) << latex_escape(on_dataset(table.dataset))
+        << "  xlabel={Teacher (parameters, log scale)}, ylabel={Student "
+        << metric_axis_label(table.metric) << "},\n  title={Student " << latex_escape(block.student)
+        << latex_escape(on_dataset(table.dataset))
         << "},\n  legend style={at={(1.03,1)}, anchor=north west}]\n"
-        << plots.str() << "\\end{axis}\n" << standalone_end();
+        << plots.str() << "\\end{axis}\n"
+        << standalone_end();
     figures.push_back(
         {"capacity_gap_" + file_stem(block.student),
          "Capacity gap for student " + block.student + on_dataset(table.dataset) + ": student " +
-             metric_caption(table.metric) + " against the teacher's size (parameters, log "
+             metric_caption(table.metric) +
+             " against the teacher's size (parameters, log "
              "scale), one line per method; error bars: ± one sample standard deviation over " +
-             seeds_text(table.seeds) + ". Dashed: nokd (no teacher), its band ± one standard "
+             seeds_text(table.seeds) +
+             ". Dashed: nokd (no teacher), its band ± one standard "
              "deviation.",
          tex.str()});
   }
@@ -124,7 +128,8 @@ std::vector<Figure> checkpoint_search_figures(const CheckpointSearchTable& table
       labels += std::string(labels.empty() ? "" : ",") +
                 (row->checkpoint < 0 ? "final (" + std::to_string(row->epoch) + ")"
                                      : std::to_string(row->checkpoint));
-      if (row->teacher_test.n > 0) teacher_coords += " (" + coord(x) + "," + coord(row->teacher_test.mean) + ")";
+      if (row->teacher_test.n > 0)
+        teacher_coords += " (" + coord(x) + "," + coord(row->teacher_test.mean) + ")";
     }
     for (const auto& student : students) {
       std::ostringstream plots;
@@ -134,7 +139,8 @@ std::vector<Figure> checkpoint_search_figures(const CheckpointSearchTable& table
         std::string coords;
         for (size_t i = 0; i < xs.size(); ++i) {
           const size_t r = static_cast<size_t>(xs[i].second - block.rows.data());
-          if (block.rows[r].cells[c].stats.n > 0) coords += " " + point(xs[i].first, block.rows[r].cells[c].stats);
+          if (block.rows[r].cells[c].stats.n > 0)
+            coords += " " + point(xs[i].first, block.rows[r].cells[c].stats);
         }
         if (coords.empty()) continue;
         any = true;
@@ -147,7 +153,8 @@ std::vector<Figure> checkpoint_search_figures(const CheckpointSearchTable& table
       if (nokd != table.nokd.end() && nokd->second.n > 0) plots << nokd_line(nokd->second, x0, x1);
       const std::string teacher_style = "gray, densely dotted, mark=o, mark options={solid}";
       if (!teacher_coords.empty()) {
-        plots << "\\addlegendimage{" << teacher_style << "}\n\\addlegendentry{teacher (right axis)}\n";
+        plots << "\\addlegendimage{" << teacher_style
+              << "}\n\\addlegendentry{teacher (right axis)}\n";
       }
       const std::string x_axis = "xmin=" + coord(x0) + ", xmax=" + coord(x1) + ", xtick={" + xtick +
                                  "}, xticklabels={" + labels + "}";
@@ -168,14 +175,17 @@ std::vector<Figure> checkpoint_search_figures(const CheckpointSearchTable& table
             << "\\end{axis}\n";
       }
       tex << standalone_end();
-      figures.push_back(
-          {"checkpoint_search_" + file_stem(block.teacher) + "_" + file_stem(student),
-           "Checkpoint search: student " + student + " distilled from checkpoints of teacher " +
-               block.teacher + on_dataset(table.dataset) + ". Student " +
-               metric_caption(table.metric) + " per method (error bars: ± one sample standard "
-               "deviation over " + seeds_text(table.seeds) + "); dotted, right axis: the "
-               "teacher's own test accuracy at that checkpoint; dashed: nokd.",
-           tex.str()});
+      figures.push_back({"checkpoint_search_" + file_stem(block.teacher) + "_" + file_stem(student),
+                         "Checkpoint search: student " + student +
+                             " distilled from checkpoints of teacher " + block.teacher +
+                             on_dataset(table.dataset) + ". Student " +
+                             metric_caption(table.metric) +
+                             " per method (error bars: ± one sample standard "
+                             "deviation over " +
+                             seeds_text(table.seeds) +
+                             "); dotted, right axis: the "
+                             "teacher's own test accuracy at that checkpoint; dashed: nokd.",
+                         tex.str()});
     }
   }
   return figures;

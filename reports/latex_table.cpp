@@ -12,10 +12,12 @@ struct Symbol {
   const char* latex;
 };
 constexpr Symbol kSymbols[] = {
-    {"\u00b1", "$\\pm$"},        {"\u2192", "$\\rightarrow$"}, {"\u00d7", "$\\times$"},
-    {"\u2014", "---"},           {"\u2013", "--"},             {"\u2020", "\\dag{}"},
-    {"\u2021", "\\ddag{}"},      {"\u2265", "$\\geq$"},        {"\u2264", "$\\leq$"},
-    {"\u00b7", "$\\cdot$"},      {"\u2212", "$-$"},            {"\u00a7", "\\S{}"},
+    {"\u00b1", "$\\pm$"},    {"\u2192", "$\\rightarrow$"},
+    {"\u00d7", "$\\times$"}, {"\u2014", "---"},
+    {"\u2013", "--"},        {"\u2020", "\\dag{}"},
+    {"\u2021", "\\ddag{}"},  {"\u2265", "$\\geq$"},
+    {"\u2264", "$\\leq$"},   {"\u00b7", "$\\cdot$"},
+    {"\u2212", "$-$"},       {"\u00a7", "\\S{}"},
 };
 
 std::string cell_latex(const TableCell& cell) {
@@ -60,20 +62,41 @@ std::string latex_escape(const std::string& text) {
       continue;
     }
     switch (c) {
-      case '&': case '%': case '$': case '#': case '_': case '{': case '}':
+      case '&':
+      case '%':
+      case '$':
+      case '#':
+      case '_':
+      case '{':
+      case '}':
         out += '\\';
         out += c;
         break;
-      case '~': out += "\\textasciitilde{}"; break;
-      case '^': out += "\\textasciicircum{}"; break;
-      case '\\': out += "\\textbackslash{}"; break;
+      case '~':
+        out += "\\textasciitilde{}";
+        break;
+      case '^':
+        out += "\\textasciicircum{}";
+        break;
+      case '\\':
+        out += "\\textbackslash{}";
+        break;
       // In the default OT1 encoding these text-mode characters print as other glyphs.
-      case '<': out += "$<$"; break;
-      case '>': out += "$>$"; break;
-      case '|': out += "$|$"; break;
+      case '<':
+        out += "$<$";
+        break;
+      case '>':
+        out += "$>$";
+        break;
+      case '|':
+        out += "$|$";
+        break;
       // "--" would print as an en dash: keep command-line options as typed.
-      case '-': out += i + 1 < text.size() && text[i + 1] == '-' ? "-{}" : "-"; break;
-      default: out += c;
+      case '-':
+        out += i + 1 < text.size() && text[i + 1] == '-' ? "-{}" : "-";
+        break;
+      default:
+        out += c;
     }
   }
   return out;

@@ -9,8 +9,8 @@
 namespace kdbench::reports {
 
 struct PaperNumber {
-  std::string dataset;   // kdbench dataset name (cifar10, cifar100)
-  std::string teacher;   // kdbench model names
+  std::string dataset;  // kdbench dataset name (cifar10, cifar100)
+  std::string teacher;  // kdbench model names
   std::string student;
   // A method name, or "teacher" for the teacher's own accuracy in this setup.
   std::string method;

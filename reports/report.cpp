@@ -5,18 +5,18 @@
 #include <set>
 #include <thread>
 
+#include "figures.h"
+#include "kdbench/core/errors.h"
 #include "kdbench/reports/aggregate.h"
 #include "kdbench/reports/capacity_gap.h"
 #include "kdbench/reports/checkpoint_search.h"
 #include "kdbench/reports/csv.h"
-#include "figures.h"
-#include "latex_tools.h"
 #include "kdbench/reports/method_summary.h"
-#include "report_document.h"
 #include "kdbench/reports/table_views.h"
 #include "kdbench/reports/takd_paths.h"
-#include "kdbench/core/errors.h"
 #include "kdbench/results/artifacts.h"
+#include "latex_tools.h"
+#include "report_document.h"
 
 namespace fs = std::filesystem;
 
@@ -86,8 +86,8 @@ void compile(const fs::path& dir, const std::vector<const Figure*>& figures,
       return run_pdflatex(figure_dir, f->name) && (!png || run_pdftoppm(figure_dir, f->name));
     });
   }
-  const int parallel = options.jobs > 0 ? options.jobs
-                                        : static_cast<int>(std::thread::hardware_concurrency());
+  const int parallel =
+      options.jobs > 0 ? options.jobs : static_cast<int>(std::thread::hardware_concurrency());
   const std::vector<bool> ok = run_parallel(jobs, std::max(1, parallel));
   std::vector<std::string> failed;
   for (size_t i = 0; i < figures.size(); ++i) {
@@ -148,8 +148,8 @@ ReportSummary write_report(const ReportOptions& options) {
   }
   summary.figures = static_cast<int>(figures.size());
   write(dir / "summary.csv", runs_csv(study));
-  DocumentInfo info{&study, table_options.metric, summary.runs, summary.done, bundle.seeds,
-                    options.paper};
+  DocumentInfo info{&study,       table_options.metric, summary.runs,
+                    summary.done, bundle.seeds,         options.paper};
   write(dir / "report.tex", report_tex(info, bundle.sections));
   write(dir / "report.md", report_markdown(info, bundle.sections));
 
@@ -158,8 +158,8 @@ ReportSummary write_report(const ReportOptions& options) {
     const std::string message =
         "pdflatex not found: wrote the tables (.tex, .csv, .md), the figure sources and "
         "report.tex but no PDF; install TeX Live with pgfplots (texlive-latex-extra, "
-        "texlive-pictures) and re-run, or compile " + (dir / "figures").string() +
-        "/*.tex and then report.tex with pdflatex";
+        "texlive-pictures) and re-run, or compile " +
+        (dir / "figures").string() + "/*.tex and then report.tex with pdflatex";
     if (options.require_pdf) throw IoError((dir / "report.tex").string() + ": " + message);
     summary.messages.push_back(message);
     return summary;

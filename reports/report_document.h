@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "kdbench/reports/aggregate.h"
 #include "figures.h"
+#include "kdbench/reports/aggregate.h"
 #include "kdbench/reports/table_model.h"
 
 namespace kdbench::reports {
@@ -13,8 +13,8 @@ namespace kdbench::reports {
 // the figures that belong to it.
 struct ReportSection {
   std::string heading;
-  std::string table_stem;           // "" = no table
-  std::vector<TableModel> tables;   // what tables/<stem>.tex|.md hold
+  std::string table_stem;          // "" = no table
+  std::vector<TableModel> tables;  // what tables/<stem>.tex|.md hold
   std::vector<Figure> figures;
 };
 

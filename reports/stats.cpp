@@ -63,8 +63,8 @@ double regularized_incomplete_beta(double a, double b, double x) {
   if (!(a > 0) || !(b > 0) || !(x >= 0) || !(x <= 1)) return kNaN;
   if (x == 0 || x == 1) return x;
   // log of x^a (1-x)^b / B(a, b), the factor in front of the continued fraction.
-  const double log_front = std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) +
-                           b * std::log1p(-x);
+  const double log_front =
+      std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x);
   const double front = std::exp(log_front);
   if (x < (a + 1) / (a + b + 2)) return front * beta_continued_fraction(a, b, x) / a;
   // Symmetry I_x(a, b) = 1 - I_{1-x}(b, a) keeps the continued fraction in its fast region.
@@ -87,9 +87,12 @@ double two_sided_p(double t, double df) {
 
 std::string test_name(TestKind kind) {
   switch (kind) {
-    case TestKind::PairedT: return "paired t-test";
-    case TestKind::WelchT: return "Welch's t-test";
-    case TestKind::None: return "";
+    case TestKind::PairedT:
+      return "paired t-test";
+    case TestKind::WelchT:
+      return "Welch's t-test";
+    case TestKind::None:
+      return "";
   }
   return "";
 }

@@ -28,8 +28,12 @@ TableCell result_cell(const ResultCell& cell) {
         out.marker = cell.vs_nokd.kind == TestKind::PairedT ? kPairedMarker : kWelchMarker;
       }
       break;
-    case CellState::Pending: out.text = "\u2014"; break;
-    case CellState::Failed: out.text = "\u00d7"; break;
+    case CellState::Pending:
+      out.text = "\u2014";
+      break;
+    case CellState::Failed:
+      out.text = "\u00d7";
+      break;
   }
   if (cell.paper) out.note = "[" + fixed(*cell.paper, 2) + "]";
   return out;
@@ -37,10 +41,10 @@ TableCell result_cell(const ResultCell& cell) {
 
 std::string protocol_sentence(Metric metric, const std::vector<int64_t>& seeds,
                               const std::string& subject) {
-  const std::string what =
-      subject.empty() ? capitalized(metric_caption(metric)) : subject + " " + metric_caption(metric);
-  return what + ", mean \u00b1 sample standard deviation over " +
-         seeds_text(seeds) + " (finished runs in parentheses).";
+  const std::string what = subject.empty() ? capitalized(metric_caption(metric))
+                                           : subject + " " + metric_caption(metric);
+  return what + ", mean \u00b1 sample standard deviation over " + seeds_text(seeds) +
+         " (finished runs in parentheses).";
 }
 
 std::string significance_sentence(bool used_paired, bool used_welch) {
@@ -75,20 +79,22 @@ TableModel capacity_gap_view(const CapacityGapTable& table) {
                            : std::string()) +
                  "\u2014 pending, \u00d7 failed.";
   if (table.pooled_chains) {
-    view.caption += " Some cells pool runs of different TAKD paths; the TA-path table keeps "
-                    "them apart.";
+    view.caption +=
+        " Some cells pool runs of different TAKD paths; the TA-path table keeps "
+        "them apart.";
   }
   if (table.paper) {
-    view.caption += " In brackets: the published number of the same setup (best-epoch test "
-                    "accuracy).";
+    view.caption +=
+        " In brackets: the published number of the same setup (best-epoch test "
+        "accuracy).";
   }
   view.align = "lrc" + std::string(table.methods.size(), 'c');
   view.header = {"Teacher", "Params", "Teacher acc."};
   for (const auto& m : table.methods) view.header.push_back(m);
   for (const auto& block : table.blocks) {
     TableSection section;
-    section.title = "Student " + block.student + " (" + with_thousands(block.student_params) +
-                    " params)";
+    section.title =
+        "Student " + block.student + " (" + with_thousands(block.student_params) + " params)";
     for (const auto& row : block.rows) {
       ResultCell teacher;
       teacher.runs = row.teacher_runs;

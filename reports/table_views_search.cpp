@@ -5,10 +5,7 @@
 namespace kdbench::reports {
 namespace {
 
-
-TableCell teacher_cell(const Stats& s) {
-  return text_cell(s.n == 0 ? "\u2014" : stats_text(s));
-}
+TableCell teacher_cell(const Stats& s) { return text_cell(s.n == 0 ? "\u2014" : stats_text(s)); }
 
 std::string epoch_text(const CheckpointRow& row) {
   if (row.checkpoint >= 0) return std::to_string(row.checkpoint);
@@ -22,11 +19,11 @@ std::vector<TableModel> checkpoint_search_views(const CheckpointSearchTable& tab
   for (const auto& block : table.blocks) {
     TableModel view;
     view.label = "tab:checkpoint-search-" + file_stem(block.teacher);
-    view.title = "Checkpoint search, teacher " + block.teacher +
-                 (block.teacher_params > 0 ? " (" + with_thousands(block.teacher_params) +
-                                                 " params)"
-                                           : std::string()) +
-                 (table.dataset.empty() ? "" : " on " + table.dataset);
+    view.title =
+        "Checkpoint search, teacher " + block.teacher +
+        (block.teacher_params > 0 ? " (" + with_thousands(block.teacher_params) + " params)"
+                                  : std::string()) +
+        (table.dataset.empty() ? "" : " on " + table.dataset);
     view.caption =
         "Rows: teacher checkpoints (the teacher epoch distilled from and the teacher's own "
         "validation and test accuracy (%) there, over teacher seeds); final: the fully trained "
@@ -71,8 +68,9 @@ TableModel takd_paths_view(const TakdPathsTable& table) {
       significance_sentence(table.used_paired, table.used_welch) +
       " \u2014 pending, \u00d7 failed; blank: the chain has fewer TAs.";
   if (table.paper) {
-    view.caption += " In brackets: the published number of the same setup (best-epoch test "
-                    "accuracy).";
+    view.caption +=
+        " In brackets: the published number of the same setup (best-epoch test "
+        "accuracy).";
   }
   const size_t tas = table.max_assistants;
   view.align = "l" + std::string(tas + 4, 'c');

@@ -22,8 +22,7 @@ bool trains_link(const RunRecord& r, const std::vector<std::string>& chain, size
   if (position + 1 < chain.size()) {
     return r.kind == "assistant" && r.chain == prefix(chain, position + 1);
   }
-  return r.kind == "student" && r.method == "takd" && r.chain == chain &&
-         r.teacher_checkpoint < 0;
+  return r.kind == "student" && r.method == "takd" && r.chain == chain && r.teacher_checkpoint < 0;
 }
 
 ResultCell student_cell(const StudyResults& study, const std::string& student,
@@ -112,7 +111,8 @@ TakdPathsTable takd_paths(const StudyResults& study, const TableOptions& options
     // The student three ways: through the TAs, directly, alone; tested against alone.
     ResultCell& takd = path.links.back().cell;
     takd.vs_nokd = compare_with_baseline(takd.runs.values, path.nokd.runs.values);
-    path.direct_kd.vs_nokd = compare_with_baseline(path.direct_kd.runs.values, path.nokd.runs.values);
+    path.direct_kd.vs_nokd =
+        compare_with_baseline(path.direct_kd.runs.values, path.nokd.runs.values);
     mark_best({&takd, &path.direct_kd, &path.nokd});
     for (const ResultCell* c : {&takd, &path.direct_kd, &path.nokd}) {
       for (const auto& [seed, value] : c->runs.values) seeds.insert(seed);

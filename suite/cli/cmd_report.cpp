@@ -1,11 +1,11 @@
 // `kdbench report RESULTS --out DIR`: the paper's tables and figures from the results file alone.
 #include <iostream>
 
-#include "kdbench/reports/report.h"
 #include "commands.h"
-#include "parse_args.h"
 #include "kdbench/core/errors.h"
 #include "kdbench/core/strings.h"
+#include "kdbench/reports/report.h"
+#include "parse_args.h"
 
 namespace kdbench::cli {
 
@@ -14,10 +14,12 @@ int cmd_report(const Args& args) {
   opts.add_options()("out", po::value<std::string>(), "output directory")(
       "metric", po::value<std::string>()->default_value("test_at_best_val"),
       "test_at_best_val | best_val | final_test | best_test")(
-      "teachers", po::value<std::string>()->default_value(""), "rows to show, in order (a,b or 'a b')")(
+      "teachers", po::value<std::string>()->default_value(""),
+      "rows to show, in order (a,b or 'a b')")(
       "students", po::value<std::string>()->default_value(""), "students to show, in order")(
       "methods", po::value<std::string>()->default_value(""), "columns to show, in order")(
-      "paper", po::bool_switch(), "published numbers (docs/methods.md §11) beside replicated setups")(
+      "paper", po::bool_switch(),
+      "published numbers (docs/methods.md §11) beside replicated setups")(
       "pdf", po::bool_switch(), "fail when pdflatex is missing (default: compile when present)")(
       "no-pdf", po::bool_switch(), "write .tex/.csv/.md only")(
       "jobs", po::value<int>()->default_value(0), "pdflatex processes at a time (0 = cores)");

@@ -1,24 +1,28 @@
 #include "commands.h"
-#include "parse_args.h"
-#include "kdbench/core/errors.h"
 #include "kdbench/comm/communicator.h"
+#include "kdbench/core/errors.h"
 #include "kdbench/core/log.h"
 #include "kdbench/grid/shard.h"
 #include "kdbench/sched/run_grid.h"
+#include "parse_args.h"
 
 namespace kdbench::cli {
 
 int cmd_run(const Args& args, int* argc, char*** argv) {
   po::options_description opts;
-  opts.add_options()("results", po::value<std::string>()->default_value(""), "results file (overrides [grid] results)")(
-      "threads", po::value<int>()->default_value(0), "intra-op threads per rank (default: cores / ranks on the node)")(
+  opts.add_options()("results", po::value<std::string>()->default_value(""),
+                     "results file (overrides [grid] results)")(
+      "threads", po::value<int>()->default_value(0),
+      "intra-op threads per rank (default: cores / ranks on the node)")(
       "comm", po::value<std::string>()->default_value("auto"), "auto | single | mpi")(
       "log-level", po::value<std::string>()->default_value("info"), "trace debug info warn error")(
-      "shard", po::value<std::string>()->default_value(""), "I/K: run only shard I of K (Slurm job arrays)");
+      "shard", po::value<std::string>()->default_value(""),
+      "I/K: run only shard I of K (Slurm job arrays)");
   const auto vm = parse_args("run", args, opts, "grid");
   // Checked before MPI starts: a bad --shard ends the run before any rank waits for another.
   const std::string shard = vm["shard"].as<std::string>();
-  const grid::ShardSpec shard_spec = shard.empty() ? grid::ShardSpec{} : grid::parse_shard_spec(shard);
+  const grid::ShardSpec shard_spec =
+      shard.empty() ? grid::ShardSpec{} : grid::parse_shard_spec(shard);
   auto comm = comm::make_communicator(vm["comm"].as<std::string>(), argc, argv);
   init_logging(comm->rank(), comm->size(), vm["log-level"].as<std::string>());
   sched::RunOptions run;

@@ -11,13 +11,13 @@
 #include <iostream>
 
 #include "commands.h"
-#include "parse_args.h"
 #include "kdbench/core/errors.h"
 #include "kdbench/core/strings.h"
 #include "kdbench/grid/parse_grid.h"
 #include "kdbench/grid/shard.h"
 #include "kdbench/grid/task_graph.h"
 #include "kdbench/slurm/sbatch_script.h"
+#include "parse_args.h"
 
 namespace fs = std::filesystem;
 
@@ -34,7 +34,8 @@ int int_option(const po::variables_map& vm, const std::string& name, int fallbac
   return static_cast<int>(value);
 }
 
-std::string text_option(const po::variables_map& vm, const std::string& name, const std::string& fallback = "") {
+std::string text_option(const po::variables_map& vm, const std::string& name,
+                        const std::string& fallback = "") {
   return vm.count(name) ? vm[name].as<std::string>() : fallback;
 }
 
@@ -71,15 +72,19 @@ void write_script(const std::string& path, const std::string& text) {
 po::options_description slurm_options() {
   po::options_description opts;
   auto text = [] { return po::value<std::string>(); };
-  opts.add_options()("nodes", text(), "nodes")("gpus-per-node", text(), "GPUs per node, one rank each")(
+  opts.add_options()("nodes", text(), "nodes")("gpus-per-node", text(),
+                                               "GPUs per node, one rank each")(
       "ntasks-per-node", text(), "ranks per node (default: GPUs per node, or 1)")(
-      "cpus-per-task", text(), "cores per rank")("time", text(), "time limit")("partition", text(), "partition")(
-      "account", text(), "account")("qos", text(), "QoS")("mem", text(), "memory per node")(
-      "mpi", text(), "pmix | none")("modules", text(), "module load list")(
-      "signal-seconds", text(), "USR1 warning before the time limit")("max-requeues", text(), "self-requeues")(
-      "mode", text(), "mpi | array")("shards", text(), "array mode: number of shards")(
-      "results", text(), "results file (overrides [grid] results)")("log-dir", text(), "job log directory")(
-      "job-name", text(), "job name")("out", text(), "script path, '-' for stdout");
+      "cpus-per-task", text(), "cores per rank")("time", text(), "time limit")(
+      "partition", text(), "partition")("account", text(), "account")("qos", text(), "QoS")(
+      "mem", text(), "memory per node")("mpi", text(), "pmix | none")(
+      "modules", text(), "module load list")("signal-seconds", text(),
+                                             "USR1 warning before the time limit")(
+      "max-requeues", text(), "self-requeues")("mode", text(), "mpi | array")(
+      "shards", text(), "array mode: number of shards")("results", text(),
+                                                        "results file (overrides [grid] results)")(
+      "log-dir", text(), "job log directory")("job-name", text(), "job name")(
+      "out", text(), "script path, '-' for stdout");
   return opts;
 }
 
@@ -129,19 +134,21 @@ int cmd_slurm(const Args& args) {
   write_script(out, script);
 
   const int ranks_per_node = o.tasks_per_node > 0 ? o.tasks_per_node : std::max(o.gpus_per_node, 1);
-  std::cout << "wrote " << out << ": grid " << spec.name << " (" << graph.tasks.size() << " tasks), " << o.nodes
-            << " node(s) x " << ranks_per_node << " rank(s), " << (o.mpi == "pmix" ? "srun --mpi=pmix" : "mpirun");
+  std::cout << "wrote " << out << ": grid " << spec.name << " (" << graph.tasks.size()
+            << " tasks), " << o.nodes << " node(s) x " << ranks_per_node << " rank(s), "
+            << (o.mpi == "pmix" ? "srun --mpi=pmix" : "mpirun");
   if (o.mode == "array") std::cout << ", job array of " << o.shards << " shards";
   std::cout << "\n";
   if (o.mode == "array") {
     const size_t components = grid::connected_components(graph).size();
     if (static_cast<size_t>(o.shards) > components)
-      std::cout << "note: the grid has " << components << " independent parts; " << o.shards - components
-                << " shard(s) will have nothing to do\n";
-    std::cout << "collect: kdbench merge " << slurm::results_stem(o.results_path) << ".shard*.h5 -o "
-              << o.results_path << "\n";
+      std::cout << "note: the grid has " << components << " independent parts; "
+                << o.shards - components << " shard(s) will have nothing to do\n";
+    std::cout << "collect: kdbench merge " << slurm::results_stem(o.results_path)
+              << ".shard*.h5 -o " << o.results_path << "\n";
   }
-  std::cout << "submit from " << fs::current_path().string() << ": sbatch " << out << "   (logs in " << o.log_dir
+  std::cout << "submit from " << fs::current_path().string() << ": sbatch " << out << "   (logs in "
+            << o.log_dir
             << "/; watch: squeue, kdbench status; resubmit the same script to continue)\n";
   return kExitOk;
 }

@@ -4,8 +4,8 @@
 #include <map>
 
 #include "commands.h"
-#include "parse_args.h"
 #include "kdbench/results/results_store.h"
+#include "parse_args.h"
 
 namespace kdbench::cli {
 
@@ -15,16 +15,16 @@ int cmd_status(const Args& args) {
   const auto store = results::ResultsStore::open_read_only(vm["results"].as<std::string>());
   const auto records = store.read_all();
   std::map<std::string, int> counts;
-  std::printf("%-24s %-8s %-9s %-13s %-10s %4s %-11s %8s %8s\n", "key", "kind", "model", "method", "teacher",
-              "seed", "status", "test@val", "seconds");
+  std::printf("%-24s %-8s %-9s %-13s %-10s %4s %-11s %8s %8s\n", "key", "kind", "model", "method",
+              "teacher", "seed", "status", "test@val", "seconds");
   for (const auto& r : records) {
     const std::string status = results::to_string(r.status);
     ++counts[status];
-    std::printf("%-24s %-8s %-9s %-13s %-10s %4lld %-11s %8.2f %8.1f%s%s\n", r.key.c_str(), r.kind.c_str(),
-                r.model.c_str(), r.method.empty() ? "-" : r.method.c_str(),
-                r.teacher_model.empty() ? "-" : r.teacher_model.c_str(), static_cast<long long>(r.seed),
-                status.c_str(), 100 * r.test_acc_at_best_val, r.wall_seconds, r.error.empty() ? "" : "  ",
-                r.error.c_str());
+    std::printf("%-24s %-8s %-9s %-13s %-10s %4lld %-11s %8.2f %8.1f%s%s\n", r.key.c_str(),
+                r.kind.c_str(), r.model.c_str(), r.method.empty() ? "-" : r.method.c_str(),
+                r.teacher_model.empty() ? "-" : r.teacher_model.c_str(),
+                static_cast<long long>(r.seed), status.c_str(), 100 * r.test_acc_at_best_val,
+                r.wall_seconds, r.error.empty() ? "" : "  ", r.error.c_str());
   }
   std::cout << records.size() << " runs:";
   for (const auto& [s, n] : counts) std::cout << " " << n << " " << s;

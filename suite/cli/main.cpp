@@ -17,19 +17,27 @@
 namespace {
 
 const char* kUsage =
-    "usage: kdbench [run] GRID.ini [--results PATH] [--threads N] [--comm auto|single|mpi] [--log-level L]\n"
+    "usage: kdbench [run] GRID.ini [--results PATH] [--threads N] [--comm auto|single|mpi] "
+    "[--log-level L]\n"
     "                              [--shard I/K]\n"
     "       kdbench plan GRID.ini [--results PATH]\n"
     "       kdbench status RESULTS.h5\n"
-    "       kdbench report RESULTS.h5 --out DIR [--metric test_at_best_val|best_val|final_test|best_test]\n"
-    "                      [--teachers a,b] [--students a,b] [--methods a,b] [--paper] [--pdf|--no-pdf]\n"
-    "       kdbench slurm GRID.ini [--nodes N] [--gpus-per-node G] [--ntasks-per-node T] [--cpus-per-task C]\n"
-    "                     [--time T] [--partition P] [--account A] [--qos Q] [--mem M] [--mpi pmix|none]\n"
-    "                     [--modules \"a b\"] [--signal-seconds S] [--max-requeues K] [--mode mpi|array]\n"
-    "                     [--shards K] [--results PATH] [--log-dir D] [--job-name J] [--out FILE|-]\n"
+    "       kdbench report RESULTS.h5 --out DIR [--metric "
+    "test_at_best_val|best_val|final_test|best_test]\n"
+    "                      [--teachers a,b] [--students a,b] [--methods a,b] [--paper] "
+    "[--pdf|--no-pdf]\n"
+    "       kdbench slurm GRID.ini [--nodes N] [--gpus-per-node G] [--ntasks-per-node T] "
+    "[--cpus-per-task C]\n"
+    "                     [--time T] [--partition P] [--account A] [--qos Q] [--mem M] [--mpi "
+    "pmix|none]\n"
+    "                     [--modules \"a b\"] [--signal-seconds S] [--max-requeues K] [--mode "
+    "mpi|array]\n"
+    "                     [--shards K] [--results PATH] [--log-dir D] [--job-name J] [--out "
+    "FILE|-]\n"
     "       kdbench merge A.h5 B.h5 ... -o OUT.h5\n"
     "       kdbench --version | --help\n"
-    "Exit codes: 0 done, 1 some task failed, 2 invalid input, 3 interrupted (rerun to resume), 4 internal error.\n";
+    "Exit codes: 0 done, 1 some task failed, 2 invalid input, 3 interrupted (rerun to resume), 4 "
+    "internal error.\n";
 
 }  // namespace
 
@@ -54,7 +62,8 @@ int main(int argc, char** argv) {
     if (command == "merge") return kdbench::cli::cmd_merge(rest);
     if (command.rfind("-", 0) == 0)
       throw kdbench::ConfigError("unknown option '" + command + "' (see kdbench --help)");
-    return kdbench::cli::cmd_run(args, &argc, &argv);  // `kdbench grid.ini` = `kdbench run grid.ini`
+    return kdbench::cli::cmd_run(args, &argc,
+                                 &argv);  // `kdbench grid.ini` = `kdbench run grid.ini`
   } catch (const kdbench::Error& e) {
     // Under mpirun every rank may print: "[rank R@HOST] " says which one (nothing on 1 rank).
     std::cerr << kdbench::comm::process_origin_prefix() << "kdbench: error: " << e.what() << "\n";

@@ -2,7 +2,6 @@
 // Boost.PO helpers shared by the subcommands: one positional argument plus named options, with
 // errors turned into ConfigError lines that name the command.
 #include <boost/program_options.hpp>
-
 #include <string>
 #include <vector>
 

@@ -59,8 +59,9 @@ std::unique_ptr<Communicator> make_communicator(const std::string& backend, int*
 #ifdef KDBENCH_HAVE_MPI
   return remember_world(make_mpi_communicator(argc, argv));
 #else
-  throw ConfigError("this kdbench was built without MPI (KDBENCH_WITH_MPI=OFF) but was launched "
-                    "by an MPI launcher or asked for --comm mpi");
+  throw ConfigError(
+      "this kdbench was built without MPI (KDBENCH_WITH_MPI=OFF) but was launched "
+      "by an MPI launcher or asked for --comm mpi");
 #endif
 }
 

@@ -23,27 +23,36 @@ void check(int rc, const char* what) {
 
 MPI_Datatype mpi_type(const torch::Tensor& t) {
   switch (t.scalar_type()) {
-    case torch::kFloat32: return MPI_FLOAT;
-    case torch::kFloat64: return MPI_DOUBLE;
-    case torch::kInt64: return MPI_INT64_T;
-    case torch::kInt32: return MPI_INT32_T;
-    default: throw CommError(std::string("MPI all_reduce/broadcast: unsupported dtype ") +
-                             std::string(c10::toString(t.scalar_type())));
+    case torch::kFloat32:
+      return MPI_FLOAT;
+    case torch::kFloat64:
+      return MPI_DOUBLE;
+    case torch::kInt64:
+      return MPI_INT64_T;
+    case torch::kInt32:
+      return MPI_INT32_T;
+    default:
+      throw CommError(std::string("MPI all_reduce/broadcast: unsupported dtype ") +
+                      std::string(c10::toString(t.scalar_type())));
   }
 }
 
 MPI_Op mpi_op(ReduceOp op) {
   switch (op) {
-    case ReduceOp::Sum: return MPI_SUM;
-    case ReduceOp::Max: return MPI_MAX;
-    case ReduceOp::Min: return MPI_MIN;
+    case ReduceOp::Sum:
+      return MPI_SUM;
+    case ReduceOp::Max:
+      return MPI_MAX;
+    case ReduceOp::Min:
+      return MPI_MIN;
   }
   return MPI_SUM;
 }
 
 void require_cpu_contiguous(const torch::Tensor& t) {
   if (!t.device().is_cpu() || !t.is_contiguous())
-    throw CommError("MPI collectives need contiguous CPU tensors (GPU tensors use the NCCL backend)");
+    throw CommError(
+        "MPI collectives need contiguous CPU tensors (GPU tensors use the NCCL backend)");
 }
 
 class MpiCommunicator : public Communicator {
@@ -172,12 +181,15 @@ std::unique_ptr<Communicator> make_mpi_communicator(int* argc, char*** argv) {
   int initialized = 0;
   MPI_Initialized(&initialized);
   int provided = 0;
-  if (!initialized) check(MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided), "MPI_Init_thread");
-  else MPI_Query_thread(&provided);
+  if (!initialized)
+    check(MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided), "MPI_Init_thread");
+  else
+    MPI_Query_thread(&provided);
   if (provided < MPI_THREAD_MULTIPLE) {
     MPI_Finalize();
-    throw CommError("the MPI library does not provide MPI_THREAD_MULTIPLE (the coordinator thread "
-                    "needs it); rebuild or choose an MPI with thread support");
+    throw CommError(
+        "the MPI library does not provide MPI_THREAD_MULTIPLE (the coordinator thread "
+        "needs it); rebuild or choose an MPI with thread support");
   }
   // Errors come back as return codes so they become CommError with a message, not a silent abort.
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);

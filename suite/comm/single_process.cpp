@@ -1,15 +1,17 @@
 #include "kdbench/comm/single_process.h"
 
-#include <cstdlib>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include "kdbench/core/errors.h"
 
 namespace kdbench::comm {
 
 void SingleProcessCommunicator::send(int dest, int tag, const std::string& payload) {
-  if (dest != 0) throw CommError("single-process communicator: send to rank " +
-                                 std::to_string(dest) + " (only rank 0 exists)");
+  if (dest != 0)
+    throw CommError("single-process communicator: send to rank " + std::to_string(dest) +
+                    " (only rank 0 exists)");
   {
     std::lock_guard<std::mutex> lock(mu_);
     boxes_[tag].push_back({0, tag, payload});

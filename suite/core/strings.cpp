@@ -68,7 +68,8 @@ bool parse_bool(const std::string& text, const std::string& what) {
   const std::string t = trim(text);
   if (t == "true" || t == "1" || t == "yes" || t == "on") return true;
   if (t == "false" || t == "0" || t == "no" || t == "off") return false;
-  throw ConfigError(what + ": '" + text + "' is not a boolean (allowed: true false yes no on off 1 0)");
+  throw ConfigError(what + ": '" + text +
+                    "' is not a boolean (allowed: true false yes no on off 1 0)");
 }
 
 std::string with_thousands(int64_t n) {

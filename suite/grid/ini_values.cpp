@@ -41,7 +41,8 @@ std::string IniValues::choice(const std::string& key, const std::string& def,
                               const std::vector<std::string>& allowed) const {
   const std::string v = text(key, def);
   if (std::find(allowed.begin(), allowed.end(), v) == allowed.end())
-    throw ConfigError(where(key) + ": '" + v + "' is not allowed (allowed: " + join(allowed, " ") + ")");
+    throw ConfigError(where(key) + ": '" + v + "' is not allowed (allowed: " + join(allowed, " ") +
+                      ")");
   return v;
 }
 
@@ -85,7 +86,8 @@ double IniValues::real(const std::string& key, double def, double min, double ma
   const std::string* v = find(key);
   const double x = v ? parse_double(*v, where(key)) : def;
   if (x < min || x > max)
-    throw ConfigError(where(key) + ": " + shown(x) + " is out of range [" + shown(min) + ", " + shown(max) + "]");
+    throw ConfigError(where(key) + ": " + shown(x) + " is out of range [" + shown(min) + ", " +
+                      shown(max) + "]");
   return x;
 }
 
@@ -144,7 +146,8 @@ LrSchedule IniValues::schedule(const std::string& s, const LrSchedule& base) con
       sched.milestones.push_back(f);
     }
     if (kind == "step" && sched.milestones.empty())
-      throw ConfigError(where(s + ".lr_schedule") + ": 'step' needs milestones, e.g. 'step 0.5 0.75'");
+      throw ConfigError(where(s + ".lr_schedule") +
+                        ": 'step' needs milestones, e.g. 'step 0.5 0.75'");
   }
   if (by_epochs) {
     sched.kind = "step";
@@ -158,7 +161,8 @@ TrainConfig IniValues::role(const std::string& s, const TrainConfig& base) const
   TrainConfig c = base;
   c.epochs = static_cast<int>(integer(s + ".epochs", base.epochs, 1, kMaxEpochs));
   c.batch_size = static_cast<int>(integer(s + ".batch_size", base.batch_size, 1, 1 << 20));
-  c.eval_batch_size = static_cast<int>(integer(s + ".eval_batch_size", base.eval_batch_size, 1, 1 << 20));
+  c.eval_batch_size =
+      static_cast<int>(integer(s + ".eval_batch_size", base.eval_batch_size, 1, 1 << 20));
   c.optimizer = choice(s + ".optimizer", base.optimizer, {"sgd"});
   c.lr = real(s + ".lr", base.lr, 1e-12, 100.0);
   c.momentum = real(s + ".momentum", base.momentum, 0.0, 0.999999);
@@ -168,7 +172,8 @@ TrainConfig IniValues::role(const std::string& s, const TrainConfig& base) const
     throw ConfigError(where(s + ".nesterov") + ": needs momentum > 0");
   c.lr_schedule = schedule(s, base.lr_schedule);
   c.augment = boolean(s + ".augment", base.augment);
-  c.augment_padding = static_cast<int>(integer(s + ".augment_padding", base.augment_padding, 0, 16));
+  c.augment_padding =
+      static_cast<int>(integer(s + ".augment_padding", base.augment_padding, 0, 16));
   return c;
 }
 

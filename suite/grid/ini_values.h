@@ -21,7 +21,8 @@ class IniValues {
                      const std::vector<std::string>& allowed) const;
   // Space-separated list; required lists must be present and non-empty; duplicates rejected.
   std::vector<std::string> words(const std::string& key, bool required) const;
-  std::vector<int64_t> integers(const std::string& key, bool required, int64_t min, int64_t max) const;
+  std::vector<int64_t> integers(const std::string& key, bool required, int64_t min,
+                                int64_t max) const;
   int64_t integer(const std::string& key, int64_t def, int64_t min, int64_t max) const;
   double real(const std::string& key, double def, double min, double max) const;
   bool boolean(const std::string& key, bool def) const;

@@ -1,19 +1,18 @@
 #include "kdbench/grid/parse_grid.h"
 
-#include <boost/program_options.hpp>
-
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "ini_values.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/core/strings.h"
 #include "kdbench/datasets/dataset.h"
 #include "kdbench/methods/registry.h"
 #include "kdbench/models/models.h"
-#include "kdbench/core/errors.h"
-#include "kdbench/core/strings.h"
-#include "ini_values.h"
 #include "validate_grid.h"
 
 namespace po = boost::program_options;
@@ -21,13 +20,13 @@ namespace po = boost::program_options;
 namespace kdbench::grid {
 namespace {
 
-const std::vector<std::string> kGridKeys = {"name",     "dataset",   "data_dir",      "teachers",
-                                            "students", "methods",   "seeds",         "teacher_seeds",
-                                            "results",  "artifacts", "teacher_checkpoints"};
+const std::vector<std::string> kGridKeys = {
+    "name",  "dataset",       "data_dir", "teachers",  "students",           "methods",
+    "seeds", "teacher_seeds", "results",  "artifacts", "teacher_checkpoints"};
 const std::vector<std::string> kRoleKeys = {
-    "epochs",      "batch_size",  "eval_batch_size", "optimizer", "lr",      "momentum",
-    "weight_decay", "nesterov",   "lr_schedule",     "lr_milestones", "lr_gamma", "augment",
-    "augment_padding"};
+    "epochs",   "batch_size",   "eval_batch_size", "optimizer",   "lr",
+    "momentum", "weight_decay", "nesterov",        "lr_schedule", "lr_milestones",
+    "lr_gamma", "augment",      "augment_padding"};
 const std::vector<std::string> kDataKeys = {"val_fraction", "split_seed", "train_subset",
                                             "test_subset", "threads"};
 
@@ -39,7 +38,8 @@ std::string strip_comments(const std::string& text) {
   std::string line;
   while (std::getline(in, line)) {
     for (size_t i = 0; i < line.size(); ++i) {
-      if ((line[i] == ';' || line[i] == '#') && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) {
+      if ((line[i] == ';' || line[i] == '#') &&
+          (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) {
         line.resize(i);
         break;
       }
@@ -72,8 +72,9 @@ std::vector<std::string> allowed_in(const std::string& section) {
 }
 
 // Flat "section.key" -> value, with duplicate and unknown-key checks.
-std::map<std::string, std::string> read_entries(const std::string& text, const std::string& source,
-                                                std::map<std::string, methods::ParamMap>& method_params) {
+std::map<std::string, std::string> read_entries(
+    const std::string& text, const std::string& source,
+    std::map<std::string, methods::ParamMap>& method_params) {
   std::istringstream stream(strip_comments(text));
   po::parsed_options parsed(nullptr);
   try {
@@ -88,7 +89,8 @@ std::map<std::string, std::string> read_entries(const std::string& text, const s
     const std::string value = opt.value.empty() ? "" : trim(opt.value.front());
     const auto dot = key.find('.');
     if (dot == std::string::npos)
-      throw ConfigError(source + ": key '" + key + "' is outside any section (put it under [grid], "
+      throw ConfigError(source + ": key '" + key +
+                        "' is outside any section (put it under [grid], "
                         "[train], [teacher], [student] or [method.NAME])");
     const std::string section = key.substr(0, dot);
     if (section == "method") {
@@ -96,8 +98,8 @@ std::map<std::string, std::string> read_entries(const std::string& text, const s
       const std::string method = key.substr(dot + 1, last - dot - 1);
       const std::string param = key.substr(last + 1);
       if (last == dot || !methods::builtin().contains(method))
-        throw ConfigError(source + ": unknown section [method." + method + "] (known methods: " +
-                          join(methods::builtin().names(), " ") + ")");
+        throw ConfigError(source + ": unknown section [method." + method +
+                          "] (known methods: " + join(methods::builtin().names(), " ") + ")");
       if (!method_params[method].emplace(param, value).second)
         throw ConfigError(source + ": [method." + method + "] " + param + " is given twice");
       continue;
@@ -117,7 +119,8 @@ std::map<std::string, std::string> read_entries(const std::string& text, const s
 void validate_models(const std::vector<std::string>& names, const std::string& where) {
   for (const auto& m : names)
     if (!models::is_known(m))
-      throw ConfigError(where + ": unknown model '" + m + "' (known: " + join(models::known(), " ") + ")");
+      throw ConfigError(where + ": unknown model '" + m +
+                        "' (known: " + join(models::known(), " ") + ")");
 }
 
 // [method.takd] assistants = A1 A2 ... (the chain between each teacher and student) and
@@ -132,14 +135,15 @@ void read_takd_structure(GridSpec& g, const std::string& source) {
     if (names.empty()) throw ConfigError(where + "assistants: empty list");
     if (std::find(names.begin(), names.end(), "auto") != names.end()) {
       if (names.size() > 1)
-        throw ConfigError(where + "assistants: 'auto' stands alone (it picks one assistant); got '" + a->second +
-                          "'; name a path instead, e.g. assistants = resnet56 resnet20");
+        throw ConfigError(
+            where + "assistants: 'auto' stands alone (it picks one assistant); got '" + a->second +
+            "'; name a path instead, e.g. assistants = resnet56 resnet20");
       g.takd_auto = true;
     } else {
       for (const auto& m : names)
         if (!models::is_known(m))
-          throw ConfigError(where + "assistants: unknown model '" + m + "' (known: " + join(models::known(), " ") +
-                            " auto)");
+          throw ConfigError(where + "assistants: unknown model '" + m +
+                            "' (known: " + join(models::known(), " ") + " auto)");
       g.takd_assistants = names;
     }
     params.erase(a);
@@ -151,7 +155,8 @@ void read_takd_structure(GridSpec& g, const std::string& source) {
       const auto c1 = link.find(':', gt == std::string::npos ? 0 : gt);
       const auto c2 = c1 == std::string::npos ? c1 : link.find(':', c1 + 1);
       if (gt == std::string::npos || c1 == std::string::npos || c2 == std::string::npos)
-        throw ConfigError(where + "links: '" + link + "' is not of the form TEACHER>STUDENT:lambda:temperature");
+        throw ConfigError(where + "links: '" + link +
+                          "' is not of the form TEACHER>STUDENT:lambda:temperature");
       const std::string up = link.substr(0, gt), down = link.substr(gt + 1, c1 - gt - 1);
       for (const auto& m : {up, down})
         if (!models::is_known(m))
@@ -162,7 +167,8 @@ void read_takd_structure(GridSpec& g, const std::string& source) {
       g.takd_links[up + ">" + down] = override;
     }
     params.erase(l);
-    for (auto& [name, link_params] : g.takd_links) link_params.erase("links"), link_params.erase("assistants");
+    for (auto& [name, link_params] : g.takd_links)
+      link_params.erase("links"), link_params.erase("assistants");
   }
 }
 
@@ -178,7 +184,8 @@ void read_fields(GridSpec& g, const IniValues& v) {
   g.students = v.words("grid.students", /*required=*/true);
   g.methods = v.words("grid.methods", true);
   g.seeds = v.integers("grid.seeds", true, 0, INT32_MAX);
-  g.teacher_seeds = v.has("grid.teacher_seeds") ? v.integers("grid.teacher_seeds", true, 0, INT32_MAX) : g.seeds;
+  g.teacher_seeds =
+      v.has("grid.teacher_seeds") ? v.integers("grid.teacher_seeds", true, 0, INT32_MAX) : g.seeds;
   g.results = v.text("grid.results", "results/" + g.name + ".h5");
   g.artifacts = v.text("grid.artifacts", "artifacts/" + g.name);
 
@@ -195,8 +202,8 @@ void read_fields(GridSpec& g, const IniValues& v) {
   read_takd_structure(g, source);
   for (const auto& m : g.methods) {
     if (!methods::builtin().contains(m))
-      throw ConfigError(source + ": [grid] methods: unknown method '" + m + "' (known: " +
-                        join(methods::builtin().names(), " ") + ")");
+      throw ConfigError(source + ": [grid] methods: unknown method '" + m +
+                        "' (known: " + join(methods::builtin().names(), " ") + ")");
     g.method_params[m];  // every listed method has its (possibly empty) [method.NAME] entry
   }
   validate_models(g.students, source + ": [grid] students");
@@ -232,7 +239,8 @@ void keep_searched_checkpoints(GridSpec& g) {
 
 }  // namespace
 
-GridSpec parse_grid_text(const std::string& text, const std::string& source, const ParseOptions& opts) {
+GridSpec parse_grid_text(const std::string& text, const std::string& source,
+                         const ParseOptions& opts) {
   GridSpec g;
   g.path = source;
   g.ini_text = text;

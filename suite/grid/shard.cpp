@@ -16,7 +16,8 @@ void check_shard(int index, int count) {
                       " is not allowed (expected I/K with K >= 1)");
   if (index < 0 || index >= count)
     throw ConfigError("--shard: shard index " + std::to_string(index) +
-                      " is not allowed (expected I/K with 0 <= I < K = " + std::to_string(count) + ")");
+                      " is not allowed (expected I/K with 0 <= I < K = " + std::to_string(count) +
+                      ")");
 }
 
 // Union-find over task positions; the root of a set is its earliest task.
@@ -90,7 +91,8 @@ TaskGraph select_shard(const TaskGraph& graph, int index, int count) {
   std::vector<std::pair<double, size_t>> load(static_cast<size_t>(count), {0.0, 0});
   std::vector<bool> selected(graph.tasks.size(), false);
   for (const Component& c : components) {
-    const size_t target = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+    const size_t target =
+        static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
     load[target].first += c.cost;
     load[target].second += 1;
     if (target == static_cast<size_t>(index))
@@ -102,7 +104,8 @@ TaskGraph select_shard(const TaskGraph& graph, int index, int count) {
     shard.index[graph.tasks[i].key] = shard.tasks.size();
     shard.tasks.push_back(graph.tasks[i]);
     // A TAKD auto choice lives in one component: its alternatives depend on all its baselines.
-    for (const auto& alt : graph.tasks[i].alternative_of) shard.choices[alt.choice_id] = graph.choices.at(alt.choice_id);
+    for (const auto& alt : graph.tasks[i].alternative_of)
+      shard.choices[alt.choice_id] = graph.choices.at(alt.choice_id);
   }
   return shard;
 }

@@ -48,8 +48,7 @@ void check_component(const std::string& what, const std::string& s) {
 }  // namespace
 
 void write_file_atomic(const std::string& final_path,
-                       const std::function<void(const std::string& tmp_path)>& write,
-                       bool fsync) {
+                       const std::function<void(const std::string& tmp_path)>& write, bool fsync) {
   const fs::path target(final_path);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   std::error_code ec;

@@ -69,8 +69,7 @@ std::string innermost_hdf5_error() {
   return innermost;
 }
 
-void rethrow_as_io_error(const std::string& path, const std::string& what,
-                         const H5::Exception& e) {
+void rethrow_as_io_error(const std::string& path, const std::string& what, const H5::Exception& e) {
   // The C++ message names only the failed API call ("H5Fopen failed"); the cause ("unable to
   // lock file", "file locking flag values don't match") is at the bottom of the error stack.
   std::string detail = e.getDetailMsg();
@@ -92,8 +91,7 @@ void write_int(const H5::H5Object& obj, const std::string& name, int64_t value,
 }
 
 void write_double(const H5::H5Object& obj, const std::string& name, double value) {
-  replace_attribute(obj, name, H5::PredType::IEEE_F64LE).write(H5::PredType::NATIVE_DOUBLE,
-                                                               &value);
+  replace_attribute(obj, name, H5::PredType::IEEE_F64LE).write(H5::PredType::NATIVE_DOUBLE, &value);
 }
 
 std::string read_string(const H5::H5Object& obj, const std::string& where,
@@ -136,10 +134,17 @@ std::map<std::string, std::string> read_all_as_text(const H5::H5Object& obj) {
     H5::Attribute a = obj.openAttribute(name);
     if (a.getSpace().getSimpleExtentNpoints() != 1) continue;  // arrays: not provenance text
     switch (a.getTypeClass()) {
-      case H5T_STRING: out[name] = read_string(obj, where, name); break;
-      case H5T_INTEGER: out[name] = std::to_string(read_int(obj, where, name)); break;
-      case H5T_FLOAT: out[name] = format_double(read_double(obj, where, name)); break;
-      default: break;
+      case H5T_STRING:
+        out[name] = read_string(obj, where, name);
+        break;
+      case H5T_INTEGER:
+        out[name] = std::to_string(read_int(obj, where, name));
+        break;
+      case H5T_FLOAT:
+        out[name] = format_double(read_double(obj, where, name));
+        break;
+      default:
+        break;
     }
   }
   return out;

@@ -29,8 +29,7 @@ void write_int(const H5::H5Object& obj, const std::string& name, int64_t value,
 void write_double(const H5::H5Object& obj, const std::string& name, double value);
 
 // Readers throw IoError naming `where` (an HDF5 path) and the attribute when it is missing.
-std::string read_string(const H5::H5Object& obj, const std::string& where,
-                        const std::string& name);
+std::string read_string(const H5::H5Object& obj, const std::string& where, const std::string& name);
 int64_t read_int(const H5::H5Object& obj, const std::string& where, const std::string& name);
 double read_double(const H5::H5Object& obj, const std::string& where, const std::string& name);
 

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "kdbench/core/errors.h"
 #include "h5_io.h"
+#include "kdbench/core/errors.h"
 #include "run_io.h"
 #include "summary_table.h"
 
@@ -52,7 +52,8 @@ void check_layout(const H5::H5File& file, const std::string& path) {
   const H5::Group root = file.openGroup("/");
   if (!root.attrExists("schema_version") || !file.nameExists(kRuns) ||
       !file.nameExists(kSummaryDataset)) {
-    throw IoError(path + ": is an HDF5 file but not a kdbench results file (no schema_version, "
+    throw IoError(path +
+                  ": is an HDF5 file but not a kdbench results file (no schema_version, "
                   "/runs or /summary)");
   }
   const int64_t version = h5::read_int(root, "/", "schema_version");

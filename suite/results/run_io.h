@@ -1,6 +1,6 @@
 #pragma once
-// Internal to kdbench_results: one run as the HDF5 group /runs/<key> (docs/design.md §6.1), written and
-// read by iterating run_record_fields.h. Scalars are attributes; JSON-valued fields
+// Internal to kdbench_results: one run as the HDF5 group /runs/<key> (docs/design.md §6.1), written
+// and read by iterating run_record_fields.h. Scalars are attributes; JSON-valued fields
 // (method_params, chain, config, checkpoints) are JSON text; the per-epoch curves are 1-D
 // datasets of length = finished epochs (possibly 0).
 #include <H5Cpp.h>

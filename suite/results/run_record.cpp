@@ -132,8 +132,8 @@ nlohmann::json to_json(const RunRecord& r) {
 }
 
 RunRecord record_from_json(const nlohmann::json& j) {
-  if (!j.is_object()) throw IoError(std::string("run record JSON: expected an object, got ") +
-                                    j.type_name());
+  if (!j.is_object())
+    throw IoError(std::string("run record JSON: expected an object, got ") + j.type_name());
   RunRecord r;
   const nlohmann::json* curves = nullptr;  // looked up at the first curve: after every scalar
   for_each_field([&](const auto& field) {

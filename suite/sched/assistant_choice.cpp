@@ -57,15 +57,18 @@ double distilled_teacher_accuracy(const results::RunRecord& teacher, int checkpo
   if (checkpoint < 0) return c.val_acc.back();
   for (size_t i = 0; i < c.size(); ++i)
     if (c.epoch[i] == checkpoint) return c.val_acc[i];
-  throw Error("teacher run " + teacher.key + " has no epoch " + std::to_string(checkpoint) + " in its curves");
+  throw Error("teacher run " + teacher.key + " has no epoch " + std::to_string(checkpoint) +
+              " in its curves");
 }
 
 AssistantDecision decide(const grid::AssistantChoice& choice,
                          const std::function<results::RunRecord(const std::string&)>& record) {
   std::vector<std::pair<std::string, double>> candidates;
-  for (const auto& c : choice.candidates) candidates.emplace_back(c.model, record(c.baseline_key).best_val_acc);
-  return choose_assistant(distilled_teacher_accuracy(record(choice.teacher_key), choice.teacher_checkpoint),
-                          record(choice.student_baseline_key).best_val_acc, candidates);
+  for (const auto& c : choice.candidates)
+    candidates.emplace_back(c.model, record(c.baseline_key).best_val_acc);
+  return choose_assistant(
+      distilled_teacher_accuracy(record(choice.teacher_key), choice.teacher_checkpoint),
+      record(choice.student_baseline_key).best_val_acc, candidates);
 }
 
 }  // namespace kdbench::sched

@@ -29,7 +29,10 @@ std::string duration_text(double s) {
 
 Coordinator::Coordinator(const grid::TaskGraph& graph, results::ResultsStore& store,
                          const results::Artifacts& artifacts, comm::Communicator& comm)
-    : graph_(graph), store_(store), artifacts_(artifacts), comm_(comm),
+    : graph_(graph),
+      store_(store),
+      artifacts_(artifacts),
+      comm_(comm),
       priority_(graph.critical_paths()) {
   load_state();
 }
@@ -58,7 +61,9 @@ void Coordinator::load_state() {
     if (was_done && !(needed_later && !artifacts_present(t))) {
       done_.insert(t.key);
     } else {
-      if (was_done) spdlog::info("re-running {}: its checkpoints are missing from {}", t.label(), artifacts_.root());
+      if (was_done)
+        spdlog::info("re-running {}: its checkpoints are missing from {}", t.label(),
+                     artifacts_.root());
       pending_.insert(t.key);
       total_cost_ += t.cost;
     }
@@ -71,7 +76,9 @@ void Coordinator::resolve_choices() {
   for (const auto& [id, choice] : graph_.choices) {
     if (decisions_.count(id)) continue;
     const auto keys = choice.decision_keys();
-    if (!std::all_of(keys.begin(), keys.end(), [&](const std::string& k) { return done_.count(k) > 0; })) continue;
+    if (!std::all_of(keys.begin(), keys.end(),
+                     [&](const std::string& k) { return done_.count(k) > 0; }))
+      continue;
     const auto decision = decide(choice, [&](const std::string& key) {
       auto rec = store_.get(key);
       if (!rec) throw Error("internal: no record of finished run " + key);
@@ -85,10 +92,11 @@ void Coordinator::resolve_choices() {
   // An alternative is dropped once every choice it belongs to picked another candidate.
   for (const auto& t : graph_.tasks) {
     if (t.alternative_of.empty() || !pending_.count(t.key)) continue;
-    const bool maybe_needed = std::any_of(t.alternative_of.begin(), t.alternative_of.end(), [&](const auto& alt) {
-      const auto d = decisions_.find(alt.choice_id);
-      return d == decisions_.end() || d->second.chosen == alt.candidate;
-    });
+    const bool maybe_needed =
+        std::any_of(t.alternative_of.begin(), t.alternative_of.end(), [&](const auto& alt) {
+          const auto d = decisions_.find(alt.choice_id);
+          return d == decisions_.end() || d->second.chosen == alt.candidate;
+        });
     if (maybe_needed) continue;
     pending_.erase(t.key);
     dropped_.insert(t.key);
@@ -99,7 +107,8 @@ void Coordinator::resolve_choices() {
 void Coordinator::annotate(results::RunRecord& rec, const grid::Task& t) const {
   for (const auto& alt : t.alternative_of) {
     const auto d = decisions_.find(alt.choice_id);
-    if (d != decisions_.end() && d->second.chosen == alt.candidate) rec.config["takd_auto"] = d->second.to_json();
+    if (d != decisions_.end() && d->second.chosen == alt.candidate)
+      rec.config["takd_auto"] = d->second.to_json();
   }
 }
 
@@ -107,7 +116,8 @@ std::vector<std::string> Coordinator::ready_tasks() const {
   std::vector<std::string> ready;
   for (const auto& key : pending_) {
     const auto& t = graph_.at(key);
-    if (std::all_of(t.deps.begin(), t.deps.end(), [&](const std::string& d) { return done_.count(d) > 0; }))
+    if (std::all_of(t.deps.begin(), t.deps.end(),
+                    [&](const std::string& d) { return done_.count(d) > 0; }))
       ready.push_back(key);
   }
   std::sort(ready.begin(), ready.end(), [&](const std::string& a, const std::string& b) {
@@ -179,7 +189,8 @@ void Coordinator::handle_result(int source, const nlohmann::json& j) {
   } else if (rec.status == results::Status::Done) {
     done_.insert(rec.key);
     resolve_choices();
-    log_progress("finished (" + std::to_string(std::lround(rec.wall_seconds)) + " s, test at best val " +
+    log_progress("finished (" + std::to_string(std::lround(rec.wall_seconds)) +
+                     " s, test at best val " +
                      std::to_string(100 * rec.test_acc_at_best_val).substr(0, 5) + "%)",
                  t);
   } else {
@@ -213,8 +224,10 @@ int Coordinator::run() {
   while (stopped_ < comm_.size()) {
     if (!stopping_ && train::stop_requested()) {
       stopping_ = true;
-      spdlog::warn("{} received: no new tasks; running tasks save their state; rerun the same command to continue",
-                   train::stop_reason());
+      spdlog::warn(
+          "{} received: no new tasks; running tasks save their state; rerun the same command to "
+          "continue",
+          train::stop_reason());
       stop_idle_workers_if_finished();
     }
     // Polling (not a blocking receive) so a stop signal is noticed while every worker is busy.
@@ -227,15 +240,21 @@ int Coordinator::run() {
     wait = std::chrono::microseconds(100);
     const auto j = nlohmann::json::parse(m->payload);
     const std::string type = j.at("type");
-    if (type == "ready") idle_.push_back(m->source);
-    else if (type == "result") handle_result(m->source, j.at("record"));
-    else throw CommError("coordinator: unknown message type '" + type + "' from rank " + std::to_string(m->source));
+    if (type == "ready")
+      idle_.push_back(m->source);
+    else if (type == "result")
+      handle_result(m->source, j.at("record"));
+    else
+      throw CommError("coordinator: unknown message type '" + type + "' from rank " +
+                      std::to_string(m->source));
     dispatch();
     stop_idle_workers_if_finished();
   }
-  spdlog::info("grid {}: {} done, {} failed, {} not finished{}, wall {}", stopping_ ? "stopped" : "finished",
-               done_.size(), failed_.size(), pending_.size(),
-               dropped_.empty() ? "" : ", " + std::to_string(dropped_.size()) + " TAKD auto alternatives not chosen",
+  spdlog::info("grid {}: {} done, {} failed, {} not finished{}, wall {}",
+               stopping_ ? "stopped" : "finished", done_.size(), failed_.size(), pending_.size(),
+               dropped_.empty()
+                   ? ""
+                   : ", " + std::to_string(dropped_.size()) + " TAKD auto alternatives not chosen",
                duration_text(now_seconds() - start_time_));
   return exit_code();
 }

@@ -3,8 +3,8 @@
 #include <torch/version.h>
 
 #include <exception>
-#include <memory>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -86,7 +86,8 @@ int run_grid(comm::Communicator& comm, const RunOptions& opts) {
   if (comm.rank() != 0) spec = parse(message.substr(3), opts);
   const grid::TaskGraph full_graph = grid::expand(spec);
   const grid::TaskGraph graph =
-      opts.shard_count > 0 ? grid::select_shard(full_graph, opts.shard_index, opts.shard_count) : full_graph;
+      opts.shard_count > 0 ? grid::select_shard(full_graph, opts.shard_index, opts.shard_count)
+                           : full_graph;
   const results::Artifacts artifacts(spec.artifacts);
 
   int exit_code = kExitOk;
@@ -94,8 +95,8 @@ int run_grid(comm::Communicator& comm, const RunOptions& opts) {
   if (comm.rank() == 0) {
     spdlog::info("results: {}  artifacts: {}", spec.results, spec.artifacts);
     if (opts.shard_count > 0)
-      spdlog::info("shard {}/{}: {} of the grid's {} tasks", opts.shard_index, opts.shard_count, graph.tasks.size(),
-                   full_graph.tasks.size());
+      spdlog::info("shard {}/{}: {} of the grid's {} tasks", opts.shard_index, opts.shard_count,
+                   graph.tasks.size(), full_graph.tasks.size());
     coordinator_thread = std::thread([&] {
       try {
         exit_code = Coordinator(graph, *store, artifacts, comm).run();

@@ -3,17 +3,17 @@
 #include <memory>
 
 #include "kdbench/core/log.h"
-#include "kdbench/train/stop_flag.h"
-#include "kdbench/train/threads.h"
 #include "kdbench/results/run_record.h"
 #include "kdbench/sched/protocol.h"
+#include "kdbench/train/stop_flag.h"
+#include "kdbench/train/threads.h"
 #include "kdbench/train/trainer.h"
 
 namespace kdbench::sched {
 namespace {
 
-results::RunRecord unfinished_record(const grid::Task& t, results::Status status, const std::string& error,
-                                     int rank) {
+results::RunRecord unfinished_record(const grid::Task& t, results::Status status,
+                                     const std::string& error, int rank) {
   results::RunRecord rec = train::task_record(t);
   rec.status = status;
   rec.error = error;
@@ -28,7 +28,8 @@ results::RunRecord unfinished_record(const grid::Task& t, results::Status status
 int run_worker(comm::Communicator& comm, const grid::GridSpec& grid, const grid::TaskGraph& graph,
                const results::Artifacts& artifacts) {
   keep_tensor_buffers_in_heap();
-  const int threads = apply_intra_op_threads(choose_intra_op_threads(grid.threads, comm.local_size()));
+  const int threads =
+      apply_intra_op_threads(choose_intra_op_threads(grid.threads, comm.local_size()));
   std::unique_ptr<train::PreparedData> data;  // loaded with the first task, reused by all
   train::TrainEnv env;
   env.artifacts = &artifacts;
@@ -49,8 +50,11 @@ int run_worker(comm::Communicator& comm, const grid::GridSpec& grid, const grid:
     results::RunRecord rec;
     try {
       // A stop that arrived while this worker was idle: do not start anything new.
-      if (train::stop_requested()) throw train::Interrupted(task.label() + ": not started, " + train::stop_reason());
-      if (!data) data = std::make_unique<train::PreparedData>(train::prepare(datasets::load(grid::data_config(grid))));
+      if (train::stop_requested())
+        throw train::Interrupted(task.label() + ": not started, " + train::stop_reason());
+      if (!data)
+        data = std::make_unique<train::PreparedData>(
+            train::prepare(datasets::load(grid::data_config(grid))));
       env.data = data.get();
       rec = train::run_task(task, env);
     } catch (const train::Interrupted& e) {

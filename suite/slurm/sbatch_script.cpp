@@ -172,7 +172,8 @@ std::string default_job_name(const std::string& grid_path) {
     base.resize(base.size() - ext.size());
   const std::string allowed = "_.+-";
   for (char& c : base)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && allowed.find(c) == std::string::npos) c = '_';
+    if (!std::isalnum(static_cast<unsigned char>(c)) && allowed.find(c) == std::string::npos)
+      c = '_';
   return "kdbench-" + (base.empty() ? std::string("grid") : base);
 }
 
@@ -181,16 +182,17 @@ std::string make_sbatch_script(const SlurmOptions& o) {
   const bool array = o.mode == "array";
   std::string kdbench_args;
   if (array) {
-    kdbench_args = " --shard \"$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT\" \\\n"
-                   "  --results " + shell_quote(results_stem(o.results_path)) +
-                   "\".shard$SLURM_ARRAY_TASK_ID.h5\"";
+    kdbench_args =
+        " --shard \"$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT\" \\\n"
+        "  --results " +
+        shell_quote(results_stem(o.results_path)) + "\".shard$SLURM_ARRAY_TASK_ID.h5\"";
   } else if (!o.results_path.empty()) {
     kdbench_args = " --results " + shell_quote(o.results_path);
   }
   // srun needs --cpus-per-task spelled out: Slurm 22.05+ no longer passes sbatch's on to steps.
   const std::string launcher = o.mpi == "pmix"
-      ? "srun --mpi=pmix --cpus-per-task=\"$SLURM_CPUS_PER_TASK\""
-      : "mpirun -np \"$SLURM_NTASKS\" --bind-to none";
+                                   ? "srun --mpi=pmix --cpus-per-task=\"$SLURM_CPUS_PER_TASK\""
+                                   : "mpirun -np \"$SLURM_NTASKS\" --bind-to none";
 
   std::string script = kHeader + sbatch_lines(o);
   script += fill(kSettings, {{"KDBENCH", shell_quote(o.kdbench_path)},

@@ -121,8 +121,8 @@ void validate(const SlurmOptions& o) {
            "expected [D-]HH:MM:SS, D-HH[:MM], MM:SS or minutes, e.g. 1-12:00:00 or 90");
     if (o.signal_seconds >= limit)
       throw ConfigError("--signal-seconds: " + std::to_string(o.signal_seconds) +
-                        " s is not shorter than --time " + o.time + " (" +
-                        std::to_string(limit) + " s); the stop signal would come at once");
+                        " s is not shorter than --time " + o.time + " (" + std::to_string(limit) +
+                        " s); the stop signal would come at once");
   }
   check_name("--partition", o.partition);
   check_name("--account", o.account);

@@ -13,11 +13,16 @@ std::vector<std::string> phase_best_names(const ResumeState& s) {
 }
 
 nlohmann::json meta_json(const ResumeState& s) {
-  return {{"phase", s.pos.phase},          {"phase_epoch", s.pos.phase_epoch},
-          {"epoch", s.pos.epoch},          {"next_step", s.pos.next_step},
-          {"loss_sum", s.loss_sum},        {"correct", s.correct},
-          {"epoch_seconds", s.epoch_seconds}, {"wall_seconds", s.wall_seconds},
-          {"best", s.best},                {"record", results::to_json(s.record)},
+  return {{"phase", s.pos.phase},
+          {"phase_epoch", s.pos.phase_epoch},
+          {"epoch", s.pos.epoch},
+          {"next_step", s.pos.next_step},
+          {"loss_sum", s.loss_sum},
+          {"correct", s.correct},
+          {"epoch_seconds", s.epoch_seconds},
+          {"wall_seconds", s.wall_seconds},
+          {"best", s.best},
+          {"record", results::to_json(s.record)},
           {"phase_best_names", phase_best_names(s)}};
 }
 

@@ -27,10 +27,14 @@ bool stop_requested() { return g_stop_signal.load() >= 0; }
 
 std::string stop_reason() {
   switch (g_stop_signal.load()) {
-    case -1: return "";
-    case SIGTERM: return "SIGTERM";
-    case SIGUSR1: return "SIGUSR1";
-    default: return "stop requested";
+    case -1:
+      return "";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGUSR1:
+      return "SIGUSR1";
+    default:
+      return "stop requested";
   }
 }
 

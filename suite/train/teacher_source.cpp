@@ -8,8 +8,11 @@ namespace kdbench::train {
 TeacherSource::TeacherSource(std::string teacher_key, std::string teacher_model,
                              const PreparedData& data, const results::Artifacts& artifacts,
                              int64_t eval_batch)
-    : key_(std::move(teacher_key)), model_(std::move(teacher_model)), data_(data),
-      artifacts_(artifacts), eval_batch_(eval_batch) {}
+    : key_(std::move(teacher_key)),
+      model_(std::move(teacher_model)),
+      data_(data),
+      artifacts_(artifacts),
+      eval_batch_(eval_batch) {}
 
 void TeacherSource::select(int checkpoint) {
   if (checkpoint == current_) return;
@@ -30,7 +33,8 @@ torch::Tensor TeacherSource::batch_logits(int checkpoint, const torch::Tensor& i
   select(checkpoint);
   torch::NoGradGuard no_grad;
   if (augmented) return net_->forward(x);
-  if (!cached_train_logits_.defined()) cached_train_logits_ = logits(*net_, data_.train_x, eval_batch_);
+  if (!cached_train_logits_.defined())
+    cached_train_logits_ = logits(*net_, data_.train_x, eval_batch_);
   return cached_train_logits_.index_select(0, indices);
 }
 

@@ -1,7 +1,6 @@
 #include "kdbench/train/threads.h"
 
 #include <ATen/Parallel.h>
-
 #include <malloc.h>
 
 #include <algorithm>

@@ -7,11 +7,11 @@
 #include <filesystem>
 #include <optional>
 
-#include "kdbench/methods/nokd.h"
-#include "kdbench/methods/registry.h"
 #include "kdbench/core/errors.h"
 #include "kdbench/core/hash.h"
 #include "kdbench/core/log.h"
+#include "kdbench/methods/nokd.h"
+#include "kdbench/methods/registry.h"
 #include "kdbench/train/evaluate.h"
 #include "kdbench/train/lr_schedule.h"
 #include "kdbench/train/net_io.h"
@@ -24,29 +24,41 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 std::unique_ptr<methods::Method> method_of(const grid::Task& task, const PreparedData& data) {
   if (task.kind == "teacher") return methods::NoKd::create({}, {});
-  const methods::TrainShape shape{task.train.epochs, task.train.batch_size, static_cast<int>(data.num_classes)};
+  const methods::TrainShape shape{task.train.epochs, task.train.batch_size,
+                                  static_cast<int>(data.num_classes)};
   return methods::builtin().make(task.method, task.method_params, shape);
 }
 
-std::unique_ptr<torch::optim::SGD> make_optimizer(models::NetImpl& net, const grid::TrainConfig& c) {
-  return std::make_unique<torch::optim::SGD>(
-      net.parameters(),
-      torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay).nesterov(c.nesterov));
+std::unique_ptr<torch::optim::SGD> make_optimizer(models::NetImpl& net,
+                                                  const grid::TrainConfig& c) {
+  return std::make_unique<torch::optim::SGD>(net.parameters(), torch::optim::SGDOptions(c.lr)
+                                                                   .momentum(c.momentum)
+                                                                   .weight_decay(c.weight_decay)
+                                                                   .nesterov(c.nesterov));
 }
 
 void set_lr(torch::optim::SGD& opt, double lr) {
-  for (auto& group : opt.param_groups()) static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
+  for (auto& group : opt.param_groups())
+    static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
 }
 
 nlohmann::json config_json(const grid::Task& task) {
   const auto& c = task.train;
-  nlohmann::json j = {{"epochs", c.epochs}, {"total_epochs", task.total_epochs}, {"batch_size", c.batch_size},
-                      {"optimizer", c.optimizer}, {"lr", c.lr}, {"momentum", c.momentum},
-                      {"weight_decay", c.weight_decay}, {"nesterov", c.nesterov}, {"augment", c.augment},
+  nlohmann::json j = {{"epochs", c.epochs},
+                      {"total_epochs", task.total_epochs},
+                      {"batch_size", c.batch_size},
+                      {"optimizer", c.optimizer},
+                      {"lr", c.lr},
+                      {"momentum", c.momentum},
+                      {"weight_decay", c.weight_decay},
+                      {"nesterov", c.nesterov},
+                      {"augment", c.augment},
                       {"augment_padding", c.augment_padding}};
   j.update(schedule_json(c.lr_schedule));
   if (!task.keep_checkpoints.empty()) j["keep_checkpoints"] = task.keep_checkpoints;
@@ -68,7 +80,10 @@ struct Best {
   double phase_val = -1;
   std::optional<Snapshot> phase_weights;
   nlohmann::json to_json() const {
-    return {{"val", val}, {"test_at_val", test_at_val}, {"best_test", best_test}, {"epoch", epoch},
+    return {{"val", val},
+            {"test_at_val", test_at_val},
+            {"best_test", best_test},
+            {"epoch", epoch},
             {"phase_val", phase_val}};
   }
   void from_json(const nlohmann::json& j) {
@@ -81,13 +96,18 @@ struct Best {
 class TaskRun {
  public:
   TaskRun(const grid::Task& task, const TrainEnv& env)
-      : task_(task), env_(env), data_(*env.data), method_(method_of(task, data_)),
+      : task_(task),
+        env_(env),
+        data_(*env.data),
+        method_(method_of(task, data_)),
         phases_(method_->phases(task.train.epochs)),
-        gen_(at::make_generator<at::CPUGeneratorImpl>(data_seed(task))), rec_(initial_record(task)) {
+        gen_(at::make_generator<at::CPUGeneratorImpl>(data_seed(task))),
+        rec_(initial_record(task)) {
     torch::manual_seed(init_seed(task));
     net_ = models::make(task.model, data_.num_classes, data_.shape);
     if (!task.teacher_key.empty())
-      teacher_.emplace(task.teacher_key, task.teacher_model, data_, *env.artifacts, task.train.eval_batch_size);
+      teacher_.emplace(task.teacher_key, task.teacher_model, data_, *env.artifacts,
+                       task.train.eval_batch_size);
   }
 
   results::RunRecord run() {
@@ -104,7 +124,8 @@ class TaskRun {
       }
     }
     // Final weights feed students (teachers) or the next link of a TAKD chain (assistants).
-    if (task_.provides_weights()) save_net(*net_, *env_.artifacts, task_.key, results::checkpoint_name(-1));
+    if (task_.provides_weights())
+      save_net(*net_, *env_.artifacts, task_.key, results::checkpoint_name(-1));
     env_.artifacts->remove(task_.key, kResumeFile);
     finish(start);
     return rec_;
@@ -124,19 +145,22 @@ class TaskRun {
     rec_.checkpoints = s.record.checkpoints;
     rec_.started = s.record.started;
     prior_seconds_ = s.wall_seconds;
-    spdlog::info("{}: resuming at epoch {} step {} from {}", task_.label(), pos_.epoch + 1, pos_.next_step, path);
+    spdlog::info("{}: resuming at epoch {} step {} from {}", task_.label(), pos_.epoch + 1,
+                 pos_.next_step, path);
     return s;
   }
 
   void begin_phase(int pi) {
     const auto& phase = phases_[static_cast<size_t>(pi)];
-    if (phase.start_from_best_of_previous && best_.phase_weights) restore(*net_, *best_.phase_weights);
+    if (phase.start_from_best_of_previous && best_.phase_weights)
+      restore(*net_, *best_.phase_weights);
     if (!opt_ || phase.fresh_optimizer) opt_ = make_optimizer(*net_, task_.train);
     best_.phase_weights.reset();
     best_.phase_val = -1;
   }
 
-  void run_epoch(const methods::Phase& phase, const std::optional<ResumeState>& resumed, Clock::time_point start) {
+  void run_epoch(const methods::Phase& phase, const std::optional<ResumeState>& resumed,
+                 Clock::time_point start) {
     const auto epoch_start = Clock::now();
     const int64_t n = data_.train_x.size(0), bs = task_.train.batch_size;
     const int64_t steps = (n + bs - 1) / bs;
@@ -144,21 +168,24 @@ class TaskRun {
     methods::StepContext ctx;
     ctx.epoch = {epoch, task_.total_epochs, pos_.phase, pos_.phase_epoch, phase.epochs};
     ctx.steps_per_epoch = steps;
-    const double lr = lr_at(task_.train.lr_schedule, task_.train.lr, pos_.phase_epoch, phase.epochs);
+    const double lr =
+        lr_at(task_.train.lr_schedule, task_.train.lr, pos_.phase_epoch, phase.epochs);
     set_lr(*opt_, lr);
     const bool use_teacher = phase.uses_teacher && teacher_.has_value();
     // The checkpoint-search axis pins the teacher epoch; otherwise the method picks (Pro-KD walks
     // the trajectory, the others use the final weights).
-    const int checkpoint = !use_teacher                 ? methods::kFinalCheckpoint
-                           : task_.teacher_checkpoint >= 0 ? task_.teacher_checkpoint
-                                                        : method_->teacher_checkpoint(ctx.epoch, task_.teacher_epochs);
+    const int checkpoint = !use_teacher ? methods::kFinalCheckpoint
+                           : task_.teacher_checkpoint >= 0
+                               ? task_.teacher_checkpoint
+                               : method_->teacher_checkpoint(ctx.epoch, task_.teacher_epochs);
     net_->train();
     torch::Tensor order = resumed ? resumed->order : torch::randperm(n, gen_, torch::kLong);
     double loss_sum = resumed ? resumed->loss_sum : 0;
     int64_t correct = resumed ? resumed->correct : 0;
     const double seconds_before = resumed ? resumed->epoch_seconds : 0;
     for (int64_t s = resumed ? resumed->pos.next_step : 0; s < steps; ++s) {
-      if (env_.should_stop ? env_.should_stop() : stop_requested()) interrupt(order, s, loss_sum, correct, seconds_before + since(epoch_start), start);
+      if (env_.should_stop ? env_.should_stop() : stop_requested())
+        interrupt(order, s, loss_sum, correct, seconds_before + since(epoch_start), start);
       ctx.step_in_epoch = s;
       const auto idx = order.slice(0, s * bs, std::min(n, (s + 1) * bs));
       auto x = data_.train_x.index_select(0, idx);
@@ -170,18 +197,20 @@ class TaskRun {
       opt_->step();
       const double l = loss.item<double>();
       if (!std::isfinite(l))
-        throw Error(task_.label() + ": loss became " + std::to_string(l) + " at epoch " + std::to_string(epoch) +
-                    " step " + std::to_string(s + 1));
+        throw Error(task_.label() + ": loss became " + std::to_string(l) + " at epoch " +
+                    std::to_string(epoch) + " step " + std::to_string(s + 1));
       loss_sum += l * static_cast<double>(idx.size(0));
       correct += logits.argmax(1).eq(y).sum().item<int64_t>();
     }
-    end_epoch(epoch, lr, loss_sum / static_cast<double>(n), static_cast<double>(correct) / static_cast<double>(n),
+    end_epoch(epoch, lr, loss_sum / static_cast<double>(n),
+              static_cast<double>(correct) / static_cast<double>(n),
               seconds_before + since(epoch_start));
   }
 
   // Loss and the student's logits on the clean batch (for train accuracy).
   std::pair<torch::Tensor, torch::Tensor> step_loss(const torch::Tensor& x, const torch::Tensor& y,
-                                                    const torch::Tensor& idx, bool use_teacher, int checkpoint,
+                                                    const torch::Tensor& idx, bool use_teacher,
+                                                    int checkpoint,
                                                     const methods::StepContext& ctx) {
     if (!method_->perturbs_inputs()) {
       torch::Tensor t_logits;
@@ -193,7 +222,8 @@ class TaskRun {
     // computed online per view, never from the cache.
     const methods::ForwardFn student = [&](const torch::Tensor& v) { return net_->forward(v); };
     methods::ForwardFn teacher_fn;
-    if (use_teacher) teacher_fn = [&](const torch::Tensor& v) { return teacher_->net(checkpoint).forward(v); };
+    if (use_teacher)
+      teacher_fn = [&](const torch::Tensor& v) { return teacher_->net(checkpoint).forward(v); };
     const auto views = method_->input_views(x, student, teacher_fn, ctx);
     std::vector<torch::Tensor> s_logits, t_logits;
     for (const auto& v : views) {
@@ -226,7 +256,8 @@ class TaskRun {
     const size_t next = static_cast<size_t>(pos_.phase) + 1;
     if (val > best_.phase_val) {
       best_.phase_val = val;
-      if (next < phases_.size() && phases_[next].start_from_best_of_previous) best_.phase_weights = snapshot(*net_);
+      if (next < phases_.size() && phases_[next].start_from_best_of_previous)
+        best_.phase_weights = snapshot(*net_);
     }
     const auto& keep = task_.keep_checkpoints;
     if (std::find(keep.begin(), keep.end(), epoch) != keep.end()) {
@@ -237,8 +268,8 @@ class TaskRun {
     if (env_.on_epoch) env_.on_epoch({&task_, epoch, task_.total_epochs, train_loss, val, seconds});
   }
 
-  [[noreturn]] void interrupt(const torch::Tensor& order, int64_t next_step, double loss_sum, int64_t correct,
-                              double epoch_seconds, Clock::time_point start) {
+  [[noreturn]] void interrupt(const torch::Tensor& order, int64_t next_step, double loss_sum,
+                              int64_t correct, double epoch_seconds, Clock::time_point start) {
     ResumeState s;
     s.pos = pos_;
     s.pos.next_step = next_step;
@@ -252,8 +283,9 @@ class TaskRun {
     s.record = rec_;
     s.phase_best = best_.phase_weights;
     save_resume_state(s, *net_, *opt_, *env_.artifacts, task_.key);
-    throw Interrupted(task_.label() + ": stopped by " + stop_reason() + " at epoch " + std::to_string(pos_.epoch + 1) +
-                      " step " + std::to_string(next_step) + "; state saved for resume");
+    throw Interrupted(task_.label() + ": stopped by " + stop_reason() + " at epoch " +
+                      std::to_string(pos_.epoch + 1) + " step " + std::to_string(next_step) +
+                      "; state saved for resume");
   }
 
   void finish(Clock::time_point start) {
@@ -273,9 +305,11 @@ class TaskRun {
     // means a collapse, e.g. DKD's CIFAR-100 beta = 8 on a small 10-class student: say so.
     const double chance = 1.0 / static_cast<double>(data_.num_classes);
     if (best_.val < 1.5 * chance)
-      spdlog::warn("{}: best validation accuracy {:.2f}% is at chance level ({:.2f}%): training collapsed; check "
-                   "the method's and the optimizer's hyper-parameters",
-                   task_.label(), 100 * best_.val, 100 * chance);
+      spdlog::warn(
+          "{}: best validation accuracy {:.2f}% is at chance level ({:.2f}%): training collapsed; "
+          "check "
+          "the method's and the optimizer's hyper-parameters",
+          task_.label(), 100 * best_.val, 100 * chance);
   }
 
   const grid::Task& task_;
@@ -295,8 +329,12 @@ class TaskRun {
 
 }  // namespace
 
-uint64_t init_seed(const grid::Task& task) { return derive_seed(static_cast<uint64_t>(task.seed), "init|" + task.model); }
-uint64_t data_seed(const grid::Task& task) { return derive_seed(static_cast<uint64_t>(task.seed), "data-order"); }
+uint64_t init_seed(const grid::Task& task) {
+  return derive_seed(static_cast<uint64_t>(task.seed), "init|" + task.model);
+}
+uint64_t data_seed(const grid::Task& task) {
+  return derive_seed(static_cast<uint64_t>(task.seed), "data-order");
+}
 
 // Exactly the fields flagged kTask in kdbench/results/run_record_fields.h (test_results_task_record
 // checks it): a field added there with kTask is set here.
@@ -318,6 +356,8 @@ results::RunRecord task_record(const grid::Task& task) {
   return rec;
 }
 
-results::RunRecord run_task(const grid::Task& task, const TrainEnv& env) { return TaskRun(task, env).run(); }
+results::RunRecord run_task(const grid::Task& task, const TrainEnv& env) {
+  return TaskRun(task, env).run();
+}
 
 }  // namespace kdbench::train

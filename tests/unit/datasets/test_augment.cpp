@@ -1,9 +1,9 @@
 // Normalization and crop+flip augmentation.
 #include <gtest/gtest.h>
 
-#include "kdbench/datasets/dataset.h"
 #include "fixtures.h"
 #include "kdbench/core/errors.h"
+#include "kdbench/datasets/dataset.h"
 
 namespace kdbench::datasets::testing {
 namespace {

@@ -3,9 +3,9 @@
 
 #include <filesystem>
 
-#include "kdbench/datasets/dataset.h"
 #include "fixtures.h"
 #include "kdbench/core/errors.h"
+#include "kdbench/datasets/dataset.h"
 
 namespace kdbench::datasets::testing {
 namespace {

@@ -8,9 +8,9 @@
 #include <limits>
 #include <set>
 
-#include "kdbench/datasets/dataset.h"
 #include "fixtures.h"
 #include "kdbench/core/errors.h"
+#include "kdbench/datasets/dataset.h"
 
 namespace kdbench::datasets::testing {
 namespace {

@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "grid_fixture.h"
 #include "kdbench/core/errors.h"
 #include "kdbench/grid/parse_grid.h"
-#include "grid_fixture.h"
 
 using namespace kdbench;
 using namespace kdbench::grid;
@@ -24,7 +24,8 @@ void expect_error(const std::string& text, std::initializer_list<std::string> fr
     FAIL() << "no error for:\n" << text;
   } catch (const ConfigError& e) {
     const std::string msg = e.what();
-    for (const auto& f : fragments) EXPECT_NE(msg.find(f), std::string::npos) << "'" << f << "' not in: " << msg;
+    for (const auto& f : fragments)
+      EXPECT_NE(msg.find(f), std::string::npos) << "'" << f << "' not in: " << msg;
     EXPECT_EQ(msg.find('\n'), std::string::npos) << "error must be one line: " << msg;
   }
 }
@@ -38,7 +39,8 @@ std::string with(const std::string& section_line, const std::string& extra) {
 }  // namespace
 
 TEST(ParseGrid, ValidGridIsTyped) {
-  const auto g = parse(base_grid() + "[method.kd]\ntemperature = 2 ; inline comment\n# full comment\n");
+  const auto g =
+      parse(base_grid() + "[method.kd]\ntemperature = 2 ; inline comment\n# full comment\n");
   EXPECT_EQ(g.name, "t");
   EXPECT_EQ(g.teachers, (std::vector<std::string>{"cnn4", "cnn8"}));
   EXPECT_EQ(g.seeds, (std::vector<int64_t>{1, 2}));
@@ -60,16 +62,19 @@ TEST(ParseGrid, LrScheduleForms) {
   g = parse(with("[train]", "lr_schedule = step 0.3 0.6 0.9\nlr_gamma = 0.2"));
   EXPECT_EQ(g.student.lr_schedule.milestones, (std::vector<double>{0.3, 0.6, 0.9}));
   EXPECT_DOUBLE_EQ(g.student.lr_schedule.gamma, 0.2);
-  expect_error(with("[train]", "lr_schedule = step 0.75 0.5"), {"[train] lr_schedule", "increasing"});
+  expect_error(with("[train]", "lr_schedule = step 0.75 0.5"),
+               {"[train] lr_schedule", "increasing"});
   expect_error(with("[train]", "lr_schedule = linear"), {"[train] lr_schedule", "allowed"});
   expect_error(with("[train]", "lr_schedule = step"), {"needs milestones"});
 }
 
 TEST(ParseGrid, UnknownSectionsAndKeys) {
-  expect_error(base_grid() + "[trian]\nepochs = 2\n", {"g.ini", "unknown section [trian]", "[train]"});
+  expect_error(base_grid() + "[trian]\nepochs = 2\n",
+               {"g.ini", "unknown section [trian]", "[train]"});
   expect_error(with("[train]", "epoch = 2"), {"g.ini", "unknown key 'epoch' in [train]", "epochs"});
   expect_error(base_grid() + "[method.foo]\nx = 1\n", {"unknown section [method.foo]", "kd"});
-  expect_error(base_grid() + "[method.kd]\ntemp = 1\n", {"[method.kd] unknown key 'temp'", "temperature"});
+  expect_error(base_grid() + "[method.kd]\ntemp = 1\n",
+               {"[method.kd] unknown key 'temp'", "temperature"});
   expect_error("epochs = 3\n" + base_grid(), {"outside any section"});
   expect_error(with("[train]", "epochs = 5"), {"[train] epochs is given twice"});
   expect_error(base_grid() + "[train\n", {"g.ini"});
@@ -102,7 +107,8 @@ TEST(ParseGrid, TakdAssistants) {
 }
 
 TEST(ParseGrid, BadValues) {
-  expect_error(replaced("lr = 0.1", "lr = fast"), {"g.ini: [train] lr", "'fast' is not a finite number"});
+  expect_error(replaced("lr = 0.1", "lr = fast"),
+               {"g.ini: [train] lr", "'fast' is not a finite number"});
   expect_error(with("[train]", "momentum = 1.5"), {"[train] momentum", "out of range"});
   expect_error(with("[teacher]", "batch_size = 0"), {"[teacher] batch_size", "out of range [1"});
   expect_error(replaced("epochs = 3", "epochs = 2.5"), {"[train] epochs", "not an integer"});
@@ -110,8 +116,10 @@ TEST(ParseGrid, BadValues) {
   expect_error(with("[train]", "val_fraction = 0"), {"[train] val_fraction", "out of range"});
   expect_error(replaced("dataset  = fashion-mnist", "dataset = imagenet"),
                {"[grid] dataset", "'imagenet' is not allowed", "cifar10"});
-  expect_error(base_grid() + "[method.kd]\nalpha = 2\n", {"[method.kd] alpha", "out of range [0, 1]"});
-  expect_error(with("[teacher]", "nesterov = true\nmomentum = 0"), {"[teacher] nesterov", "momentum > 0"});
+  expect_error(base_grid() + "[method.kd]\nalpha = 2\n",
+               {"[method.kd] alpha", "out of range [0, 1]"});
+  expect_error(with("[teacher]", "nesterov = true\nmomentum = 0"),
+               {"[teacher] nesterov", "momentum > 0"});
   std::string g = base_grid();
   g.replace(g.find("checkpoints = 2 final"), 21, "checkpoints = 9");
   expect_error(g, {"[teacher] checkpoints", "9 is outside the teacher's epochs [1, 4]"});
@@ -146,14 +154,17 @@ TEST(ParseGrid, MissingDataFilesAndGridFile) {
     FAIL();
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("[grid] data_dir"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("/nonexistent-is-fine-without-file-checks"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("/nonexistent-is-fine-without-file-checks"),
+              std::string::npos)
+        << e.what();
   }
   EXPECT_THROW(parse_grid_file("/nonexistent/grid.ini"), ConfigError);
 }
 
 TEST(ParseGrid, RealFashionMnistFilesPass) {
   std::string g = base_grid();
-  g.replace(g.find("/nonexistent-is-fine-without-file-checks"), 40, "/usr/share/datasets/fashion-mnist");
+  g.replace(g.find("/nonexistent-is-fine-without-file-checks"), 40,
+            "/usr/share/datasets/fashion-mnist");
   EXPECT_NO_THROW(parse_grid_text(g, "g.ini", ParseOptions{true}));
 }
 

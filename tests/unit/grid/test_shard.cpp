@@ -29,7 +29,8 @@ std::string takd_grid() {
 }
 
 // A hand-made graph: (key, cost, deps) in graph order.
-TaskGraph synthetic(const std::vector<std::tuple<std::string, double, std::vector<std::string>>>& rows) {
+TaskGraph synthetic(
+    const std::vector<std::tuple<std::string, double, std::vector<std::string>>>& rows) {
   TaskGraph g;
   for (const auto& [key, cost, deps] : rows) {
     Task t;
@@ -70,7 +71,8 @@ void expect_partition(const TaskGraph& g, int count) {
       EXPECT_EQ(shard.index.at(t.key), pos);
       EXPECT_TRUE(owner.emplace(t.key, i).second) << t.key << " is in two shards";
       for (const auto& d : t.deps) {
-        ASSERT_TRUE(shard.contains(d)) << "shard " << i << "/" << count << " lacks dependency " << d;
+        ASSERT_TRUE(shard.contains(d))
+            << "shard " << i << "/" << count << " lacks dependency " << d;
         EXPECT_LT(shard.index.at(d), pos);
       }
       for (const auto& d : g.dependents(t.key))
@@ -91,8 +93,8 @@ TEST(Shard, ParsesIndexOverCount) {
 }
 
 TEST(Shard, RejectsBadSpecs) {
-  for (const std::string bad : {"3/3", "4/3", "-1/2", "1/0", "0/0", "a/b", "1", "1/2/3", " 1/2", "1/2 ", "",
-                                "1/-2", "0.5/2", "9999999/99999999", "1/2;rm"})
+  for (const std::string bad : {"3/3", "4/3", "-1/2", "1/0", "0/0", "a/b", "1", "1/2/3", " 1/2",
+                                "1/2 ", "", "1/-2", "0.5/2", "9999999/99999999", "1/2;rm"})
     expect_error_naming_shard([&] { parse_shard_spec(bad); }, "'" + bad + "'");
   const TaskGraph g = graph_of(base_grid());
   expect_error_naming_shard([&] { select_shard(g, 0, 0); }, "count 0");
@@ -155,8 +157,8 @@ TEST(Shard, EveryCountPartitionsTheGraph) {
 TEST(Shard, LargestComponentFirstToTheLeastLoadedShard) {
   // Components (cost): A = a1 + a2 (4 + 3 = 7), B (5), C (4), D (3), E (3).
   // LPT with 2 shards: A -> 0 (7); B -> 1 (5); C -> 1 (9); D -> 0 (10); E -> 1 (12).
-  const TaskGraph g = synthetic({{"D", 3, {}}, {"a1", 4, {}}, {"C", 4, {}}, {"B", 5, {}},
-                                 {"a2", 3, {"a1"}}, {"E", 3, {}}});
+  const TaskGraph g = synthetic(
+      {{"D", 3, {}}, {"a1", 4, {}}, {"C", 4, {}}, {"B", 5, {}}, {"a2", 3, {"a1"}}, {"E", 3, {}}});
   EXPECT_EQ(keys_of(select_shard(g, 0, 2)), (std::vector<std::string>{"D", "a1", "a2"}));
   EXPECT_EQ(keys_of(select_shard(g, 1, 2)), (std::vector<std::string>{"C", "B", "E"}));
   // 3 shards: A -> 0 (7); B -> 1 (5); C -> 2 (4); D -> 2 (7); E -> 1 (8).
@@ -169,11 +171,13 @@ TEST(Shard, LargestComponentFirstToTheLeastLoadedShard) {
 }
 
 TEST(Shard, EqualCostsSpreadEvenlyAndDeterministically) {
-  const TaskGraph g = synthetic({{"w", 0, {}}, {"x", 0, {}}, {"y", 0, {}}, {"z", 0, {}}, {"v", 0, {}}});
+  const TaskGraph g =
+      synthetic({{"w", 0, {}}, {"x", 0, {}}, {"y", 0, {}}, {"z", 0, {}}, {"v", 0, {}}});
   EXPECT_EQ(keys_of(select_shard(g, 0, 2)), (std::vector<std::string>{"w", "y", "v"}));
   EXPECT_EQ(keys_of(select_shard(g, 1, 2)), (std::vector<std::string>{"x", "z"}));
   const TaskGraph real = graph_of(takd_grid());
-  for (int i = 0; i < 4; ++i) EXPECT_EQ(keys_of(select_shard(real, i, 4)), keys_of(select_shard(real, i, 4)));
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(keys_of(select_shard(real, i, 4)), keys_of(select_shard(real, i, 4)));
 }
 
 TEST(Shard, TakdAutoChoicesTravelWithTheirAlternatives) {
@@ -191,7 +195,8 @@ TEST(Shard, TakdAutoChoicesTravelWithTheirAlternatives) {
       for (const auto& k : choice.decision_keys()) EXPECT_TRUE(shard.contains(k)) << id;
     }
     for (const auto& t : shard.tasks)
-      for (const auto& alt : t.alternative_of) EXPECT_TRUE(shard.choices.count(alt.choice_id)) << t.label();
+      for (const auto& alt : t.alternative_of)
+        EXPECT_TRUE(shard.choices.count(alt.choice_id)) << t.label();
   }
   EXPECT_EQ(seen.size(), g.choices.size());
 }

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <set>
 
+#include "grid_fixture.h"
 #include "kdbench/core/errors.h"
 #include "kdbench/grid/parse_grid.h"
 #include "kdbench/grid/task_graph.h"
-#include "grid_fixture.h"
 
 using namespace kdbench::grid;
 
@@ -23,7 +23,8 @@ size_t count(const TaskGraph& g, const std::string& kind, const std::string& met
 }
 
 // base_grid() with other teachers, students and methods.
-std::string with_axes(const std::string& teachers, const std::string& students, const std::string& methods) {
+std::string with_axes(const std::string& teachers, const std::string& students,
+                      const std::string& methods) {
   std::string ini = base_grid();
   ini.replace(ini.find("teachers = cnn4 cnn8"), 20, "teachers = " + teachers);
   ini.replace(ini.find("students = cnn2"), 15, "students = " + students);
@@ -35,7 +36,8 @@ std::string with_axes(const std::string& teachers, const std::string& students, 
 
 TEST(TaskGraph, ShapeOfTheDag) {
   const auto g = graph_of(base_grid());
-  // 2 teachers x 2 teacher seeds; nokd: 1 student x 2 seeds (no teacher axis); kd: 2 teachers x 2 seeds.
+  // 2 teachers x 2 teacher seeds; nokd: 1 student x 2 seeds (no teacher axis); kd: 2 teachers x 2
+  // seeds.
   EXPECT_EQ(count(g, "teacher"), 4u);
   EXPECT_EQ(count(g, "student", "nokd"), 2u);
   EXPECT_EQ(count(g, "student", "kd"), 4u);
@@ -109,8 +111,9 @@ TEST(TaskGraph, CriticalPathPrefersTeachers) {
 }
 
 TEST(TaskGraph, TakdChainsShareAssistants) {
-  const auto g = graph_of(with_axes("cnn8 cnn10", "cnn2 cnn4", "takd") +
-                          "[method.takd]\nassistants = cnn6 cnn4\nlinks = cnn10>cnn6:0.5:5 cnn6>cnn2:0.15:5\n");
+  const auto g = graph_of(
+      with_axes("cnn8 cnn10", "cnn2 cnn4", "takd") +
+      "[method.takd]\nassistants = cnn6 cnn4\nlinks = cnn10>cnn6:0.5:5 cnn6>cnn2:0.15:5\n");
   // Assistants are used when strictly between teacher and student in size (1x28x28 params: cnn2
   // 10k, cnn4 32k, cnn6 78k, cnn8 303k, cnn10 2.4M): cnn2 learns along 10 -> 6 -> 4 -> 2 and
   // 8 -> 6 -> 4 -> 2; cnn4 along 10 -> 6 -> 4 and 8 -> 6 -> 4.
@@ -124,14 +127,16 @@ TEST(TaskGraph, TakdChainsShareAssistants) {
     }
     EXPECT_EQ(g.at(t.teacher_key).kind, t.chain.size() == 2 ? "teacher" : "assistant");
   }
-  // The assistant cnn6 <- cnn10 is shared by the cnn2 and cnn4 students of the same seed: trained once.
+  // The assistant cnn6 <- cnn10 is shared by the cnn2 and cnn4 students of the same seed: trained
+  // once.
   size_t cnn6_from_cnn10 = 0;
   for (const auto& t : g.tasks)
     if (t.kind == "assistant" && t.model == "cnn6" && t.teacher_model == "cnn10") {
       ++cnn6_from_cnn10;
       EXPECT_EQ(t.method_params_resolved.at("lambda"), 0.5);  // link override cnn10>cnn6
       EXPECT_EQ(t.method_params_resolved.at("temperature"), 5.0);
-      EXPECT_EQ(g.dependents(t.key).size(), 2u);  // assistant cnn4 (for student cnn2) and student cnn4
+      EXPECT_EQ(g.dependents(t.key).size(),
+                2u);  // assistant cnn4 (for student cnn2) and student cnn4
     }
   EXPECT_EQ(cnn6_from_cnn10, 2u);  // one per seed
   for (const auto& t : g.tasks)
@@ -143,7 +148,8 @@ TEST(TaskGraph, TakdChainsShareAssistants) {
 TEST(TaskGraph, TakdStructureErrors) {
   std::string ini = base_grid() + "[method.takd]\nassistants = vgg\n";
   EXPECT_THROW(graph_of(ini), kdbench::ConfigError);
-  ini = base_grid() + "[method.takd]\nassistants = auto cnn4\n";  // auto picks one: no path around it
+  ini =
+      base_grid() + "[method.takd]\nassistants = auto cnn4\n";  // auto picks one: no path around it
   EXPECT_THROW(graph_of(ini), kdbench::ConfigError);
   ini = base_grid() + "[method.takd]\nlinks = cnn8-cnn2\n";
   EXPECT_THROW(graph_of(ini), kdbench::ConfigError);
@@ -152,7 +158,8 @@ TEST(TaskGraph, TakdStructureErrors) {
 }
 
 TEST(TaskGraph, TakdAutoHoldsOneAlternativePerCandidate) {
-  const auto g = graph_of(with_axes("cnn10 cnn8", "cnn2 cnn4", "nokd takd") + "[method.takd]\nassistants = auto\n");
+  const auto g = graph_of(with_axes("cnn10 cnn8", "cnn2 cnn4", "nokd takd") +
+                          "[method.takd]\nassistants = auto\n");
   // Sizes: cnn2 10k < cnn4 32k < cnn8 303k < cnn10 2.4M. Between cnn10 and cnn2 lie cnn8 (a
   // teacher) and cnn4 (a student): a choice per seed. cnn10 -> cnn4 and cnn8 -> cnn2 have one
   // candidate each (a fixed chain), cnn8 -> cnn4 none (direct).
@@ -177,13 +184,16 @@ TEST(TaskGraph, TakdAutoHoldsOneAlternativePerCandidate) {
     ++alternatives;
     const auto& choice = g.choices.at(t.alternative_of.front().choice_id);
     for (const auto& k : choice.decision_keys())
-      EXPECT_NE(std::find(t.deps.begin(), t.deps.end(), k), t.deps.end()) << t.label() << " does not wait for " << k;
+      EXPECT_NE(std::find(t.deps.begin(), t.deps.end(), k), t.deps.end())
+          << t.label() << " does not wait for " << k;
     if (t.kind == "student") {
-      EXPECT_EQ(t.chain, (std::vector<std::string>{"cnn10", t.alternative_of.front().candidate, "cnn2"}));
+      EXPECT_EQ(t.chain,
+                (std::vector<std::string>{"cnn10", t.alternative_of.front().candidate, "cnn2"}));
     }
   }
   // Per seed: assistant cnn4<-cnn10, student cnn2 via cnn8, student cnn2 via cnn4. The assistant
-  // cnn8<-cnn10 is no alternative: student cnn4's fixed chain cnn10 -> cnn8 -> cnn4 needs it anyway.
+  // cnn8<-cnn10 is no alternative: student cnn4's fixed chain cnn10 -> cnn8 -> cnn4 needs it
+  // anyway.
   EXPECT_EQ(alternatives, 6u);
   for (const auto& t : g.tasks)
     if (t.kind == "assistant" && t.model == "cnn8") {
@@ -191,7 +201,8 @@ TEST(TaskGraph, TakdAutoHoldsOneAlternativePerCandidate) {
       EXPECT_EQ(t.deps, (std::vector<std::string>{t.teacher_key}));  // waits for no decision
     }
   for (const auto& t : g.tasks)
-    if (t.kind == "student" && t.method == "takd" && t.model == "cnn2" && t.chain.front() == "cnn8") {
+    if (t.kind == "student" && t.method == "takd" && t.model == "cnn2" &&
+        t.chain.front() == "cnn8") {
       EXPECT_EQ(t.chain, (std::vector<std::string>{"cnn8", "cnn4", "cnn2"}));
     }
   // Dependencies first, although the shared assistant gained dependencies on later baselines.
@@ -224,7 +235,8 @@ TEST(TaskGraph, ProkdTeachersKeepTheirTrajectory) {
   const auto g = graph_of(ini);
   for (const auto& t : g.tasks) {
     if (t.kind == "teacher") {
-      EXPECT_EQ(t.keep_checkpoints, (std::vector<int>{2, 3}));  // 2 from [teacher]; prokd: ceil(e*4/3) = 2, 3
+      EXPECT_EQ(t.keep_checkpoints,
+                (std::vector<int>{2, 3}));  // 2 from [teacher]; prokd: ceil(e*4/3) = 2, 3
     }
   }
 }

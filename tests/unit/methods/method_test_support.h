@@ -15,9 +15,9 @@ namespace kdbench::methods::testing {
 // tests/data/golden_losses.json, parsed once.
 const nlohmann::json& golden();
 
-torch::Tensor tensor_from_json(const nlohmann::json& rows);  // float64, any nesting depth
+torch::Tensor tensor_from_json(const nlohmann::json& rows);    // float64, any nesting depth
 torch::Tensor labels_from_json(const nlohmann::json& values);  // int64
-ParamMap params_from_json(const nlohmann::json& object);     // values are strings
+ParamMap params_from_json(const nlohmann::json& object);       // values are strings
 TrainShape shape_from_json(const nlohmann::json& object);
 StepContext step_from_json(const nlohmann::json& object);
 

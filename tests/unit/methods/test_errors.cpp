@@ -48,8 +48,9 @@ TEST(MethodErrors, SchedulesRejectImpossibleArgumentsAsConfigError) {
     annealing_phi(1, 9, 10);
     FAIL() << "E1 < tau_max accepted";
   } catch (const ConfigError& e) {
-    EXPECT_STREQ(e.what(), "annealing_phi: needs phase_epoch >= 1 and e1 >= tau_max >= 1, got "
-                           "phase_epoch 1, e1 9, tau_max 10");
+    EXPECT_STREQ(e.what(),
+                 "annealing_phi: needs phase_epoch >= 1 and e1 >= tau_max >= 1, got "
+                 "phase_epoch 1, e1 9, tau_max 10");
   }
 }
 
@@ -77,8 +78,9 @@ TEST(MethodErrors, EveryTeacherMethodRefusesTeacherLogitsOfOtherClasses) {
     if (!m->uses_teacher()) continue;
     SCOPED_TRACE(name);
     EXPECT_EQ(method_error_of([&] { stage_one_loss(*m, student, teacher, y); }),
-              name + ": teacher logits have shape [4, 100] but student logits [4, 10] (teacher "
-                     "and student must predict the same classes)");
+              name +
+                  ": teacher logits have shape [4, 100] but student logits [4, 10] (teacher "
+                  "and student must predict the same classes)");
   }
 }
 

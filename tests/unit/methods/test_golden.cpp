@@ -2,8 +2,8 @@
 // computed by an independent plain-PyTorch implementation of docs/methods.md (float64, 1e-6 rtol).
 #include <gtest/gtest.h>
 
-#include "method_test_support.h"
 #include "kdbench/methods/registry.h"
+#include "method_test_support.h"
 
 namespace kdbench::methods::testing {
 namespace {

@@ -3,10 +3,10 @@
 // batch of two, and Continuation-KD (m = 0, step psi) == Annealing-KD epoch by epoch.
 #include <gtest/gtest.h>
 
-#include "method_test_support.h"
 #include "kdbench/methods/dist.h"
 #include "kdbench/methods/dkd.h"
 #include "kdbench/methods/losses.h"
+#include "method_test_support.h"
 
 namespace kdbench::methods::testing {
 namespace {
@@ -110,19 +110,22 @@ TEST(DistIdentity, IntraOnABatchOfTwoIsClosedForm) {
 
 TEST(ContinuationIdentity, MarginZeroStepPsiReproducesAnnealingEpochByEpoch) {
   const int e1 = 12, e2 = 5, tau_max = 4;
-  const auto annealing = make_method(
-      "annealing", {{"tau_max", "4"}, {"stage1_epochs", "12"}, {"stage2_epochs", "5"}});
-  const auto continuation = make_method(
-      "continuation", {{"t_max", "4"}, {"margin", "0"}, {"psi", "step"}, {"psi_epochs", "12"},
-                       {"anneal_epochs", "12"}},
-      {e1 + e2, 8, 6});
+  const auto annealing =
+      make_method("annealing", {{"tau_max", "4"}, {"stage1_epochs", "12"}, {"stage2_epochs", "5"}});
+  const auto continuation = make_method("continuation",
+                                        {{"t_max", "4"},
+                                         {"margin", "0"},
+                                         {"psi", "step"},
+                                         {"psi_epochs", "12"},
+                                         {"anneal_epochs", "12"}},
+                                        {e1 + e2, 8, 6});
   const auto zs = randn(8, 6, 2.0, 9), zt = randn(8, 6, 3.0, 10);
   const auto y = torch::randint(6, {8}, torch::kInt64);
   std::vector<double> losses;
   for (int epoch = 1; epoch <= e1 + e2; ++epoch) {
     const bool stage1 = epoch <= e1;
-    const auto actx = stage1 ? step_at(epoch, e1 + e2, 0, epoch, e1)
-                             : step_at(epoch, e1 + e2, 1, epoch - e1, e2);
+    const auto actx =
+        stage1 ? step_at(epoch, e1 + e2, 0, epoch, e1) : step_at(epoch, e1 + e2, 1, epoch - e1, e2);
     const auto a = loss_and_grad(*annealing, zs, zt, y, actx);
     const auto c = loss_and_grad(*continuation, zs, zt, y, step_at(epoch, e1 + e2));
     EXPECT_TRUE(near_rel(c.value, a.value, 1e-12)) << "epoch " << epoch;

@@ -3,9 +3,9 @@
 // in float32 and float64, across its phases/epochs.
 #include <gtest/gtest.h>
 
-#include "method_test_support.h"
 #include "kdbench/methods/dist.h"
 #include "kdbench/methods/registry.h"
+#include "method_test_support.h"
 
 namespace kdbench::methods::testing {
 namespace {
@@ -55,8 +55,8 @@ void expect_finite(const std::string& method, const Batch& batch, const StepCont
     loss = m->loss(zs, batch.teacher, batch.labels, ctx);
   }
   loss.backward();
-  const std::string where = method + " at epoch " + std::to_string(ctx.epoch.epoch) + ", B = " +
-                            std::to_string(zs.size(0)) + ", " +
+  const std::string where = method + " at epoch " + std::to_string(ctx.epoch.epoch) +
+                            ", B = " + std::to_string(zs.size(0)) + ", " +
                             std::string(c10::toString(zs.scalar_type()));
   EXPECT_TRUE(std::isfinite(loss.item<double>())) << where << ": loss " << loss.item<double>();
   ASSERT_TRUE(zs.grad().defined()) << where;

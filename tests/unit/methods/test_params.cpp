@@ -2,9 +2,9 @@
 // unknown keys, ranges, bad text, and the cross-checks against TrainShape, with message text.
 #include <gtest/gtest.h>
 
-#include "method_test_support.h"
-#include "kdbench/methods/registry.h"
 #include "kdbench/core/errors.h"
+#include "kdbench/methods/registry.h"
+#include "method_test_support.h"
 
 namespace kdbench::methods::testing {
 namespace {
@@ -35,9 +35,9 @@ TEST(MethodParams, DefaultsAreRecordedWithTheReduction) {
   EXPECT_EQ(json("nokd"), nlohmann::json::object());
   EXPECT_EQ(json("kd"), nlohmann::json::parse(
                             R"({"temperature": 4.0, "alpha": 0.9, "reduction": "batchmean"})"));
-  EXPECT_EQ(json("takd"),
-            nlohmann::json::parse(
-                R"({"lambda": 0.5, "temperature": 5.0, "reduction": "elementmean"})"));
+  EXPECT_EQ(
+      json("takd"),
+      nlohmann::json::parse(R"({"lambda": 0.5, "temperature": 5.0, "reduction": "elementmean"})"));
   EXPECT_EQ(json("annealing"),
             nlohmann::json::parse(R"({"tau_max": 10, "stage1_epochs": 40, "stage2_epochs": 40,
                                       "reduction": "elementmean"})"));
@@ -62,8 +62,10 @@ TEST(MethodParams, DefaultsAreRecordedWithTheReduction) {
 }
 
 TEST(MethodParams, ExplicitValuesOverrideDefaults) {
-  const auto m = make_method("continuation", {{"t_max", "10"}, {"psi", "step"},
-                                              {"psi_epochs", "12"}, {"margin", "0"},
+  const auto m = make_method("continuation", {{"t_max", "10"},
+                                              {"psi", "step"},
+                                              {"psi_epochs", "12"},
+                                              {"margin", "0"},
                                               {"reduction", "batchmean"}});
   const auto j = m->params_json();
   EXPECT_EQ(j.at("t_max"), 10);
@@ -123,8 +125,8 @@ TEST(MethodParams, CrossChecksAgainstTheTrainShape) {
             "[method.annealing] stage1_epochs: 3 is less than tau_max = 4 (stage I must last at "
             "least tau_max epochs; it defaults to the grid's epochs)");
   EXPECT_NO_THROW(make_method("annealing", {{"tau_max", "5"}}, {5, 8, 10}));
-  EXPECT_EQ(config_error("combined", {}, {9, 8, 10}).rfind(
-                "[method.combined] stage1_epochs: 9 is less than tau_max = 10", 0),
+  EXPECT_EQ(config_error("combined", {}, {9, 8, 10})
+                .rfind("[method.combined] stage1_epochs: 9 is less than tau_max = 10", 0),
             0u);
   EXPECT_EQ(config_error("continuation", {}, {10, 8, 10}),
             "[method.continuation] anneal_epochs: 10 is less than t_max = 20 (T steps down every "

@@ -5,12 +5,12 @@
 
 #include <sstream>
 
-#include "method_test_support.h"
 #include "kdbench/core/errors.h"
 #include "kdbench/methods/annealing.h"
 #include "kdbench/methods/continuation.h"
 #include "kdbench/methods/dkd.h"
 #include "kdbench/methods/prokd.h"
+#include "method_test_support.h"
 
 namespace kdbench::methods::testing {
 namespace {
@@ -62,8 +62,8 @@ TEST(ContinuationSchedule, TemperaturePhiPsiMatchSimulatedScheduleEveryEpoch) {
   for (const auto& s : golden().at("schedules").at("continuation")) {
     const int n = s.at("anneal_epochs"), t_max = s.at("t_max"), psi_epochs = s.at("psi_epochs");
     const int saturate_after = s.at("psi_saturate_after");
-    const auto kind = s.at("psi").get<std::string>() == "step" ? PsiSchedule::Step
-                                                               : PsiSchedule::Linear;
+    const auto kind =
+        s.at("psi").get<std::string>() == "step" ? PsiSchedule::Step : PsiSchedule::Linear;
     const auto& temps = s.at("T");
     for (size_t i = 0; i < temps.size(); ++i) {
       const int epoch = static_cast<int>(i) + 1;
@@ -106,8 +106,7 @@ TEST(DkdSchedule, WarmupIsOneIndexedAndSaturates) {
     const int warmup = s.at("warmup");
     const auto& factor = s.at("factor");
     for (size_t i = 0; i < factor.size(); ++i)
-      EXPECT_DOUBLE_EQ(dkd_warmup_factor(static_cast<int>(i) + 1, warmup),
-                       factor[i].get<double>());
+      EXPECT_DOUBLE_EQ(dkd_warmup_factor(static_cast<int>(i) + 1, warmup), factor[i].get<double>());
   }
   EXPECT_DOUBLE_EQ(dkd_warmup_factor(1, 20), 0.05);  // epoch 1 already distills a little
   EXPECT_DOUBLE_EQ(dkd_warmup_factor(20, 20), 1.0);
@@ -130,8 +129,7 @@ TEST(ProkdSchedule, CheckpointsAndTemperaturesMatchEveryEpoch) {
           << "E_T " << e_t << " E_S " << e_s << " every " << every << " epoch " << e;
       EXPECT_DOUBLE_EQ(prokd_temperature(e, e_s, tau_max), s.at("tau")[e - 1].get<double>());
     }
-    EXPECT_EQ(m->required_teacher_checkpoints(e_t, e_s),
-              s.at("required").get<std::vector<int>>());
+    EXPECT_EQ(m->required_teacher_checkpoints(e_t, e_s), s.at("required").get<std::vector<int>>());
   }
 }
 

@@ -3,9 +3,9 @@
 // every other method inherits.
 #include <gtest/gtest.h>
 
-#include "method_test_support.h"
-#include "kdbench/methods/combined.h"
 #include "kdbench/core/errors.h"
+#include "kdbench/methods/combined.h"
+#include "method_test_support.h"
 
 namespace kdbench::methods::testing {
 namespace {

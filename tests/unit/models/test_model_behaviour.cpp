@@ -103,7 +103,8 @@ TEST(ModelBehaviour, TrainModeUpdatesRunningStatsEvalModeUsesThem) {
   for (const std::string name : {"cnn4", "resnet8"}) {
     torch::manual_seed(7);
     const Net net = make(name, 10, kFashion);
-    const std::string stats_key = name == "cnn4" ? "features.0.bn.running_mean" : "bn1.running_mean";
+    const std::string stats_key =
+        name == "cnn4" ? "features.0.bn.running_mean" : "bn1.running_mean";
     const torch::Tensor before = named_buffer(*net, stats_key).clone();
     net->train();
     net->forward(images(4, kFashion) + 1.0);
@@ -116,8 +117,8 @@ TEST(ModelBehaviour, TrainModeUpdatesRunningStatsEvalModeUsesThem) {
     const torch::Tensor logits = net->forward(batch);
     EXPECT_TRUE(torch::equal(stats, named_buffer(*net, stats_key))) << name;
     // Eval mode is per-sample: one image alone gives its row of the batch.
-    EXPECT_TRUE(torch::allclose(net->forward(batch.slice(0, 2, 3)), logits.slice(0, 2, 3),
-                                1e-5, 1e-6))
+    EXPECT_TRUE(
+        torch::allclose(net->forward(batch.slice(0, 2, 3)), logits.slice(0, 2, 3), 1e-5, 1e-6))
         << name;
   }
 }

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "kdbench/models/models.h"
 #include "kdbench/core/errors.h"
+#include "kdbench/models/models.h"
 
 namespace kdbench::models {
 namespace {
@@ -27,18 +27,18 @@ std::string describe(const CountCase& c) {
 
 // Every count docs/methods.md §10 lists, verbatim.
 const std::vector<CountCase> kDocumentedCounts = {
-    {"resnet8", 10, kCifar, 78042},      {"resnet8", 100, kCifar, 83892},
-    {"resnet14", 10, kCifar, 175258},    {"resnet14", 100, kCifar, 181108},
-    {"resnet20", 10, kCifar, 272474},    {"resnet20", 100, kCifar, 278324},
-    {"resnet26", 10, kCifar, 369690},    {"resnet32", 10, kCifar, 466906},
-    {"resnet44", 10, kCifar, 661338},    {"resnet56", 10, kCifar, 855770},
-    {"resnet110", 10, kCifar, 1730714},  {"resnet110", 100, kCifar, 1736564},
-    {"resnet8", 10, kFashion, 77754},    {"resnet20", 10, kFashion, 272186},
-    {"resnet56", 10, kFashion, 855482},  {"cnn2", 10, kCifar, 13082},
-    {"cnn2", 10, kFashion, 10394},       {"cnn4", 10, kCifar, 37338},
-    {"cnn4", 10, kFashion, 32250},       {"cnn6", 10, kCifar, 82778},
-    {"cnn6", 10, kFashion, 78010},       {"cnn8", 10, kCifar, 327962},
-    {"cnn8", 10, kFashion, 303098},      {"cnn10", 10, kCifar, 2487850},
+    {"resnet8", 10, kCifar, 78042},     {"resnet8", 100, kCifar, 83892},
+    {"resnet14", 10, kCifar, 175258},   {"resnet14", 100, kCifar, 181108},
+    {"resnet20", 10, kCifar, 272474},   {"resnet20", 100, kCifar, 278324},
+    {"resnet26", 10, kCifar, 369690},   {"resnet32", 10, kCifar, 466906},
+    {"resnet44", 10, kCifar, 661338},   {"resnet56", 10, kCifar, 855770},
+    {"resnet110", 10, kCifar, 1730714}, {"resnet110", 100, kCifar, 1736564},
+    {"resnet8", 10, kFashion, 77754},   {"resnet20", 10, kFashion, 272186},
+    {"resnet56", 10, kFashion, 855482}, {"cnn2", 10, kCifar, 13082},
+    {"cnn2", 10, kFashion, 10394},      {"cnn4", 10, kCifar, 37338},
+    {"cnn4", 10, kFashion, 32250},      {"cnn6", 10, kCifar, 82778},
+    {"cnn6", 10, kFashion, 78010},      {"cnn8", 10, kCifar, 327962},
+    {"cnn8", 10, kFashion, 303098},     {"cnn10", 10, kCifar, 2487850},
     {"cnn10", 10, kFashion, 2388970},
 };
 
@@ -58,10 +58,9 @@ TEST(ModelRegistry, FrozenParametersAreNotCounted) {
 }
 
 TEST(ModelRegistry, KnownListsEveryFamilyMemberInOrder) {
-  const std::vector<std::string> expected = {"cnn2",     "cnn4",     "cnn6",     "cnn8",
-                                             "cnn10",    "resnet8",  "resnet14", "resnet20",
-                                             "resnet26", "resnet32", "resnet44", "resnet56",
-                                             "resnet110"};
+  const std::vector<std::string> expected = {
+      "cnn2",     "cnn4",     "cnn6",     "cnn8",     "cnn10",    "resnet8",  "resnet14",
+      "resnet20", "resnet26", "resnet32", "resnet44", "resnet56", "resnet110"};
   EXPECT_EQ(known(), expected);
   for (const std::string& name : expected) EXPECT_TRUE(is_known(name)) << name;
   for (const char* name : {"", "cnn", "cnn3", "resnet", "resnet9", "resnet200", "ResNet8"}) {
@@ -117,7 +116,8 @@ TEST(ModelRegistry, InputTooSmallForPoolsNamesModelAndShape) {
 }
 
 TEST(ModelRegistry, EmptyShapeIsRejected) {
-  for (const InputShape& shape : {InputShape{0, 32, 32}, InputShape{3, 0, 32}, InputShape{3, 32, -1}}) {
+  for (const InputShape& shape :
+       {InputShape{0, 32, 32}, InputShape{3, 0, 32}, InputShape{3, 32, -1}}) {
     const std::string text = config_error_of([&] { make("resnet20", 10, shape); });
     EXPECT_NE(text.find("resnet20"), std::string::npos) << text;
     EXPECT_NE(text.find("input shape"), std::string::npos) << text;
@@ -135,7 +135,7 @@ TEST(ModelRegistry, ForwardMacsOfResNet8OnCifarByHand) {
   const int64_t stem = 32 * 32 * 16 * 3 * 9;                            // 442,368
   const int64_t stage1 = 2 * (32 * 32 * 16 * 16 * 9);                   // 4,718,592
   const int64_t stage2 = 16 * 16 * 32 * 16 * 9 + 16 * 16 * 32 * 32 * 9  // two 3x3 convs
-                         + 16 * 16 * 32 * 16;                            // 1x1 projection
+                         + 16 * 16 * 32 * 16;                           // 1x1 projection
   const int64_t stage3 = 8 * 8 * 64 * 32 * 9 + 8 * 8 * 64 * 64 * 9 + 8 * 8 * 64 * 32;
   const int64_t fc = 64 * 10;
   EXPECT_EQ(forward_macs("resnet8", 10, kCifar), stem + stage1 + stage2 + stage3 + fc);
@@ -150,8 +150,8 @@ TEST(ModelRegistry, ForwardMacsUseFloorPoolingAndStridedSizes) {
   // ResNet on 7x7 strides to 4 then 2 ((n-1)/2+1); the stage-3 first conv runs on 2x2.
   const int64_t deeper = forward_macs("resnet14", 10, InputShape{1, 7, 7});
   const int64_t shallow = forward_macs("resnet8", 10, InputShape{1, 7, 7});
-  const int64_t extra_block_per_stage = 2 * (7 * 7 * 16 * 16 * 9) + 2 * (4 * 4 * 32 * 32 * 9) +
-                                        2 * (2 * 2 * 64 * 64 * 9);
+  const int64_t extra_block_per_stage =
+      2 * (7 * 7 * 16 * 16 * 9) + 2 * (4 * 4 * 32 * 32 * 9) + 2 * (2 * 2 * 64 * 64 * 9);
   EXPECT_EQ(deeper - shallow, extra_block_per_stage);
 }
 

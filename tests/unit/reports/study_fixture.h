@@ -74,9 +74,14 @@ inline void write_study(const std::string& path, const std::string& grid_name = 
       {"student", "cnn2", "kd", "resnet8", 2, Status::Done, 0.8650},
       // TAKD's assistant resnet20 -> resnet8: neither a teacher row nor a student cell.
       {"assistant", "resnet8", "kd", "resnet20", 1, Status::Done, 0.8900},
-      {"student", "cnn2", "takd", "resnet8", 1, Status::Failed, 0,
-       {"resnet20", "resnet8", "cnn2"}},
-      {"student", "cnn2", "takd", "resnet8", 2, Status::Running, 0,
+      {"student", "cnn2", "takd", "resnet8", 1, Status::Failed, 0, {"resnet20", "resnet8", "cnn2"}},
+      {"student",
+       "cnn2",
+       "takd",
+       "resnet8",
+       2,
+       Status::Running,
+       0,
        {"resnet20", "resnet8", "cnn2"}},
       {"student", "cnn4", "nokd", "", 1, Status::Done, 0.8800},
       // Distilled from teacher epoch 5 (checkpoint search): not in the capacity-gap table.

@@ -3,12 +3,12 @@
 #include <cmath>
 #include <map>
 
+#include "kdbench/core/errors.h"
 #include "kdbench/reports/aggregate.h"
 #include "kdbench/reports/capacity_gap.h"
 #include "kdbench/reports/table_views.h"
-#include "kdbench/core/errors.h"
-#include "study_fixture.h"
 #include "record_fixtures.h"
+#include "study_fixture.h"
 
 using namespace kdbench;
 using namespace kdbench::reports;
@@ -44,8 +44,9 @@ TEST(Aggregate, MetricsAndTheirNames) {
     parse_metric("top5");
     FAIL();
   } catch (const ConfigError& e) {
-    EXPECT_STREQ(e.what(), "report metric 'top5' is unknown (allowed: test_at_best_val, "
-                           "best_val, final_test, best_test)");
+    EXPECT_STREQ(e.what(),
+                 "report metric 'top5' is unknown (allowed: test_at_best_val, "
+                 "best_val, final_test, best_test)");
   }
 }
 
@@ -172,7 +173,8 @@ TEST(Aggregate, GridNamesWithoutRunsStillShapeTheTable) {
   prov.grid_ini = "[grid]\nteachers = resnet8 resnet20\nstudents = cnn2\nmethods = kd dkd\n";
   {
     auto store = results::ResultsStore::open_or_create(tmp.file("r.h5"), prov);
-    store.put(fixtures::make_run({"teacher", "resnet8", "", "", 1, results::Status::Running, 0}, 0));
+    store.put(
+        fixtures::make_run({"teacher", "resnet8", "", "", 1, results::Status::Running, 0}, 0));
   }
   const StudyOrder order = study_order(load_results(tmp.file("r.h5")));
   EXPECT_EQ(order.teachers, (std::vector<std::string>{"resnet8", "resnet20"}));
@@ -187,10 +189,18 @@ TEST(Aggregate, PooledTakdPathsAreFlagged) {
   {
     auto store = results::ResultsStore::open_or_create(tmp.file("r.h5"), {});
     using results::Status;
-    store.put(fixtures::make_run({"student", "cnn2", "takd", "resnet8", 1, Status::Done, 0.8,
-                                  {"resnet20", "resnet8", "cnn2"}}, 0));
-    store.put(fixtures::make_run({"student", "cnn2", "takd", "cnn4", 1, Status::Done, 0.8,
-                                  {"resnet20", "cnn4", "cnn2"}}, 1));
+    store.put(fixtures::make_run({"student",
+                                  "cnn2",
+                                  "takd",
+                                  "resnet8",
+                                  1,
+                                  Status::Done,
+                                  0.8,
+                                  {"resnet20", "resnet8", "cnn2"}},
+                                 0));
+    store.put(fixtures::make_run(
+        {"student", "cnn2", "takd", "cnn4", 1, Status::Done, 0.8, {"resnet20", "cnn4", "cnn2"}},
+        1));
   }
   const StudyResults study = load_results(tmp.file("r.h5"));
   const CapacityGapTable pooled = capacity_gap(study, Metric::TestAtBestVal);
@@ -216,14 +226,43 @@ TEST(Aggregate, TakdRunsTakeTheCheckpointOfTheirChainsRoot) {
       return r;
     };
     store.put(run({"teacher", "resnet20", "", "", 1, Status::Done, 0.9}, 0, ""));
-    store.put(run({"assistant", "resnet14", "takd", "resnet20", 1, Status::Done, 0.85, {"resnet20", "resnet14"}, 2},
+    store.put(run({"assistant",
+                   "resnet14",
+                   "takd",
+                   "resnet20",
+                   1,
+                   Status::Done,
+                   0.85,
+                   {"resnet20", "resnet14"},
+                   2},
                   1, "run0"));
-    store.put(run({"assistant", "resnet14", "takd", "resnet20", 1, Status::Done, 0.86, {"resnet20", "resnet14"}},
+    store.put(run({"assistant",
+                   "resnet14",
+                   "takd",
+                   "resnet20",
+                   1,
+                   Status::Done,
+                   0.86,
+                   {"resnet20", "resnet14"}},
                   2, "run0"));
-    store.put(run({"student", "resnet8", "takd", "resnet14", 1, Status::Done, 0.70,
-                   {"resnet20", "resnet14", "resnet8"}}, 3, "run1"));
-    store.put(run({"student", "resnet8", "takd", "resnet14", 1, Status::Done, 0.80,
-                   {"resnet20", "resnet14", "resnet8"}}, 4, "run2"));
+    store.put(run({"student",
+                   "resnet8",
+                   "takd",
+                   "resnet14",
+                   1,
+                   Status::Done,
+                   0.70,
+                   {"resnet20", "resnet14", "resnet8"}},
+                  3, "run1"));
+    store.put(run({"student",
+                   "resnet8",
+                   "takd",
+                   "resnet14",
+                   1,
+                   Status::Done,
+                   0.80,
+                   {"resnet20", "resnet14", "resnet8"}},
+                  4, "run2"));
   }
   const StudyResults study = load_results(tmp.file("r.h5"));
   std::map<std::string, int> checkpoint;

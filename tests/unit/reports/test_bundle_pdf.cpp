@@ -9,8 +9,8 @@
 #include <memory>
 #include <sstream>
 
-#include "kdbench/reports/report.h"
 #include "cifar_fixture.h"
+#include "kdbench/reports/report.h"
 #include "record_fixtures.h"
 
 using namespace kdbench;
@@ -41,8 +41,8 @@ int pdf_pages(const fs::path& pdf) {
 }
 
 std::string page_text(const fs::path& pdf, int page) {
-  return run("pdftotext -layout -f " + std::to_string(page) + " -l " + std::to_string(page) +
-             " '" + pdf.string() + "' - 2>&1");
+  return run("pdftotext -layout -f " + std::to_string(page) + " -l " + std::to_string(page) + " '" +
+             pdf.string() + "' - 2>&1");
 }
 
 class Bundle : public ::testing::Test {
@@ -90,7 +90,8 @@ TEST_F(Bundle, EveryFigureIsAOnePagePdfAndA150DpiPng) {
   EXPECT_NE(axis.find("Teacher (parameters, log scale)"), std::string::npos) << axis;
   EXPECT_NE(axis.find("resnet110"), std::string::npos);
   EXPECT_NE(axis.find("1.7M"), std::string::npos);
-  const std::string search = page_text(out() / "figures/checkpoint_search_resnet110_resnet8.pdf", 1);
+  const std::string search =
+      page_text(out() / "figures/checkpoint_search_resnet110_resnet8.pdf", 1);
   EXPECT_NE(search.find("Teacher test acc."), std::string::npos) << search;  // the second axis
   EXPECT_NE(search.find("final"), std::string::npos);
 }
@@ -117,10 +118,12 @@ TEST_F(Bundle, ReportPdfHasEveryTableAndFigureOnItsPage) {
   const std::string p5 = page_text(pdf, 5);
   EXPECT_NE(p5.find("Table 4: Teacher-assistant paths on cifar10"), std::string::npos) << p5;
   EXPECT_NE(p5.find("resnet110 → resnet20 → resnet8"), std::string::npos) << p5;
-  EXPECT_NE(page_text(pdf, 6).find("Figure 3: Training curves of student resnet8 with teacher resnet20"),
-            std::string::npos);
-  EXPECT_NE(page_text(pdf, 7).find("Figure 4: Training curves of student resnet8 with teacher resnet110"),
-            std::string::npos);
+  EXPECT_NE(
+      page_text(pdf, 6).find("Figure 3: Training curves of student resnet8 with teacher resnet20"),
+      std::string::npos);
+  EXPECT_NE(
+      page_text(pdf, 7).find("Figure 4: Training curves of student resnet8 with teacher resnet110"),
+      std::string::npos);
   EXPECT_EQ(run("pdftotext '" + pdf.string() + "' - | grep -c 'figure not compiled'"), "0\n");
 }
 
@@ -135,7 +138,8 @@ TEST_F(Bundle, BareTablesCompileWithBooktabsAlone) {
                           " > minimal.out 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << slurp(out() / "minimal.out");
   const std::string text = run("pdftotext '" + (out() / "minimal.pdf").string() + "' -");
-  for (const char* title : {"Capacity gap", "Method summary", "Checkpoint search", "Teacher-assistant paths"}) {
+  for (const char* title :
+       {"Capacity gap", "Method summary", "Checkpoint search", "Teacher-assistant paths"}) {
     EXPECT_NE(text.find(title), std::string::npos) << title;
   }
 }

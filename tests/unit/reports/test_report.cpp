@@ -7,11 +7,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "kdbench/reports/report.h"
-#include "kdbench/core/errors.h"
 #include "cifar_fixture.h"
-#include "study_fixture.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/reports/report.h"
 #include "record_fixtures.h"
+#include "study_fixture.h"
 
 using namespace kdbench;
 using namespace kdbench::reports;
@@ -37,7 +37,8 @@ ReportOptions options_for(const fixtures::TempDir& tmp, const std::string& resul
 // Sets PATH for one scope (to hide pdflatex), restoring it after.
 class ScopedPath {
  public:
-  explicit ScopedPath(const std::string& path) : old_(std::getenv("PATH") ? std::getenv("PATH") : "") {
+  explicit ScopedPath(const std::string& path)
+      : old_(std::getenv("PATH") ? std::getenv("PATH") : "") {
     setenv("PATH", path.c_str(), 1);
   }
   ~ScopedPath() { setenv("PATH", old_.c_str(), 1); }
@@ -165,8 +166,7 @@ TEST(Report, PartialGridShowsPendingAndFailedCells) {
   EXPECT_NE(tex.find("resnet8 & 77,754 & --- & --- & $\\times$ \\\\\n"), std::string::npos) << tex;
   EXPECT_NE(tex.find("over no finished runs yet"), std::string::npos) << tex;
   EXPECT_NE(tex.find("No t-test against nokd yet"), std::string::npos) << tex;
-  EXPECT_NE(slurp(out / "tables/capacity_gap.md")
-                .find("| resnet8 | 77,754 | — | — | × |"),
+  EXPECT_NE(slurp(out / "tables/capacity_gap.md").find("| resnet8 | 77,754 | — | — | × |"),
             std::string::npos);
   EXPECT_NE(slurp(out / "tables/capacity_gap.csv")
                 .find("cnn2,10394,resnet8,77754,,,0,,kd,failed,,,0,1,0,,,,,,\n"),

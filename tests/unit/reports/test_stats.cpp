@@ -18,8 +18,8 @@ TEST(Stats, IncompleteBetaMatchesMpmath) {
     double a, b, x, expected;
   };
   const Case cases[] = {
-      {0.5, 0.5, 0.3, 0.36901011956554538}, {2, 3, 0.4, 0.5248},
-      {5, 0.5, 0.9, 0.31664291502001231},   {10, 20, 0.25, 0.16630494959787945},
+      {0.5, 0.5, 0.3, 0.36901011956554538},  {2, 3, 0.4, 0.5248},
+      {5, 0.5, 0.9, 0.31664291502001231},    {10, 20, 0.25, 0.16630494959787945},
       {0.1, 7.5, 0.01, 0.80163573394836377}, {50, 60, 0.45, 0.46423529143060363},
       {1.5, 0.5, 0.999, 0.9597433418849682},
   };
@@ -51,19 +51,19 @@ TEST(Stats, StudentTCdfMatchesMpmathAndClosedForms) {
     double t, df, expected;
   };
   const Case cases[] = {
-      {0.5, 1, 0.64758361765043327},   {2.0, 3, 0.93033701572057841},
+      {0.5, 1, 0.64758361765043327},    {2.0, 3, 0.93033701572057841},
       {-1.3, 4.5, 0.12809804397201703}, {2.228138851986274, 10, 0.975},
-      {3.0, 30, 0.99730501796717403},  {-0.25, 2, 0.41296117202215108},
-      {10, 7, 0.99998930289855461},    {1.96, 1000, 0.97486340752212564},
+      {3.0, 30, 0.99730501796717403},   {-0.25, 2, 0.41296117202215108},
+      {10, 7, 0.99998930289855461},     {1.96, 1000, 0.97486340752212564},
   };
   for (const auto& c : cases) {
     EXPECT_NEAR(student_t_cdf(c.t, c.df), c.expected, 1e-13) << "t=" << c.t << " df=" << c.df;
   }
   const double pi = std::acos(-1.0);
   for (double t : {-40.0, -3.0, -0.1, 0.0, 0.7, 12.0}) {
-    EXPECT_NEAR(student_t_cdf(t, 1), 0.5 + std::atan(t) / pi, 1e-14);            // Cauchy
+    EXPECT_NEAR(student_t_cdf(t, 1), 0.5 + std::atan(t) / pi, 1e-14);               // Cauchy
     EXPECT_NEAR(student_t_cdf(t, 2), 0.5 + t / (2 * std::sqrt(t * t + 2)), 1e-14);  // df = 2
-    EXPECT_NEAR(student_t_cdf(t, 6.5) + student_t_cdf(-t, 6.5), 1, 1e-14);       // symmetry
+    EXPECT_NEAR(student_t_cdf(t, 6.5) + student_t_cdf(-t, 6.5), 1, 1e-14);          // symmetry
   }
   const double inf = std::numeric_limits<double>::infinity();
   EXPECT_EQ(student_t_cdf(inf, 3), 1);
@@ -116,8 +116,7 @@ TEST(Stats, BaselineComparisonPairsOnlyMatchingSeeds) {
   EXPECT_EQ(welch.kind, TestKind::WelchT);
   EXPECT_NEAR(welch.p, 0.43516248808814856, 1e-9);
   // A seed twice (two records of one seed) cannot be paired either.
-  EXPECT_EQ(compare_with_baseline({{1, 89.0}, {1, 89.1}, {3, 88.8}}, nokd).kind,
-            TestKind::WelchT);
+  EXPECT_EQ(compare_with_baseline({{1, 89.0}, {1, 89.1}, {3, 88.8}}, nokd).kind, TestKind::WelchT);
   EXPECT_EQ(test_name(TestKind::PairedT), "paired t-test");
   EXPECT_EQ(test_name(TestKind::WelchT), "Welch's t-test");
 }

@@ -71,9 +71,8 @@ inline results::RunRecord generated_record(const std::string& key) {
 // Every field's name, space-separated, in list order.
 inline std::string all_field_names() {
   std::string names;
-  results::for_each_field([&](const auto& field) {
-    names += std::string(names.empty() ? "" : " ") + field.name;
-  });
+  results::for_each_field(
+      [&](const auto& field) { names += std::string(names.empty() ? "" : " ") + field.name; });
   return names;
 }
 

@@ -139,12 +139,15 @@ TEST(MergeRecords, MoreAttemptsWinAmongUnfinishedThenTheEarlierInput) {
 }
 
 TEST(MergeRecords, KeysKeepTheirFirstSeenOrderAndProvenanceJoinsHosts) {
-  MergeInput a = input("a.h5", {record("k2", Status::Done, 1, "a"),
-                                record("k1", Status::Running, 1, "a")});
-  MergeInput b = input("b.h5", {record("k3", Status::Done, 1, "b"),
-                                record("k1", Status::Done, 1, "b")});
-  a.root = {{"grid_name", "g"}, {"grid_ini", "[grid]\n"}, {"world_size", "4"},
-            {"version_torch", "1.13.1"}, {"hostnames", "node-02 node-01"}};
+  MergeInput a =
+      input("a.h5", {record("k2", Status::Done, 1, "a"), record("k1", Status::Running, 1, "a")});
+  MergeInput b =
+      input("b.h5", {record("k3", Status::Done, 1, "b"), record("k1", Status::Done, 1, "b")});
+  a.root = {{"grid_name", "g"},
+            {"grid_ini", "[grid]\n"},
+            {"world_size", "4"},
+            {"version_torch", "1.13.1"},
+            {"hostnames", "node-02 node-01"}};
   b.root = {{"grid_name", "other"}, {"grid_ini", "[grid]\n"}, {"hostnames", "node-03 node-01"}};
   const MergeResult merged = merge_records({a, b});
   ASSERT_EQ(merged.records.size(), 3u);
@@ -171,7 +174,9 @@ TEST(MergeRecords, DoneRecordsDifferingInAResultAreRefusedNamingKeyFieldAndFiles
                                   ? std::string("(curve ") + field.name + ")"
                                   : std::string("(") + field.name;
     EXPECT_EQ(what.rfind("kdbench merge: run run-7 is DONE in shard0.h5 and in x.h5 with different "
-                         "results " + named, 0),
+                         "results " +
+                             named,
+                         0),
               0u)
         << what;
     EXPECT_NE(what.find("; nothing written"), std::string::npos) << what;
@@ -218,10 +223,11 @@ TEST(MergeRecords, NoteForAnotherGridComesBeforeARefusal) {
 
 TEST(MergeFiles, MergesShardsAndIsIdempotentAlsoInPlace) {
   fixtures::TempDir tmp;
-  const std::string s0 = write(tmp, "s0.h5", {record("k1", Status::Done, 1, "n0"),
-                                              record("k2", Status::Running, 1, "n0")});
-  const std::string s1 = write(tmp, "s1.h5", {record("k2", Status::Done, 1, "n1"),
-                                              record("k3", Status::Failed, 2, "n1")}, "node-02");
+  const std::string s0 = write(
+      tmp, "s0.h5", {record("k1", Status::Done, 1, "n0"), record("k2", Status::Running, 1, "n0")});
+  const std::string s1 = write(
+      tmp, "s1.h5", {record("k2", Status::Done, 1, "n1"), record("k3", Status::Failed, 2, "n1")},
+      "node-02");
   const std::string out = tmp.file("all.h5");
   EXPECT_EQ(merge_files({s0, s1}, out), (MergeCounts{{"DONE", 2}, {"FAILED", 1}}));
   const auto merged = read(out);

@@ -107,10 +107,10 @@ TEST(RecordFields, FlagsOfTheSchema) {
     if (field.has(kSummary)) summary.push_back(field.name);
     if (field.has(kKeyField)) key.push_back(field.name);
   });
-  EXPECT_EQ(results, (std::vector<std::string>{"best_val_acc", "test_acc_at_best_val",
-                                               "final_test_acc", "best_test_acc", "best_epoch",
-                                               "epoch", "train_loss", "train_acc", "val_acc",
-                                               "test_acc", "lr"}));
+  EXPECT_EQ(results,
+            (std::vector<std::string>{"best_val_acc", "test_acc_at_best_val", "final_test_acc",
+                                      "best_test_acc", "best_epoch", "epoch", "train_loss",
+                                      "train_acc", "val_acc", "test_acc", "lr"}));
   EXPECT_EQ(summary, (std::vector<std::string>{
                          "key", "kind", "model", "method", "teacher_model", "teacher_checkpoint",
                          "seed", "status", "params_count", "best_val_acc", "test_acc_at_best_val",

@@ -84,8 +84,7 @@ TEST(RecordFieldsHdf5, RunGroupHoldsExactlyTheListedNamesWithSchemaTypes) {
     if constexpr (Field::kIsCurve) {
       expect_file_type<typename Field::Type>(g.openDataSet(field.name).getDataType(), field.name);
     } else {
-      expect_file_type<typename Field::Type>(g.openAttribute(field.name).getDataType(),
-                                             field.name);
+      expect_file_type<typename Field::Type>(g.openAttribute(field.name).getDataType(), field.name);
     }
   });
   std::set<std::string> seen_attributes, seen_datasets;

@@ -90,7 +90,7 @@ TEST(ResultsStore, PutReopenGetReadAllStatuses) {
   EXPECT_EQ(all[0].key, "bbbb");  // order of first put, not of names
   EXPECT_EQ(all[1].key, "aaaa");
   const std::map<std::string, Status> expected = {{"aaaa", Status::Done},
-                                                   {"bbbb", Status::Running}};
+                                                  {"bbbb", Status::Running}};
   EXPECT_EQ(store.statuses(), expected);
 }
 

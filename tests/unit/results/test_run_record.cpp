@@ -65,8 +65,8 @@ TEST(RunRecordJson, RejectsMissingOrMistypedFields) {
 }
 
 TEST(RunRecordStatus, TextRoundTripAndUnknownText) {
-  for (Status s : {Status::Pending, Status::Running, Status::Done, Status::Failed,
-                   Status::Interrupted}) {
+  for (Status s :
+       {Status::Pending, Status::Running, Status::Done, Status::Failed, Status::Interrupted}) {
     EXPECT_EQ(parse_status(to_string(s)), s);
   }
   EXPECT_EQ(to_string(Status::Done), "DONE");
@@ -80,6 +80,5 @@ TEST(RunRecordStatus, TextRoundTripAndUnknownText) {
 }
 
 TEST(RunRecordTime, UtcNowIsIso8601) {
-  EXPECT_TRUE(std::regex_match(utc_now(),
-                               std::regex(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)")));
+  EXPECT_TRUE(std::regex_match(utc_now(), std::regex(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)")));
 }

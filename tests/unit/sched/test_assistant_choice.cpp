@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <map>
 
-#include "record_fixtures.h"
 #include "kdbench/comm/single_process.h"
 #include "kdbench/core/errors.h"
 #include "kdbench/grid/parse_grid.h"
@@ -14,6 +13,7 @@
 #include "kdbench/results/results_store.h"
 #include "kdbench/sched/assistant_choice.h"
 #include "kdbench/sched/coordinator.h"
+#include "record_fixtures.h"
 
 using namespace kdbench;
 
@@ -24,7 +24,8 @@ results::Curves val_curves(const std::vector<double>& val_acc) {
   results::Curves c;
   for (size_t i = 0; i < val_acc.size(); ++i) c.epoch.push_back(static_cast<int>(i) + 1);
   c.val_acc = val_acc;
-  for (auto* v : {&c.train_loss, &c.train_acc, &c.test_acc, &c.lr, &c.seconds}) v->assign(val_acc.size(), 0);
+  for (auto* v : {&c.train_loss, &c.train_acc, &c.test_acc, &c.lr, &c.seconds})
+    v->assign(val_acc.size(), 0);
   return c;
 }
 
@@ -32,13 +33,15 @@ results::Curves val_curves(const std::vector<double>& val_acc) {
 
 TEST(AssistantChoice, ClosestToTheMeanOfTeacherAndStudent) {
   // Target (0.92 + 0.80) / 2 = 0.86; distances: cnn8 |0.90 - 0.86| = 0.04, cnn6 0.02, cnn4 0.03.
-  const auto d = sched::choose_assistant(0.92, 0.80, {{"cnn8", 0.90}, {"cnn6", 0.84}, {"cnn4", 0.83}});
+  const auto d =
+      sched::choose_assistant(0.92, 0.80, {{"cnn8", 0.90}, {"cnn6", 0.84}, {"cnn4", 0.83}});
   EXPECT_EQ(d.chosen, "cnn6");
   EXPECT_DOUBLE_EQ(d.target, 0.86);
   EXPECT_EQ(d.to_json().at("chosen"), "cnn6");
   EXPECT_DOUBLE_EQ(d.to_json().at("candidates_val_acc").at("cnn4").get<double>(), 0.83);
-  EXPECT_NE(d.summary().find("assistant cnn6 (target 86.00% = mean of teacher 92.00% and student 80.00%"),
-            std::string::npos)
+  EXPECT_NE(
+      d.summary().find("assistant cnn6 (target 86.00% = mean of teacher 92.00% and student 80.00%"),
+      std::string::npos)
       << d.summary();
   // Above the target counts like below: target 0.8, a is 0.05 above, b 0.04 below.
   EXPECT_EQ(sched::choose_assistant(0.9, 0.7, {{"a", 0.85}, {"b", 0.76}}).chosen, "b");
@@ -52,7 +55,8 @@ TEST(AssistantChoice, TeacherAccuracyIsThatOfTheDistilledCheckpoint) {
   t.key = "teacher";
   t.curves = val_curves({0.5, 0.7, 0.6});
   EXPECT_DOUBLE_EQ(sched::distilled_teacher_accuracy(t, 2), 0.7);
-  EXPECT_DOUBLE_EQ(sched::distilled_teacher_accuracy(t, -1), 0.6);  // final weights, not the best epoch
+  EXPECT_DOUBLE_EQ(sched::distilled_teacher_accuracy(t, -1),
+                   0.6);  // final weights, not the best epoch
   EXPECT_THROW(sched::distilled_teacher_accuracy(t, 4), Error);
 }
 
@@ -107,7 +111,8 @@ class CoordinatorChoice : public ::testing::Test {
     r.curves = val_curves({best_val, final_val});
     store_.put(r);
     if (t.kind == "teacher")  // a DONE teacher without its checkpoints would be trained again
-      for (int e : t.keep_checkpoints) artifacts_.write_atomic(t.key, results::checkpoint_name(e), touch);
+      for (int e : t.keep_checkpoints)
+        artifacts_.write_atomic(t.key, results::checkpoint_name(e), touch);
     artifacts_.write_atomic(t.key, results::checkpoint_name(-1), touch);
   }
   static void touch(const std::string& path) { results::write_text_atomic(path, "weights", false); }
@@ -152,8 +157,9 @@ TEST_F(CoordinatorChoice, OtherAccuraciesOtherChoice) {
   teacher_and_student_done();
   done(nokd("cnn4"), 0.83);  // 0.03
   done(nokd("cnn6"), 0.88);  // 0.02: chosen
-  EXPECT_EQ(dropped(), (std::set<std::string>{find("assistant", "cnn4", {"cnn10", "cnn4"}).key,
-                                              find("student", "cnn2", {"cnn10", "cnn4", "cnn2"}).key}));
+  EXPECT_EQ(dropped(),
+            (std::set<std::string>{find("assistant", "cnn4", {"cnn10", "cnn4"}).key,
+                                   find("student", "cnn2", {"cnn10", "cnn4", "cnn2"}).key}));
 }
 
 TEST_F(CoordinatorChoice, WaitsForEveryBaseline) {
@@ -166,6 +172,7 @@ TEST_F(CoordinatorChoice, WaitsForEveryBaseline) {
   // No alternative can start before the decision: each depends on every baseline.
   for (const auto& t : graph_.tasks)
     if (!t.alternative_of.empty()) {
-      EXPECT_NE(std::find(t.deps.begin(), t.deps.end(), nokd("cnn6").key), t.deps.end()) << t.label();
+      EXPECT_NE(std::find(t.deps.begin(), t.deps.end(), nokd("cnn6").key), t.deps.end())
+          << t.label();
     }
 }

@@ -47,8 +47,8 @@ bool has(const std::string& text, const std::string& part) {
 
 TEST(ShellQuote, QuotesToTheExactValueInBash) {
   const std::vector<std::string> values = {
-      "plain", "with space", "it's", "''", "\"double\"", "$(id) `id` $HOME", "back\\slash",
-      "two\nlines", "*?[a]", "", " lead and trail ", "a'b\"c d"};
+      "plain",       "with space", "it's",  "''", "\"double\"",       "$(id) `id` $HOME",
+      "back\\slash", "two\nlines", "*?[a]", "",   " lead and trail ", "a'b\"c d"};
   for (const std::string& value : values) {
     const ShellResult r = run_bash("printf '%s' " + shell_quote(value));
     EXPECT_EQ(r.exit_code, 0);
@@ -89,8 +89,9 @@ TEST(SbatchScript, MpiModeLaunchesThroughSrunPmix) {
   EXPECT_TRUE(has(script, "\nGRID='grids/capacity-gap.ini'\n")) << script;
   EXPECT_TRUE(has(script, "\nMAX_REQUEUES=5\n")) << script;
   EXPECT_TRUE(has(script, "\nmodule load 'gcc/12' 'openmpi/4.1.4' ||")) << script;
-  EXPECT_TRUE(has(script, "\nsrun --mpi=pmix --cpus-per-task=\"$SLURM_CPUS_PER_TASK\" "
-                          "\"$KDBENCH\" \"$GRID\" --results 'results/capacity-gap.h5' &\n"))
+  EXPECT_TRUE(has(script,
+                  "\nsrun --mpi=pmix --cpus-per-task=\"$SLURM_CPUS_PER_TASK\" "
+                  "\"$KDBENCH\" \"$GRID\" --results 'results/capacity-gap.h5' &\n"))
       << script;
   EXPECT_TRUE(has(script, "scontrol requeue \"$SLURM_JOB_ID\"")) << script;
   EXPECT_TRUE(has(script, "trap 'forward_stop USR1' USR1")) << script;
@@ -106,13 +107,18 @@ TEST(SbatchScript, MpiNoneLaunchesThroughMpirunAndOmitsUnsetOptions) {
   o.mpi = "none";
   o.max_requeues = 2;
   const std::string script = make_sbatch_script(o);
-  const std::vector<std::string> expected = {
-      "#SBATCH --job-name=kdbench-study", "#SBATCH --nodes=1", "#SBATCH --ntasks-per-node=1",
-      "#SBATCH --cpus-per-task=1",        "#SBATCH --requeue", "#SBATCH --open-mode=append",
-      "#SBATCH --signal=B:USR1@120",      "#SBATCH --output=slurm-logs/kdbench-study-%j.out"};
+  const std::vector<std::string> expected = {"#SBATCH --job-name=kdbench-study",
+                                             "#SBATCH --nodes=1",
+                                             "#SBATCH --ntasks-per-node=1",
+                                             "#SBATCH --cpus-per-task=1",
+                                             "#SBATCH --requeue",
+                                             "#SBATCH --open-mode=append",
+                                             "#SBATCH --signal=B:USR1@120",
+                                             "#SBATCH --output=slurm-logs/kdbench-study-%j.out"};
   EXPECT_EQ(lines_starting_with(script, "#SBATCH"), expected);
-  EXPECT_TRUE(has(script, "\nmpirun -np \"$SLURM_NTASKS\" --bind-to none \"$KDBENCH\" "
-                          "\"$GRID\" &\n"))
+  EXPECT_TRUE(has(script,
+                  "\nmpirun -np \"$SLURM_NTASKS\" --bind-to none \"$KDBENCH\" "
+                  "\"$GRID\" &\n"))
       << script;
   EXPECT_TRUE(has(script, "\nMAX_REQUEUES=2\n")) << script;
   EXPECT_TRUE(lines_starting_with(script, "srun").empty()) << script;
@@ -141,10 +147,11 @@ TEST(SbatchScript, ArrayModeRunsOneShardPerTask) {
   ASSERT_FALSE(sbatch.empty());
   EXPECT_EQ(sbatch.back(), "#SBATCH --array=0-15");
   EXPECT_TRUE(has(script, "\n#SBATCH --output=logs/kdbench-capacity-gap-%A_%a.out\n")) << script;
-  EXPECT_TRUE(has(script, "\nsrun --mpi=pmix --cpus-per-task=\"$SLURM_CPUS_PER_TASK\" "
-                          "\"$KDBENCH\" \"$GRID\" --shard \"$SLURM_ARRAY_TASK_ID/"
-                          "$SLURM_ARRAY_TASK_COUNT\" \\\n  --results 'results/it'\\''s a study'"
-                          "\".shard$SLURM_ARRAY_TASK_ID.h5\" &\n"))
+  EXPECT_TRUE(has(script,
+                  "\nsrun --mpi=pmix --cpus-per-task=\"$SLURM_CPUS_PER_TASK\" "
+                  "\"$KDBENCH\" \"$GRID\" --shard \"$SLURM_ARRAY_TASK_ID/"
+                  "$SLURM_ARRAY_TASK_COUNT\" \\\n  --results 'results/it'\\''s a study'"
+                  "\".shard$SLURM_ARRAY_TASK_ID.h5\" &\n"))
       << script;
 }
 

@@ -54,8 +54,10 @@ class ScriptRun {
                           "/log SLURM_JOB_ID=77 SLURM_CPUS_PER_TASK=2 SLURM_NTASKS=8 " + env +
                           " && { bash job.sbatch > stdout.txt 2> stderr.txt & pid=$!; ";
     if (!signal.empty())
-      command += "for i in $(seq 500); do [ -f log.started ] && break; sleep 0.01; done; "
-                 "kill -" + signal + " $pid; ";
+      command +=
+          "for i in $(seq 500); do [ -f log.started ] && break; sleep 0.01; done; "
+          "kill -" +
+          signal + " $pid; ";
     command += "wait $pid; }";
     return run_bash(command).exit_code;
   }

@@ -38,12 +38,12 @@ bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-#define EXPECT_REJECTED(edit, option, value)                             \
-  do {                                                                   \
-    const std::string message = error_after([](SlurmOptions& o) edit);   \
-    EXPECT_TRUE(has(message, option)) << "message: " << message;         \
-    EXPECT_TRUE(has(message, value)) << "message: " << message;          \
-    EXPECT_EQ(message.find('\n'), std::string::npos) << message;         \
+#define EXPECT_REJECTED(edit, option, value)                            \
+  do {                                                                  \
+    const std::string message = error_after([](SlurmOptions & o) edit); \
+    EXPECT_TRUE(has(message, option)) << "message: " << message;        \
+    EXPECT_TRUE(has(message, value)) << "message: " << message;         \
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;        \
   } while (0)
 
 TEST(SlurmValidate, AcceptsTypicalOptions) {
@@ -75,8 +75,8 @@ TEST(SlurmValidate, RejectsCountsOutOfRange) {
 }
 
 TEST(SlurmValidate, RejectsBadTimeLimits) {
-  for (const char* bad : {"12h", "1:2:3:4", "10:60", "1:00:60", "2-24", "2-", "-5", "0",
-                          "00:00:00", "1- 2", "", "12:00:00; reboot", "UNLIMITED"}) {
+  for (const char* bad : {"12h", "1:2:3:4", "10:60", "1:00:60", "2-24", "2-", "-5", "0", "00:00:00",
+                          "1- 2", "", "12:00:00; reboot", "UNLIMITED"}) {
     SlurmOptions o = good();
     o.time = bad;
     if (o.time.empty()) continue;  // empty means "site default", tested below
@@ -94,12 +94,8 @@ TEST(SlurmValidate, RejectsBadTimeLimits) {
 
 TEST(SlurmValidate, ParsesEveryTimeFormSlurmAccepts) {
   const std::pair<const char*, long long> cases[] = {
-      {"90", 90 * 60},
-      {"05:30", 5 * 60 + 30},
-      {"12:00:00", 12 * 3600},
-      {"48:00:00", 48 * 3600},
-      {"1-12", 36 * 3600},
-      {"2-03:04", 2 * 86400 + 3 * 3600 + 4 * 60},
+      {"90", 90 * 60},         {"05:30", 5 * 60 + 30}, {"12:00:00", 12 * 3600},
+      {"48:00:00", 48 * 3600}, {"1-12", 36 * 3600},    {"2-03:04", 2 * 86400 + 3 * 3600 + 4 * 60},
       {"1-00:00:01", 86401}};
   for (const auto& [text, seconds] : cases) {
     long long got = -1;
@@ -109,8 +105,17 @@ TEST(SlurmValidate, ParsesEveryTimeFormSlurmAccepts) {
 }
 
 TEST(SlurmValidate, SignalMustComeBeforeTheTimeLimit) {
-  EXPECT_REJECTED({ o.time = "2"; o.signal_seconds = 120; }, "--signal-seconds", "--time 2");
-  EXPECT_EQ(error_after([](SlurmOptions& o) { o.time = "3"; o.signal_seconds = 120; }), "");
+  EXPECT_REJECTED(
+      {
+        o.time = "2";
+        o.signal_seconds = 120;
+      },
+      "--signal-seconds", "--time 2");
+  EXPECT_EQ(error_after([](SlurmOptions& o) {
+              o.time = "3";
+              o.signal_seconds = 120;
+            }),
+            "");
 }
 
 TEST(SlurmValidate, RejectsInjectionInNames) {
@@ -146,8 +151,13 @@ TEST(SlurmValidate, RejectsUnknownMpiAndMode) {
   EXPECT_REJECTED({ o.mode = "batch"; }, "--mode", "mpi or array");
   EXPECT_REJECTED({ o.shards = 4; }, "--shards", "only with --mode array");
   EXPECT_REJECTED({ o.mode = "array"; }, "--shards", "'0'");
-  EXPECT_REJECTED({ o.mode = "array"; o.shards = 3; o.results_path = ""; }, "--results",
-                  "required with --mode array");
+  EXPECT_REJECTED(
+      {
+        o.mode = "array";
+        o.shards = 3;
+        o.results_path = "";
+      },
+      "--results", "required with --mode array");
 }
 
 TEST(SlurmValidate, RejectsBadPaths) {

@@ -1,5 +1,4 @@
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cmath>
@@ -7,8 +6,8 @@
 
 #include "kdbench/grid/parse_grid.h"
 #include "kdbench/train/lr_schedule.h"
-#include "quadrant_data.h"
 #include "kdbench/train/trainer.h"
+#include "quadrant_data.h"
 
 using kdbench::grid::LrSchedule;
 using kdbench::train::lr_at;
@@ -18,7 +17,8 @@ TEST(LrSchedule, StepDecaysAfterEachMilestoneEpoch) {
   LrSchedule s;  // step at 50% and 75%, gamma 0.1
   // 10 epochs: milestones after epoch 5 and after epoch 8 (round(7.5) = 8).
   const double expected[] = {0.1, 0.1, 0.1, 0.1, 0.1, 0.01, 0.01, 0.01, 0.001, 0.001};
-  for (int e = 1; e <= 10; ++e) EXPECT_NEAR(lr_at(s, 0.1, e, 10), expected[e - 1], 1e-15) << "epoch " << e;
+  for (int e = 1; e <= 10; ++e)
+    EXPECT_NEAR(lr_at(s, 0.1, e, 10), expected[e - 1], 1e-15) << "epoch " << e;
 }
 
 TEST(LrSchedule, CosineAndConstant) {
@@ -53,9 +53,16 @@ TEST(LrSchedule, MilestoneEpochsMatchPytorchMultiStepLr) {
   s.milestone_epochs = {3, 7};
   // torch.optim.lr_scheduler.MultiStepLR(SGD(lr=0.1), [3, 7], 0.1), the lr of epochs 1..10 with
   // scheduler.step() after each epoch (PyTorch 1.13), printed with repr().
-  const double pytorch[] = {0.1, 0.1, 0.1, 0.010000000000000002, 0.010000000000000002,
-                            0.010000000000000002, 0.010000000000000002, 0.0010000000000000002,
-                            0.0010000000000000002, 0.0010000000000000002};
+  const double pytorch[] = {0.1,
+                            0.1,
+                            0.1,
+                            0.010000000000000002,
+                            0.010000000000000002,
+                            0.010000000000000002,
+                            0.010000000000000002,
+                            0.0010000000000000002,
+                            0.0010000000000000002,
+                            0.0010000000000000002};
   for (int e = 1; e <= 10; ++e)
     EXPECT_DOUBLE_EQ(lr_at(s, 0.1, e, 10), pytorch[e - 1]) << "epoch " << e;
   // The epochs do not scale with the phase: a 5-epoch phase reaches only the first milestone.
@@ -65,9 +72,9 @@ TEST(LrSchedule, MilestoneEpochsMatchPytorchMultiStepLr) {
 TEST(LrSchedule, RecordedConfigShowsTheMilestones) {
   LrSchedule s;
   // Runs without lr_milestones record what they always did.
-  EXPECT_EQ(schedule_json(s), (nlohmann::json{{"lr_schedule", "step"},
-                                              {"lr_milestones", {0.5, 0.75}},
-                                              {"lr_gamma", 0.1}}));
+  EXPECT_EQ(
+      schedule_json(s),
+      (nlohmann::json{{"lr_schedule", "step"}, {"lr_milestones", {0.5, 0.75}}, {"lr_gamma", 0.1}}));
   s.milestones.clear();
   s.milestone_epochs = {80, 120};
   s.gamma = 0.2;
@@ -109,8 +116,9 @@ tau_max = 1
 stage2_epochs = 2
 )";
   const auto graph = grid::expand(grid::parse_grid_text(ini, "lr.ini", grid::ParseOptions{false}));
-  const std::string dir = (std::filesystem::temp_directory_path() /
-                           ("kdbench-lr-" + std::to_string(::getpid()))).string();
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / ("kdbench-lr-" + std::to_string(::getpid())))
+          .string();
   const train::PreparedData data = quadrant_data();
   const results::Artifacts artifacts{dir, /*fsync=*/false};
   train::TrainEnv env;

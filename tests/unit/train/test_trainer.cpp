@@ -42,8 +42,9 @@ checkpoints = 2
 }
 
 struct Fixture : ::testing::Test {
-  std::string dir = (std::filesystem::temp_directory_path() /
-                     ("kdbench-trainer-" + std::to_string(::getpid()))).string();
+  std::string dir =
+      (std::filesystem::temp_directory_path() / ("kdbench-trainer-" + std::to_string(::getpid())))
+          .string();
   train::PreparedData data = synthetic_data();
   results::Artifacts artifacts{dir};
   grid::TaskGraph graph = tiny_graph();
@@ -71,14 +72,16 @@ TEST_F(Fixture, TeacherThenStudentRecordsCurvesAndCheckpoints) {
   ASSERT_EQ(rec.curves.size(), 3u);
   EXPECT_EQ(rec.curves.epoch, (std::vector<int>{1, 2, 3}));
   EXPECT_NEAR(rec.curves.lr[0], 0.05, 1e-12);
-  EXPECT_NEAR(rec.curves.lr[2], 0.0005, 1e-12);  // 3 epochs: decays after epoch 2 (round 1.5) and 2 (round 2.25)
+  EXPECT_NEAR(rec.curves.lr[2], 0.0005,
+              1e-12);  // 3 epochs: decays after epoch 2 (round 1.5) and 2 (round 2.25)
   EXPECT_TRUE(artifacts.exists(teacher.key, "epoch-2.pt"));
   EXPECT_TRUE(artifacts.exists(teacher.key, "final.pt"));
   EXPECT_TRUE(rec.checkpoints.contains("2"));
   // Best-val bookkeeping is consistent with the curves.
   const auto best = std::max_element(rec.curves.val_acc.begin(), rec.curves.val_acc.end());
   EXPECT_DOUBLE_EQ(rec.best_val_acc, *best);
-  EXPECT_DOUBLE_EQ(rec.test_acc_at_best_val, rec.curves.test_acc[best - rec.curves.val_acc.begin()]);
+  EXPECT_DOUBLE_EQ(rec.test_acc_at_best_val,
+                   rec.curves.test_acc[best - rec.curves.val_acc.begin()]);
   EXPECT_DOUBLE_EQ(rec.final_test_acc, rec.curves.test_acc.back());
   EXPECT_GT(rec.best_test_acc, 0.4) << "the synthetic task is learnable";
 
@@ -109,7 +112,8 @@ TEST_F(Fixture, SameTaskTwiceIsBitwiseIdentical) {
   EXPECT_EQ(a.curves.val_acc, b.curves.val_acc);
   EXPECT_EQ(a.curves.test_acc, b.curves.test_acc);
   ASSERT_EQ(weights_a.size(), weights_b.size());
-  for (const auto& [name, tensor] : weights_a) EXPECT_TRUE(torch::equal(tensor, weights_b.at(name))) << name;
+  for (const auto& [name, tensor] : weights_a)
+    EXPECT_TRUE(torch::equal(tensor, weights_b.at(name))) << name;
 }
 
 TEST_F(Fixture, KdAndNokdShareInitAndDataOrder) {
@@ -125,12 +129,14 @@ TEST_F(Fixture, MissingTeacherCheckpointIsAClearError) {
     train::run_task(find("student", "kd"), env);
     FAIL();
   } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("final.pt: checkpoint not found"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("final.pt: checkpoint not found"), std::string::npos)
+        << e.what();
   }
 }
 
-// Interrupt at several step boundaries (mid-epoch, epoch start, last epoch) and resume: the finished run equals the uninterrupted one bit for bit, and its curve has
-// every epoch exactly once.
+// Interrupt at several step boundaries (mid-epoch, epoch start, last epoch) and resume: the
+// finished run equals the uninterrupted one bit for bit, and its curve has every epoch exactly
+// once.
 TEST_F(Fixture, InterruptAndResumeIsBitwiseIdentical) {
   const auto& teacher = find("teacher", "");
   const auto reference = train::run_task(teacher, env);
@@ -148,13 +154,15 @@ TEST_F(Fixture, InterruptAndResumeIsBitwiseIdentical) {
     EXPECT_THROW(train::run_task(teacher, interrupted), train::Interrupted);
     EXPECT_TRUE(artifacts.exists(teacher.key, train::kResumeFile));
     const auto resumed = train::run_task(teacher, env);
-    EXPECT_FALSE(artifacts.exists(teacher.key, train::kResumeFile)) << "resume state removed when done";
+    EXPECT_FALSE(artifacts.exists(teacher.key, train::kResumeFile))
+        << "resume state removed when done";
     EXPECT_EQ(resumed.curves.epoch, (std::vector<int>{1, 2, 3}));
     EXPECT_EQ(resumed.curves.train_loss, reference.curves.train_loss);
     EXPECT_EQ(resumed.curves.test_acc, reference.curves.test_acc);
     EXPECT_EQ(resumed.checkpoints, reference.checkpoints);
     const auto weights = load_final();
-    for (const auto& [name, tensor] : reference_weights) EXPECT_TRUE(torch::equal(tensor, weights.at(name))) << name;
+    for (const auto& [name, tensor] : reference_weights)
+      EXPECT_TRUE(torch::equal(tensor, weights.at(name))) << name;
   }
 }
 
@@ -184,6 +192,7 @@ TEST_F(Fixture, CheckpointSearchStudentsDistillFromTheirCheckpoint) {
     train::run_task(find("student", "kd", 2), env);
     FAIL() << "a missing epoch-2.pt must be an error";
   } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("epoch-2.pt: checkpoint not found"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("epoch-2.pt: checkpoint not found"), std::string::npos)
+        << e.what();
   }
 }

@@ -8,10 +8,10 @@ namespace kdbench::datasets {
 struct DataConfig {
   std::string dataset = "fashion-mnist";  // fashion-mnist | mnist | cifar10 | cifar100
   std::string data_dir;
-  double val_fraction = 0.1;   // of the training file, held out for model selection
-  uint64_t split_seed = 0;     // the split is a pure function of this seed
-  int64_t train_subset = 0;    // > 0: keep this many training images (after the split)
-  int64_t test_subset = 0;     // > 0: keep the first this many test images (tiny tests)
+  double val_fraction = 0.1;  // of the training file, held out for model selection
+  uint64_t split_seed = 0;    // the split is a pure function of this seed
+  int64_t train_subset = 0;   // > 0: keep this many training images (after the split)
+  int64_t test_subset = 0;    // > 0: keep the first this many test images (tiny tests)
 };
 
 }  // namespace kdbench::datasets

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "kdbench/core/shape.h"
 #include "kdbench/datasets/data_config.h"
 #include "kdbench/datasets/dataset_info.h"  // known_datasets(), info()
-#include "kdbench/core/shape.h"
 
 namespace kdbench::datasets {
 

@@ -33,9 +33,9 @@ struct ContinuationParams {
   int t_max = 20;
   double margin = 1.0;  // no value in the paper
   PsiSchedule psi = PsiSchedule::Linear;
-  int psi_epochs = 0;     // 0 until resolved: default floor(3 * epochs / 4), at least 1
+  int psi_epochs = 0;          // 0 until resolved: default floor(3 * epochs / 4), at least 1
   int psi_saturate_after = 0;  // 0: off
-  int anneal_epochs = 0;  // 0 until resolved: default epochs
+  int anneal_epochs = 0;       // 0 until resolved: default epochs
   // elementmean: mean over classes inside the hinge; batchmean: sum over classes.
   Reduction reduction = Reduction::ElementMean;
 };

@@ -16,10 +16,9 @@
 
 namespace kdbench::methods {
 
-
 // What a method may validate its parameters against (e.g. Annealing-KD needs E1 >= tau_max).
 struct TrainShape {
-  int epochs = 1;        // the student's epochs as configured in the grid
+  int epochs = 1;  // the student's epochs as configured in the grid
   int batch_size = 1;
   int num_classes = 10;
 };
@@ -36,10 +35,10 @@ struct Phase {
 
 // Where the trainer is. Epochs are 1-based, as in the papers' schedules.
 struct EpochContext {
-  int epoch = 1;          // over the whole run, 1..total_epochs
+  int epoch = 1;  // over the whole run, 1..total_epochs
   int total_epochs = 1;
   int phase_index = 0;
-  int phase_epoch = 1;    // within the phase, 1..phase_epochs
+  int phase_epoch = 1;  // within the phase, 1..phase_epochs
   int phase_epochs = 1;
 };
 

@@ -13,7 +13,7 @@
 namespace kdbench::methods {
 
 struct TakdParams {
-  double lambda = 0.5;        // author-reported CIFAR-100 ResNet-110 -> ResNet-20 link
+  double lambda = 0.5;  // author-reported CIFAR-100 ResNet-110 -> ResNet-20 link
   double temperature = 5.0;
   Reduction reduction = Reduction::ElementMean;
 };

@@ -31,14 +31,14 @@ struct CapacityGapRow {
 
 struct CapacityGapBlock {
   std::string student;
-  int64_t student_params = 0;  // 0 = unknown
+  int64_t student_params = 0;        // 0 = unknown
   std::vector<CapacityGapRow> rows;  // one per teacher of the study
 };
 
 struct CapacityGapTable {
   Metric metric = Metric::TestAtBestVal;
-  bool paper = false;               // the paper column notes were requested
-  std::string dataset;              // of the runs ("" if none recorded one)
+  bool paper = false;                // the paper column notes were requested
+  std::string dataset;               // of the runs ("" if none recorded one)
   std::vector<std::string> methods;  // column order
   std::vector<int64_t> seeds;        // distinct seeds of the student runs counted, ascending
   std::vector<CapacityGapBlock> blocks;

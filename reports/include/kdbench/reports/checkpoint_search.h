@@ -19,7 +19,7 @@ struct CheckpointColumn {
 
 struct CheckpointRow {
   int checkpoint = -1;  // the runs' teacher_checkpoint; -1 = the final teacher
-  int epoch = 0;        // teacher epoch of those weights (final: the teacher's last epoch; 0 unknown)
+  int epoch = 0;  // teacher epoch of those weights (final: the teacher's last epoch; 0 unknown)
   Stats teacher_val, teacher_test;  // the teacher's own accuracy (%) there, over teacher seeds
   std::vector<ResultCell> cells;    // one per column; `best` = best row of the column
 };
@@ -34,7 +34,7 @@ struct CheckpointBlock {
 struct CheckpointSearchTable {
   Metric metric = Metric::TestAtBestVal;
   std::string dataset;
-  std::vector<int64_t> seeds;  // distinct seeds of the student runs counted
+  std::vector<int64_t> seeds;           // distinct seeds of the student runs counted
   std::vector<CheckpointBlock> blocks;  // teachers with checkpoint-search runs, in study order
   std::map<std::string, Stats> nokd;    // per student: the no-teacher baseline (figures)
 };

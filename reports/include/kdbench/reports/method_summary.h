@@ -25,7 +25,7 @@ struct MethodSummaryRow {
 
 struct MethodSummaryBlock {
   std::string student;
-  int teachers = 0;  // teacher rows of the capacity-gap block
+  int teachers = 0;                    // teacher rows of the capacity-gap block
   std::vector<MethodSummaryRow> rows;  // one per method, in column order
 };
 

@@ -32,10 +32,10 @@ struct ColumnGroup {
 };
 
 struct TableModel {
-  std::string label;    // LaTeX \label (tab:...)
-  std::string title;    // starts the caption; the Markdown heading
-  std::string caption;  // the rest of the caption (protocol, seeds, markers)
-  std::string align;    // one of l / r / c per column
+  std::string label;                // LaTeX \label (tab:...)
+  std::string title;                // starts the caption; the Markdown heading
+  std::string caption;              // the rest of the caption (protocol, seeds, markers)
+  std::string align;                // one of l / r / c per column
   std::vector<ColumnGroup> groups;  // empty, or spans summing to the number of columns
   std::vector<std::string> header;
   std::vector<TableSection> sections;

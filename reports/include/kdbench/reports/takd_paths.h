@@ -29,7 +29,7 @@ struct TakdPathsTable {
   std::string dataset;
   std::vector<int64_t> seeds;  // distinct seeds of the student cells (TAKD, kd, nokd) counted
   bool used_paired = false, used_welch = false;  // tests behind the markers (caption)
-  size_t max_assistants = 0;   // the longest chain's number of TAs (table columns)
+  size_t max_assistants = 0;    // the longest chain's number of TAs (table columns)
   std::vector<TakdPath> paths;  // in study order of teacher, then student, then first appearance
 };
 

@@ -9,10 +9,10 @@ namespace kdbench {
 // Process exit codes, documented in README.md.
 enum ExitCode : int {
   kExitOk = 0,
-  kExitTasksFailed = 1,   // the grid ran, but at least one task ended FAILED
-  kExitUserError = 2,     // bad grid, bad arguments, bad data files
-  kExitInterrupted = 3,   // stopped by SIGTERM/SIGUSR1; rerun to continue
-  kExitInternal = 4,      // anything else (I/O, communication, bugs)
+  kExitTasksFailed = 1,  // the grid ran, but at least one task ended FAILED
+  kExitUserError = 2,    // bad grid, bad arguments, bad data files
+  kExitInterrupted = 3,  // stopped by SIGTERM/SIGUSR1; rerun to continue
+  kExitInternal = 4,     // anything else (I/O, communication, bugs)
 };
 
 class Error : public std::runtime_error {

@@ -17,21 +17,21 @@ struct LrSchedule {
   // step: explicit 1-based epochs of the phase (lr_milestones), as PyTorch's MultiStepLR. When
   // set, `milestones` is empty; task keys include them only when set.
   std::vector<int> milestone_epochs;
-  double gamma = 0.1;                         // step: factor at each milestone
+  double gamma = 0.1;  // step: factor at each milestone
 };
 
 // Training hyper-parameters of one role ([train] defaults, [teacher]/[student] overrides).
 struct TrainConfig {
   int epochs = 10;
   int batch_size = 128;
-  int eval_batch_size = 256;   // larger batches are slower on CPU (cache), see bench/README.md
+  int eval_batch_size = 256;  // larger batches are slower on CPU (cache), see bench/README.md
   std::string optimizer = "sgd";
   double lr = 0.05;
   double momentum = 0.9;
   double weight_decay = 5e-4;
   bool nesterov = false;
   LrSchedule lr_schedule;
-  bool augment = true;   // random crop (pad 4) + horizontal flip
+  bool augment = true;  // random crop (pad 4) + horizontal flip
   int augment_padding = 4;
 };
 

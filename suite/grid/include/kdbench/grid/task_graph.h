@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "kdbench/datasets/data_config.h"
 #include "kdbench/core/shape.h"
+#include "kdbench/datasets/data_config.h"
 #include "kdbench/grid/grid_spec.h"
 
 namespace kdbench::grid {
@@ -29,7 +29,7 @@ struct AssistantChoice {
   struct Candidate {
     std::string model, baseline_key;  // no-KD run of the candidate (best validation accuracy)
   };
-  std::vector<Candidate> candidates;  // largest first
+  std::vector<Candidate> candidates;               // largest first
   std::vector<std::string> decision_keys() const;  // every run the rule reads
 };
 
@@ -42,25 +42,26 @@ struct Task {
   std::string key;
   std::string kind;  // teacher | student | assistant | baseline (no-KD run only TAKD auto reads)
   std::string model;
-  std::string method;                        // "" for teachers
-  methods::ParamMap method_params;           // raw [method.NAME] values
-  nlohmann::json method_params_resolved = nlohmann::json::object();  // every parameter, defaults filled in
+  std::string method;               // "" for teachers
+  methods::ParamMap method_params;  // raw [method.NAME] values
+  nlohmann::json method_params_resolved =
+      nlohmann::json::object();  // every parameter, defaults filled in
   std::string method_variant;
   int64_t seed = 0;
   TrainConfig train;
-  int total_epochs = 0;                      // sum over the method's phases
-  std::vector<std::string> deps;             // keys that must be DONE before this task starts
+  int total_epochs = 0;           // sum over the method's phases
+  std::vector<std::string> deps;  // keys that must be DONE before this task starts
   std::string teacher_key, teacher_model;
-  int teacher_checkpoint = -1;               // teacher epoch for the checkpoint-search axis; -1 = final
+  int teacher_checkpoint = -1;  // teacher epoch for the checkpoint-search axis; -1 = final
   int teacher_epochs = 0;
-  std::vector<int> keep_checkpoints;         // teacher tasks: epochs whose weights are kept
-  std::vector<std::string> chain;            // models from the first teacher to this one
+  std::vector<int> keep_checkpoints;  // teacher tasks: epochs whose weights are kept
+  std::vector<std::string> chain;     // models from the first teacher to this one
   int64_t params_count = 0;
-  double macs_per_image = 0;                 // forward pass of this model
-  double cost = 0;                           // estimated multiply-accumulates of the whole task
+  double macs_per_image = 0;  // forward pass of this model
+  double cost = 0;            // estimated multiply-accumulates of the whole task
   // TAKD auto: the alternatives this task belongs to; it runs when one of them is chosen.
   std::vector<Alternative> alternative_of;
-  std::string label() const;                 // "student cnn2 kd<-resnet8 seed 1", for logs
+  std::string label() const;  // "student cnn2 kd<-resnet8 seed 1", for logs
   // Whether later tasks read this task's final weights (teachers and TAKD assistants).
   bool provides_weights() const { return kind == "teacher" || kind == "assistant"; }
 };

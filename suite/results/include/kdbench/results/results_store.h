@@ -22,7 +22,7 @@ namespace kdbench::results {
 // Provenance written as root attributes when the file is created (and refreshed on reopen).
 struct Provenance {
   std::string grid_name;
-  std::string grid_ini;           // the full grid text
+  std::string grid_ini;  // the full grid text
   std::vector<std::string> hostnames;
   int world_size = 1;
   std::map<std::string, std::string> versions;  // kdbench, git_sha, torch, hdf5, mpi, ...

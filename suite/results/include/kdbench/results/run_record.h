@@ -10,7 +10,7 @@
 namespace kdbench::results {
 
 enum class Status { Pending, Running, Done, Failed, Interrupted };
-std::string to_string(Status s);  // "PENDING", "RUNNING", "DONE", "FAILED", "INTERRUPTED"
+std::string to_string(Status s);            // "PENDING", "RUNNING", "DONE", "FAILED", "INTERRUPTED"
 Status parse_status(const std::string& s);  // case-insensitive; throws IoError on unknown text
 
 // Per-epoch curves; all vectors have one entry per finished epoch.
@@ -24,19 +24,19 @@ struct Curves {
 // /summary and merge iterate that list. A new field = a member here + one line there.
 struct RunRecord {
   std::string key;
-  std::string kind;              // teacher | student | assistant
+  std::string kind;  // teacher | student | assistant
   std::string model;
-  std::string method;            // "" for teachers
+  std::string method;  // "" for teachers
   nlohmann::json method_params = nlohmann::json::object();
   std::string method_variant;
-  std::string teacher_key;       // "" when no teacher
+  std::string teacher_key;  // "" when no teacher
   std::string teacher_model;
-  int teacher_checkpoint = -1;   // teacher epoch distilled from; -1 = final
+  int teacher_checkpoint = -1;     // teacher epoch distilled from; -1 = final
   std::vector<std::string> chain;  // TAKD: models from teacher to this one
   int64_t seed = 0;
   std::string dataset;
   int64_t params_count = 0;
-  double flops = 0;              // forward multiply-accumulates per image × 2
+  double flops = 0;  // forward multiply-accumulates per image × 2
   Status status = Status::Pending;
   int attempts = 0;
   int rank = -1;
@@ -47,7 +47,7 @@ struct RunRecord {
   // Accuracies are fractions in [0, 1] (reports print them as percentages).
   double best_val_acc = 0, test_acc_at_best_val = 0, final_test_acc = 0, best_test_acc = 0;
   int best_epoch = 0;
-  std::string error;             // FAILED: the exception message
+  std::string error;                                 // FAILED: the exception message
   nlohmann::json config = nlohmann::json::object();  // resolved training config of the task
   // Teacher tasks: accuracy of every kept checkpoint {"epoch": {"val": .., "test": ..}}.
   nlohmann::json checkpoints = nlohmann::json::object();

@@ -18,8 +18,8 @@ struct AssistantDecision {
   std::string chosen;
   double teacher_acc = 0, student_acc = 0, target = 0;
   std::vector<std::pair<std::string, double>> candidates;  // model, no-KD accuracy
-  nlohmann::json to_json() const;                           // recorded with the alternative's runs
-  std::string summary() const;                              // one log line
+  nlohmann::json to_json() const;                          // recorded with the alternative's runs
+  std::string summary() const;                             // one log line
 };
 
 AssistantDecision choose_assistant(double teacher_acc, double student_acc,

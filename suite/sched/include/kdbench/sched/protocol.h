@@ -2,7 +2,8 @@
 // Control-plane messages between workers and the coordinator (JSON text over Communicator).
 //   worker -> coordinator (kToCoordinator): {"type":"ready"} once at start,
 //                                          {"type":"result","record":{...}} after every task
-//   coordinator -> worker (kToWorker):      {"type":"task","key":K} or {"type":"stop","exit_code":C}
+//   coordinator -> worker (kToWorker):      {"type":"task","key":K} or
+//   {"type":"stop","exit_code":C}
 // A result doubles as "ready for the next task", so there is one round trip per task.
 // Public so that tests can stand in for either side (a fake worker answering the real
 // coordinator) with the very messages the real one sends.

@@ -9,31 +9,31 @@ namespace kdbench::slurm {
 
 struct SlurmOptions {
   // What to run.
-  std::string grid_path;        // the grid.ini as the user named it (relative to the submit dir)
-  std::string kdbench_path;     // absolute path of the kdbench executable
-  std::string results_path;     // results .h5; required in array mode (shards derive from it),
-                                // optional in mpi mode (passed as --results when given)
+  std::string grid_path;     // the grid.ini as the user named it (relative to the submit dir)
+  std::string kdbench_path;  // absolute path of the kdbench executable
+  std::string results_path;  // results .h5; required in array mode (shards derive from it),
+                             // optional in mpi mode (passed as --results when given)
   std::string log_dir = "slurm-logs";  // #SBATCH --output goes here; must exist at submit time
-  std::string job_name;         // empty: kdbench-<grid file name without .ini>
+  std::string job_name;                // empty: kdbench-<grid file name without .ini>
 
   // Allocation.
   int nodes = 1;
-  int gpus_per_node = 0;        // 0: CPU-only job (no --gpus-per-node line)
-  int tasks_per_node = 0;       // 0: one rank per GPU, or 1 when gpus_per_node is 0
+  int gpus_per_node = 0;   // 0: CPU-only job (no --gpus-per-node line)
+  int tasks_per_node = 0;  // 0: one rank per GPU, or 1 when gpus_per_node is 0
   int cpus_per_task = 1;
-  std::string time;             // [D-]HH:MM:SS, D-HH[:MM], MM:SS or minutes; empty: site default
-  std::string partition;        // empty: site default (likewise account, qos, mem)
+  std::string time;       // [D-]HH:MM:SS, D-HH[:MM], MM:SS or minutes; empty: site default
+  std::string partition;  // empty: site default (likewise account, qos, mem)
   std::string account;
   std::string qos;
-  std::string mem;              // per node, e.g. 16G or 4000M
+  std::string mem;  // per node, e.g. 16G or 4000M
 
   // Launch and restarts.
-  std::string mpi = "pmix";     // pmix: srun --mpi=pmix; none: mpirun inside the allocation
-  std::string modules;          // space-separated `module load` names, e.g. "gcc/12 openmpi/4.1"
-  int signal_seconds = 120;     // USR1 this long before the time limit: checkpoint and requeue
-  int max_requeues = 5;         // self-requeues after USR1 before asking for a manual resubmit
-  std::string mode = "mpi";     // mpi: one job, every rank; array: one array task per shard
-  int shards = 0;               // array mode: number of shards (array tasks), required
+  std::string mpi = "pmix";  // pmix: srun --mpi=pmix; none: mpirun inside the allocation
+  std::string modules;       // space-separated `module load` names, e.g. "gcc/12 openmpi/4.1"
+  int signal_seconds = 120;  // USR1 this long before the time limit: checkpoint and requeue
+  int max_requeues = 5;      // self-requeues after USR1 before asking for a manual resubmit
+  std::string mode = "mpi";  // mpi: one job, every rank; array: one array task per shard
+  int shards = 0;            // array mode: number of shards (array tasks), required
 };
 
 // Throws kdbench::ConfigError with one line naming the option (as spelled on the command line,

@@ -4,10 +4,10 @@
 // position, the epoch's data order, the data generator's state, partial epoch sums, the record
 // so far and the best weights of the running phase. Resuming from it continues bit for bit: the
 // finished run equals one that was never interrupted.
+#include <torch/torch.h>
+
 #include <optional>
 #include <string>
-
-#include <torch/torch.h>
 
 #include "kdbench/models/models.h"
 #include "kdbench/results/artifacts.h"
@@ -31,10 +31,10 @@ struct ResumeState {
   torch::Tensor generator_state;  // data generator after the last completed step
   double loss_sum = 0;
   int64_t correct = 0;
-  double epoch_seconds = 0;       // time spent in the in-progress epoch so far
-  double wall_seconds = 0;        // total training time before the interruption
-  nlohmann::json best;            // best-val tracker
-  results::RunRecord record;      // curves and checkpoint accuracies so far
+  double epoch_seconds = 0;   // time spent in the in-progress epoch so far
+  double wall_seconds = 0;    // total training time before the interruption
+  nlohmann::json best;        // best-val tracker
+  results::RunRecord record;  // curves and checkpoint accuracies so far
   std::optional<Snapshot> phase_best;
 };
 

@@ -15,10 +15,10 @@ class Interrupted : public Error {
   int exit_code() const override { return kExitInterrupted; }
 };
 
-void install_stop_handlers();   // SIGTERM, SIGUSR1 -> request_stop()
+void install_stop_handlers();  // SIGTERM, SIGUSR1 -> request_stop()
 void request_stop(int signal_number = 0);
 bool stop_requested();
-std::string stop_reason();      // "SIGTERM", "SIGUSR1", "stop requested" or ""
+std::string stop_reason();  // "SIGTERM", "SIGUSR1", "stop requested" or ""
 void reset_stop_for_tests();
 
 }  // namespace kdbench::train
