@@ -62,8 +62,8 @@ int main(int argc, char** argv) {
     if (command == "merge") return kdbench::cli::cmd_merge(rest);
     if (command.rfind("-", 0) == 0)
       throw kdbench::ConfigError("unknown option '" + command + "' (see kdbench --help)");
-    return kdbench::cli::cmd_run(args, &argc,
-                                 &argv);  // `kdbench grid.ini` = `kdbench run grid.ini`
+    // `kdbench grid.ini` = `kdbench run grid.ini`
+    return kdbench::cli::cmd_run(args, &argc, &argv);
   } catch (const kdbench::Error& e) {
     // Under mpirun every rank may print: "[rank R@HOST] " says which one (nothing on 1 rank).
     std::cerr << kdbench::comm::process_origin_prefix() << "kdbench: error: " << e.what() << "\n";
