@@ -6,34 +6,10 @@
 #include <sstream>
 
 #include "kdbench/core/errors.h"
+#include "kdbench/core/strings.h"
 #include "kdbench/results/results_store.h"
 
 namespace kdbench::reports {
-namespace {
-
-// Local rather than suite/core/strings.h: linking kdbench_core would pull LibTorch into every
-// report process and test for two string helpers.
-std::string trim_spaces(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return "";
-  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
-
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::string token;
-  for (char c : s + " ") {
-    if (c == ' ' || c == '\t' || c == ',') {
-      if (!token.empty()) out.push_back(token);
-      token.clear();
-    } else {
-      token += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 Metric parse_metric(const std::string& name) {
   for (Metric m : {Metric::TestAtBestVal, Metric::BestVal, Metric::FinalTest, Metric::BestTest}) {
@@ -167,15 +143,15 @@ std::vector<std::string> grid_list(const std::string& grid_ini, const std::strin
   std::string line;
   bool in_grid = false;
   while (std::getline(in, line)) {
-    line = trim_spaces(line.substr(0, line.find_first_of(";#")));
+    line = trim(line.substr(0, line.find_first_of(";#")));
     if (line.empty()) continue;
     if (line.front() == '[') {
       in_grid = line == "[grid]";
       continue;
     }
     const auto eq = line.find('=');
-    if (in_grid && eq != std::string::npos && trim_spaces(line.substr(0, eq)) == key) {
-      return split_list(line.substr(eq + 1));
+    if (in_grid && eq != std::string::npos && trim(line.substr(0, eq)) == key) {
+      return split_ws(line.substr(eq + 1));
     }
   }
   return {};
