@@ -14,6 +14,7 @@
 #include "kdbench/sched/assistant_choice.h"
 #include "kdbench/sched/coordinator.h"
 #include "record_fixtures.h"
+#include "takd_auto_grid.h"
 
 using namespace kdbench;
 
@@ -62,24 +63,7 @@ TEST(AssistantChoice, TeacherAccuracyIsThatOfTheDistilledCheckpoint) {
 
 namespace {
 
-// Teacher cnn10; students cnn2 cnn4 cnn6. For cnn2 the candidates are cnn6 and cnn4 (a choice);
-// cnn4 learns along the fixed chain cnn10 -> cnn6 -> cnn4; cnn6 directly from cnn10.
-const char* kGrid = R"([grid]
-name     = auto
-dataset  = fashion-mnist
-data_dir = /not-read
-teachers = cnn10
-students = cnn2 cnn4 cnn6
-methods  = nokd takd
-seeds    = 1
-[train]
-epochs = 3
-[teacher]
-epochs = 4
-checkpoints = 2
-[method.takd]
-assistants = auto
-)";
+const char* const kGrid = kdbench::sched_test::kTakdAutoGrid;
 
 class CoordinatorChoice : public ::testing::Test {
  protected:

@@ -11,6 +11,7 @@
 
 #include "coordinator_fixture.h"
 #include "kdbench/core/errors.h"
+#include "takd_auto_grid.h"
 
 using namespace kdbench;
 using sched_test::count;
@@ -20,24 +21,7 @@ using Status = results::Status;
 
 namespace {
 
-// TAKD `assistants = auto` (as in test_assistant_choice.cpp): teacher cnn10, students cnn2 cnn4
-// cnn6; for cnn2 the candidates are cnn6 and cnn4.
-const char* kAuto = R"([grid]
-name     = auto
-dataset  = fashion-mnist
-data_dir = /not-read
-teachers = cnn10
-students = cnn2 cnn4 cnn6
-methods  = nokd takd
-seeds    = 1
-[train]
-epochs = 3
-[teacher]
-epochs = 4
-checkpoints = 2
-[method.takd]
-assistants = auto
-)";
+const char* const kAuto = kdbench::sched_test::kTakdAutoGrid;
 
 class CoordinatorTakdAuto : public sched_test::CoordinatorFixture {
  protected:
