@@ -23,17 +23,21 @@ comm::Communicator* the_world = nullptr;
 class RankFailurePrinter : public ::testing::EmptyTestEventListener {
  public:
   explicit RankFailurePrinter(int rank) : rank_(rank) {}
+  // The test's name is kept here: UnitTest::current_test_info() inside OnTestPartResult would
+  // take the mutex gtest already holds while reporting the failure (a deadlock, seen).
+  void OnTestStart(const ::testing::TestInfo& test) override {
+    test_ = std::string(test.test_suite_name()) + "." + test.name();
+  }
   void OnTestPartResult(const ::testing::TestPartResult& result) override {
     if (!result.failed()) return;
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::cerr << "[rank " << rank_ << "] "
-              << (test ? std::string(test->test_suite_name()) + "." + test->name() : "") << " "
+    std::cerr << "[rank " << rank_ << "] " << test_ << " "
               << (result.file_name() ? result.file_name() : "") << ":" << result.line_number()
               << ": " << result.message() << std::endl;
   }
 
  private:
   int rank_;
+  std::string test_;
 };
 
 int abort_demo(comm::Communicator& comm, int aborting_rank) {
