@@ -24,6 +24,9 @@ constexpr NamedSpec kSpecs[] = {
     {"cnn6", "C16 C16 P C32 C32 P C64 C64 P FC10"},
     {"cnn8", "C16 C16 P C32 C32 P C64 C64 P C128 C128 P FC64 FC10"},
     {"cnn10", "C32 C32 P C64 C64 P C128 C128 P C256x4 P FC128 FC10"},
+    // No convolution and no normalisation layer: data-parallel gangs must reproduce a 1-rank run
+    // of it exactly (BatchNorm's per-member statistics make the CNNs differ by design).
+    {"mlp2", "FC64 FC10"},
 };
 
 constexpr int64_t kPool = 0;  // marks a max-pool in CnnSpec::features

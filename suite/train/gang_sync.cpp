@@ -42,8 +42,7 @@ void copy_back(const torch::Tensor& from, std::vector<double>& values) {
 
 BatchShare split_batch(int64_t batch, int member, int members) {
   if (members < 1 || member < 0 || member >= members)
-    throw Error("split_batch: member " + std::to_string(member) + " of " +
-                std::to_string(members));
+    throw Error("split_batch: member " + std::to_string(member) + " of " + std::to_string(members));
   const int64_t base = batch / members, extra = batch % members;
   const int64_t begin = member * base + std::min<int64_t>(member, extra);
   return {begin, begin + base + (member < extra ? 1 : 0)};

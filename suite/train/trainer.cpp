@@ -13,6 +13,7 @@
 #include "kdbench/methods/nokd.h"
 #include "kdbench/methods/registry.h"
 #include "kdbench/train/evaluate.h"
+#include "kdbench/train/gang_sync.h"
 #include "kdbench/train/lr_schedule.h"
 #include "kdbench/train/net_io.h"
 #include "kdbench/train/resume_state.h"
@@ -105,6 +106,12 @@ class TaskRun {
         rec_(initial_record(task)) {
     torch::manual_seed(init_seed(task));
     net_ = models::make(task.model, data_.num_classes, data_.shape);
+    if (in_gang()) {
+      // The members built the same weights from the same seed; the root's copy is the
+      // reference all the same (nothing else guarantees an identical init on every device).
+      broadcast_state(*env_.gang, *net_);
+      grad_sync_.emplace(*env_.gang, net_->parameters());
+    }
     if (!task.teacher_key.empty())
       teacher_.emplace(task.teacher_key, task.teacher_model, data_, *env.artifacts,
                        task.train.eval_batch_size);
@@ -124,16 +131,28 @@ class TaskRun {
       }
     }
     // Final weights feed students (teachers) or the next link of a TAKD chain (assistants).
-    if (task_.provides_weights())
-      save_net(*net_, *env_.artifacts, task_.key, results::checkpoint_name(-1));
-    env_.artifacts->remove(task_.key, kResumeFile);
+    if (is_root()) {
+      if (task_.provides_weights())
+        save_net(*net_, *env_.artifacts, task_.key, results::checkpoint_name(-1));
+      env_.artifacts->remove(task_.key, kResumeFile);
+    }
     finish(start);
     return rec_;
   }
 
  private:
+  bool in_gang() const { return env_.gang != nullptr && env_.gang->size() > 1; }
+  bool is_root() const { return !in_gang() || env_.gang->rank() == 0; }
+
   std::optional<ResumeState> try_resume() {
-    if (!env_.artifacts->exists(task_.key, kResumeFile)) return std::nullopt;
+    const bool saved = env_.artifacts->exists(task_.key, kResumeFile);
+    // The root wrote the state; every member resumes from that one file, so the artifacts
+    // directory must be one shared filesystem for the gang's hosts.
+    if (in_gang() && any_member(*env_.gang, saved) && any_member(*env_.gang, !saved))
+      throw IoError(task_.label() + ": " + env_.artifacts->path_for(task_.key, kResumeFile) +
+                    " is visible on some members of the gang and not on others: the artifacts "
+                    "directory must be on a filesystem shared by the gang's hosts");
+    if (!saved) return std::nullopt;
     const std::string path = env_.artifacts->path_for(task_.key, kResumeFile);
     pos_ = peek_resume_position(path);
     opt_ = make_optimizer(*net_, task_.train);
@@ -180,30 +199,62 @@ class TaskRun {
                                : method_->teacher_checkpoint(ctx.epoch, task_.teacher_epochs);
     net_->train();
     torch::Tensor order = resumed ? resumed->order : torch::randperm(n, gen_, torch::kLong);
-    double loss_sum = resumed ? resumed->loss_sum : 0;
-    int64_t correct = resumed ? resumed->correct : 0;
+    // A gang's saved sums are the gang's (interrupt() adds them up): the root carries them on.
+    double loss_sum = resumed && is_root() ? resumed->loss_sum : 0;  // this member's rows
+    int64_t correct = resumed && is_root() ? resumed->correct : 0;
+    std::string nonfinite;  // the first non-finite loss of the epoch
     const double seconds_before = resumed ? resumed->epoch_seconds : 0;
     for (int64_t s = resumed ? resumed->pos.next_step : 0; s < steps; ++s) {
-      if (env_.should_stop ? env_.should_stop() : stop_requested())
-        interrupt(order, s, loss_sum, correct, seconds_before + since(epoch_start), start);
+      bool stop = env_.should_stop ? env_.should_stop() : stop_requested();
+      // A signal reaches the members at different moments: they agree at each step boundary.
+      if (in_gang()) stop = any_member(*env_.gang, stop);
+      if (stop) interrupt(order, s, loss_sum, correct, seconds_before + since(epoch_start), start);
       ctx.step_in_epoch = s;
-      const auto idx = order.slice(0, s * bs, std::min(n, (s + 1) * bs));
+      auto idx = order.slice(0, s * bs, std::min(n, (s + 1) * bs));
       auto x = data_.train_x.index_select(0, idx);
-      const auto y = data_.train_y.index_select(0, idx);
+      auto y = data_.train_y.index_select(0, idx);
+      // Every member augments the whole global batch, so the generator advances as in a 1-rank
+      // run, then keeps its own rows.
       if (task_.train.augment) x = datasets::crop_flip(x, task_.train.augment_padding, gen_);
-      const auto [loss, logits] = step_loss(x, y, idx, use_teacher, checkpoint, ctx);
+      const int64_t global_rows = idx.size(0);
+      if (in_gang()) {
+        const auto share = split_batch(global_rows, env_.gang->rank(), env_.gang->size());
+        idx = idx.slice(0, share.begin, share.end);
+        x = x.slice(0, share.begin, share.end);
+        y = y.slice(0, share.begin, share.end);
+      }
       opt_->zero_grad();
-      loss.backward();
+      if (idx.size(0) > 0) {
+        const auto [loss, logits] = step_loss(x, y, idx, use_teacher, checkpoint, ctx);
+        // Each member's mean loss weighted by its share of the batch: summed over the gang, the
+        // gradients are those of the global batch's mean loss.
+        if (in_gang())
+          (loss * (static_cast<double>(idx.size(0)) / static_cast<double>(global_rows))).backward();
+        else
+          loss.backward();
+        const double l = loss.item<double>();
+        if (!std::isfinite(l))
+          nonfinite = nonfinite.empty() ? std::to_string(l) + " at epoch " + std::to_string(epoch) +
+                                              " step " + std::to_string(s + 1)
+                                        : nonfinite;
+        loss_sum += l * static_cast<double>(idx.size(0));
+        correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+      } else {
+        // No rows for this member in a last batch smaller than the gang: zeros to the sum.
+        for (auto& p : net_->parameters()) p.mutable_grad() = torch::Tensor();
+      }
+      if (grad_sync_) grad_sync_->all_reduce();
+      // A gang member must not leave the collectives on its own: the failure is raised by
+      // every member after the agreement below.
+      if (in_gang() && any_member(*env_.gang, !nonfinite.empty()) && nonfinite.empty())
+        nonfinite = "non-finite on another member of the gang at epoch " + std::to_string(epoch) +
+                    " step " + std::to_string(s + 1);
+      if (!nonfinite.empty()) throw Error(task_.label() + ": loss became " + nonfinite);
       opt_->step();
-      const double l = loss.item<double>();
-      if (!std::isfinite(l))
-        throw Error(task_.label() + ": loss became " + std::to_string(l) + " at epoch " +
-                    std::to_string(epoch) + " step " + std::to_string(s + 1));
-      loss_sum += l * static_cast<double>(idx.size(0));
-      correct += logits.argmax(1).eq(y).sum().item<int64_t>();
     }
-    end_epoch(epoch, lr, loss_sum / static_cast<double>(n),
-              static_cast<double>(correct) / static_cast<double>(n),
+    std::vector<double> totals{loss_sum, static_cast<double>(correct)};
+    if (in_gang()) sum_over_gang(*env_.gang, totals);
+    end_epoch(epoch, lr, totals[0] / static_cast<double>(n), totals[1] / static_cast<double>(n),
               seconds_before + since(epoch_start));
   }
 
@@ -240,8 +291,14 @@ class TaskRun {
   void end_epoch(int epoch, double lr, double train_loss, double train_acc, double seconds) {
     const auto eval_start = Clock::now();
     const int64_t eb = task_.train.eval_batch_size;
-    const double val = accuracy(*net_, data_.val_x, data_.val_y, eb);
-    const double test = accuracy(*net_, data_.test_x, data_.test_y, eb);
+    // In a gang the root evaluates (its BatchNorm running statistics are the ones saved) and the
+    // members take its numbers, so every member makes the same best-epoch decisions.
+    std::vector<double> eval{0, 0};
+    if (is_root())
+      eval = {accuracy(*net_, data_.val_x, data_.val_y, eb),
+              accuracy(*net_, data_.test_x, data_.test_y, eb)};
+    if (in_gang()) broadcast_values(*env_.gang, eval);
+    const double val = eval[0], test = eval[1];
     seconds += since(eval_start);
     auto& c = rec_.curves;
     c.epoch.push_back(epoch);
@@ -261,11 +318,12 @@ class TaskRun {
     }
     const auto& keep = task_.keep_checkpoints;
     if (std::find(keep.begin(), keep.end(), epoch) != keep.end()) {
-      save_net(*net_, *env_.artifacts, task_.key, results::checkpoint_name(epoch));
+      if (is_root()) save_net(*net_, *env_.artifacts, task_.key, results::checkpoint_name(epoch));
       rec_.checkpoints[std::to_string(epoch)] = {{"val_acc", val}, {"test_acc", test}};
     }
     pos_.epoch = epoch;
-    if (env_.on_epoch) env_.on_epoch({&task_, epoch, task_.total_epochs, train_loss, val, seconds});
+    if (env_.on_epoch && is_root())
+      env_.on_epoch({&task_, epoch, task_.total_epochs, train_loss, val, seconds});
   }
 
   [[noreturn]] void interrupt(const torch::Tensor& order, int64_t next_step, double loss_sum,
@@ -275,14 +333,17 @@ class TaskRun {
     s.pos.next_step = next_step;
     s.order = order;
     s.generator_state = gen_.get_state();
-    s.loss_sum = loss_sum;
-    s.correct = correct;
+    std::vector<double> sums{loss_sum, static_cast<double>(correct)};
+    if (in_gang()) sum_over_gang(*env_.gang, sums);
+    s.loss_sum = sums[0];
+    s.correct = static_cast<int64_t>(sums[1]);
     s.epoch_seconds = epoch_seconds;
     s.wall_seconds = prior_seconds_ + since(start);
     s.best = best_.to_json();
     s.record = rec_;
     s.phase_best = best_.phase_weights;
-    save_resume_state(s, *net_, *opt_, *env_.artifacts, task_.key);
+    // A gang's members hold the same weights, optimizer state and position: the root saves.
+    if (is_root()) save_resume_state(s, *net_, *opt_, *env_.artifacts, task_.key);
     throw Interrupted(task_.label() + ": stopped by " + stop_reason() + " at epoch " +
                       std::to_string(pos_.epoch + 1) + " step " + std::to_string(next_step) +
                       "; state saved for resume");
@@ -321,6 +382,7 @@ class TaskRun {
   results::RunRecord rec_;
   models::Net net_;
   std::optional<TeacherSource> teacher_;
+  std::optional<GradientSync> grad_sync_;  // gangs only
   std::unique_ptr<torch::optim::SGD> opt_;
   LoopPosition pos_;
   Best best_;

@@ -39,7 +39,8 @@ const std::vector<CountCase> kDocumentedCounts = {
     {"cnn4", 10, kFashion, 32250},      {"cnn6", 10, kCifar, 82778},
     {"cnn6", 10, kFashion, 78010},      {"cnn8", 10, kCifar, 327962},
     {"cnn8", 10, kFashion, 303098},     {"cnn10", 10, kCifar, 2487850},
-    {"cnn10", 10, kFashion, 2388970},
+    {"cnn10", 10, kFashion, 2388970},   {"mlp2", 10, kCifar, 197322},
+    {"mlp2", 10, kFashion, 50890},
 };
 
 TEST(ModelRegistry, ParameterCountsMatchMethodsDocument) {
@@ -59,8 +60,8 @@ TEST(ModelRegistry, FrozenParametersAreNotCounted) {
 
 TEST(ModelRegistry, KnownListsEveryFamilyMemberInOrder) {
   const std::vector<std::string> expected = {
-      "cnn2",     "cnn4",     "cnn6",     "cnn8",     "cnn10",    "resnet8",  "resnet14",
-      "resnet20", "resnet26", "resnet32", "resnet44", "resnet56", "resnet110"};
+      "cnn2",     "cnn4",     "cnn6",     "cnn8",     "cnn10",    "mlp2",     "resnet8",
+      "resnet14", "resnet20", "resnet26", "resnet32", "resnet44", "resnet56", "resnet110"};
   EXPECT_EQ(known(), expected);
   for (const std::string& name : expected) EXPECT_TRUE(is_known(name)) << name;
   for (const char* name : {"", "cnn", "cnn3", "resnet", "resnet9", "resnet200", "ResNet8"}) {
@@ -70,7 +71,7 @@ TEST(ModelRegistry, KnownListsEveryFamilyMemberInOrder) {
 
 TEST(ModelRegistry, UnknownNameListsKnownOnes) {
   const std::string message =
-      "unknown model 'resnet9' (known: cnn2 cnn4 cnn6 cnn8 cnn10 resnet8 resnet14 resnet20 "
+      "unknown model 'resnet9' (known: cnn2 cnn4 cnn6 cnn8 cnn10 mlp2 resnet8 resnet14 resnet20 "
       "resnet26 resnet32 resnet44 resnet56 resnet110)";
   try {
     make("resnet9", 10, kCifar);

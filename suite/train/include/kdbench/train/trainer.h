@@ -3,11 +3,13 @@
 // by phase), evaluates on val and test every epoch, keeps the checkpoints the grid needs and
 // returns the finished RunRecord. A stop request at a step boundary saves the task's state to
 // <artifacts>/<key>/resume.pt and throws Interrupted; the next run_task of the same task
-// continues from it, bit for bit. Deterministic on CPU: all randomness derives from the task's
-// seed, so the same task twice gives bitwise-identical weights and curves.
+// continues from it, bit for bit (a gang stops and resumes as one). Deterministic on CPU: all
+// randomness derives from the task's seed, so the same task twice gives bitwise-identical weights
+// and curves.
 #include <functional>
 #include <string>
 
+#include "kdbench/comm/communicator.h"
 #include "kdbench/grid/task_graph.h"
 #include "kdbench/results/artifacts.h"
 #include "kdbench/results/run_record.h"
@@ -31,6 +33,12 @@ struct TrainEnv {
   // Polled at every training-step boundary; true = save state and throw Interrupted.
   // Default (empty): the process-wide stop flag set by SIGTERM/SIGUSR1.
   std::function<bool()> should_stop;
+  // A task trained by a gang of k ranks (docs/design.md, "Gangs"): every member calls run_task
+  // with the same task and a communicator of the gang; member m trains its share of every global
+  // batch and the gradients are summed over the gang, so the members take the 1-rank run's steps.
+  // The gang's rank 0 evaluates, writes checkpoints and resume state and returns the record that
+  // counts. Null or a gang of one: single-rank training.
+  comm::Communicator* gang = nullptr;
 };
 
 // Seeds of a task: a KD run and its no-KD baseline with the same seed and student model get the

@@ -1,0 +1,178 @@
+// A task trained by a gang (the whole test world: 2 or 3 ranks) against the same task trained by
+// one rank (docs/design.md, "Gangs"): without BatchNorm the gang reproduces the 1-rank run (within
+// 1e-5 relative; only the order of floating-point sums differs), also with a global batch that
+// does not divide by the gang, augmentation on, and a KD loss; with BatchNorm every member holds
+// the same weights; an interrupted gang stops as one and resumes bit for bit.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <string>
+
+#include "kdbench/grid/parse_grid.h"
+#include "kdbench/grid/task_graph.h"
+#include "kdbench/train/gang_sync.h"
+#include "kdbench/train/net_io.h"
+#include "kdbench/train/stop_flag.h"
+#include "kdbench/train/trainer.h"
+#include "mpi_world.h"
+#include "quadrant_data.h"
+
+using namespace kdbench;
+using mpi_test::world;
+namespace fs = std::filesystem;
+
+namespace {
+
+grid::TaskGraph gang_graph() {
+  // batch 13: 96 training samples make 7 batches of 13 and one of 5 (2+2+1 over 3 members).
+  const std::string ini = R"([grid]
+data_dir = /unused
+teachers = cnn4
+students = mlp2
+methods = nokd kd
+seeds = 3
+[train]
+epochs = 2
+batch_size = 13
+eval_batch_size = 32
+lr = 0.05
+augment = true
+augment_padding = 2
+[teacher]
+epochs = 2
+)";
+  return grid::expand(grid::parse_grid_text(ini, "gang.ini", grid::ParseOptions{false}));
+}
+
+// One directory name for the whole world (rank 0's choice), so a gang shares its artifacts.
+std::string shared_dir(const std::string& what) {
+  std::string dir = (fs::temp_directory_path() /
+                     ("kdbench-gang-" + what + "-" + std::to_string(::getpid())))
+                        .string();
+  world().broadcast(dir, 0);
+  return dir;
+}
+
+struct GangTrain : ::testing::Test {
+  train::PreparedData data = train::testing::quadrant_data(123, 96, 40, 40);
+  grid::TaskGraph graph = gang_graph();
+  std::string alone_dir = shared_dir("alone") + "-rank" + std::to_string(world().rank());
+  std::string gang_dir = shared_dir("gang");
+  results::Artifacts alone{alone_dir}, gang{gang_dir};
+
+  void SetUp() override { torch::set_num_threads(1); }
+  void TearDown() override {
+    world().barrier();
+    fs::remove_all(alone_dir);
+    if (world().rank() == 0) fs::remove_all(gang_dir);
+  }
+  train::TrainEnv env_for(const results::Artifacts& artifacts, comm::Communicator* g) {
+    train::TrainEnv env;
+    env.data = &data;
+    env.artifacts = &artifacts;
+    env.gang = g;
+    return env;
+  }
+  const grid::Task& find(const std::string& kind, const std::string& method) {
+    for (const auto& t : graph.tasks)
+      if (t.kind == kind && t.method == method) return t;
+    throw std::runtime_error("no such task");
+  }
+  // Weights through the gang's tensors: a task's recorded curves are its outcome here (plain
+  // students keep no checkpoint).
+  static void expect_close(const std::vector<double>& gang_values,
+                           const std::vector<double>& alone_values, const char* what) {
+    ASSERT_EQ(gang_values.size(), alone_values.size()) << what;
+    for (size_t i = 0; i < gang_values.size(); ++i)
+      EXPECT_NEAR(gang_values[i], alone_values[i], 1e-5 * std::abs(alone_values[i]) + 1e-9)
+          << what << "[" << i << "] on rank " << world().rank();
+  }
+};
+
+std::vector<double> fingerprint(models::NetImpl& net) {
+  std::vector<double> v;
+  for (const auto& p : net.parameters()) {
+    v.push_back(p.sum().item<double>());
+    v.push_back(p.abs().sum().item<double>());
+  }
+  return v;
+}
+
+}  // namespace
+
+TEST_F(GangTrain, NoNormStudentMatchesTheOneRankRun) {
+  const auto& task = find("student", "nokd");
+  const auto one = train::run_task(task, env_for(alone, nullptr));
+  const auto ganged = train::run_task(task, env_for(gang, &world()));
+  expect_close(ganged.curves.train_loss, one.curves.train_loss, "train_loss");
+  expect_close(ganged.curves.train_acc, one.curves.train_acc, "train_acc");
+  EXPECT_EQ(ganged.curves.val_acc, one.curves.val_acc);
+  EXPECT_EQ(ganged.curves.test_acc, one.curves.test_acc);
+  EXPECT_EQ(ganged.best_epoch, one.best_epoch);
+}
+
+TEST_F(GangTrain, KdStudentMatchesTheOneRankRunAndOnlyTheRootWrites) {
+  // The teacher, trained alone on every rank (deterministic: the same file everywhere), is
+  // copied into the gang's directory by rank 0.
+  const auto& teacher = find("teacher", "");
+  train::run_task(teacher, env_for(alone, nullptr));
+  if (world().rank() == 0) {
+    const fs::path to = gang.path_for(teacher.key, "final.pt");
+    fs::create_directories(to.parent_path());
+    fs::copy_file(alone.path_for(teacher.key, "final.pt"), to);
+  }
+  world().barrier();
+  const auto& task = find("student", "kd");
+  const auto one = train::run_task(task, env_for(alone, nullptr));
+  const auto ganged = train::run_task(task, env_for(gang, &world()));
+  expect_close(ganged.curves.train_loss, one.curves.train_loss, "train_loss");
+  EXPECT_EQ(ganged.curves.val_acc, one.curves.val_acc);
+  EXPECT_EQ(ganged.curves.test_acc, one.curves.test_acc);
+}
+
+TEST_F(GangTrain, WithBatchNormEveryMemberHoldsTheRootsWeights) {
+  // Per-member BatchNorm statistics (DDP's default) make this differ from a 1-rank run by design;
+  // the parameters stay identical on every member and the root's checkpoint is the result.
+  const auto& teacher = find("teacher", "");
+  const auto rec = train::run_task(teacher, env_for(gang, &world()));
+  EXPECT_EQ(rec.status, results::Status::Done);
+  EXPECT_GT(rec.best_test_acc, 0.4) << "the gang learns the synthetic task";
+  world().barrier();
+  auto net = models::make("cnn4", 4, data.shape);
+  train::load_net(*net, gang.path_for(teacher.key, "final.pt"));
+  // The members' weights are not returned; their records' accuracies are the root's.
+  std::vector<double> mine{rec.best_val_acc, rec.final_test_acc};
+  std::vector<double> roots = mine;
+  train::broadcast_values(world(), roots);
+  EXPECT_EQ(mine, roots);
+  auto fp = fingerprint(*net), root_fp = fp;
+  train::broadcast_values(world(), root_fp);
+  EXPECT_EQ(fp, root_fp);
+}
+
+TEST_F(GangTrain, AStopOnOneMemberStopsTheGangAndTheResumeIsBitwiseIdentical) {
+  const auto& task = find("student", "nokd");
+  const auto whole = train::run_task(task, env_for(gang, &world()));
+  world().barrier();
+  if (world().rank() == 0) fs::remove_all(gang_dir);
+  world().barrier();
+  // Only the last member sees the stop request, at its 10th step boundary (epoch 2).
+  int polls = 0;
+  auto env = env_for(gang, &world());
+  const bool last = world().rank() == world().size() - 1;
+  env.should_stop = [&] { return last && ++polls == 10; };
+  bool interrupted = false;
+  try {
+    train::run_task(task, env);
+  } catch (const train::Interrupted&) {
+    interrupted = true;
+  }
+  EXPECT_TRUE(interrupted) << "every member stops, not only the one that saw the request";
+  world().barrier();
+  EXPECT_TRUE(gang.exists(task.key, "resume.pt"));
+  const auto resumed = train::run_task(task, env_for(gang, &world()));
+  EXPECT_EQ(resumed.curves.epoch, whole.curves.epoch);
+  EXPECT_EQ(resumed.curves.train_loss, whole.curves.train_loss);
+  EXPECT_EQ(resumed.curves.val_acc, whole.curves.val_acc);
+}
