@@ -15,6 +15,7 @@
 #include "kdbench/train/evaluate.h"
 #include "kdbench/train/lr_schedule.h"
 #include "kdbench/train/net_io.h"
+#include "kdbench/train/precision.h"
 #include "kdbench/train/resume_state.h"
 #include "kdbench/train/stop_flag.h"
 #include "teacher_source.h"
@@ -59,7 +60,8 @@ nlohmann::json config_json(const grid::Task& task) {
                       {"weight_decay", c.weight_decay},
                       {"nesterov", c.nesterov},
                       {"augment", c.augment},
-                      {"augment_padding", c.augment_padding}};
+                      {"augment_padding", c.augment_padding},
+                      {"precision", c.precision}};
   j.update(schedule_json(c.lr_schedule));
   if (!task.keep_checkpoints.empty()) j["keep_checkpoints"] = task.keep_checkpoints;
   return j;
@@ -92,6 +94,29 @@ struct Best {
   }
 };
 
+// Per-epoch sums kept on the device, so that no training step waits for it (docs/design.md,
+// "Devices and precision"). The loss is summed in float64 as the CPU always did (bitwise the same
+// curve); the first non-finite loss and its step are kept for the error message.
+struct EpochSums {
+  torch::Tensor loss, correct, bad_step, bad_loss;
+  EpochSums(const torch::Device& device, double loss_sum, int64_t correct_count) {
+    const auto on = torch::TensorOptions().device(device);
+    loss = torch::full({}, loss_sum, on.dtype(torch::kDouble));
+    correct = torch::full({}, correct_count, on.dtype(torch::kLong));
+    bad_step = torch::full({}, -1, on.dtype(torch::kLong));
+    bad_loss = torch::zeros({}, on.dtype(torch::kDouble));
+  }
+  void add(const torch::Tensor& step_loss, const torch::Tensor& logits, const torch::Tensor& y,
+           int64_t step) {
+    const auto l = step_loss.detach().to(torch::kDouble);
+    loss.add_(l * y.size(0));
+    correct.add_(logits.argmax(1).eq(y).sum());
+    const auto first_bad = l.isfinite().logical_not().logical_and(bad_step.lt(0));
+    bad_step.masked_fill_(first_bad, step);
+    bad_loss = torch::where(first_bad, l, bad_loss);
+  }
+};
+
 // One task's training, resumable at any step boundary.
 class TaskRun {
  public:
@@ -102,9 +127,14 @@ class TaskRun {
         method_(method_of(task, data_)),
         phases_(method_->phases(task.train.epochs)),
         gen_(at::make_generator<at::CPUGeneratorImpl>(data_seed(task))),
-        rec_(initial_record(task)) {
+        rec_(initial_record(task)),
+        precision_(parse_precision(task.train.precision, task.label() + ": precision")) {
+    if (data_.device() != env.device)
+      throw Error(task.label() + ": the data is on " + data_.device().str() +
+                  " but the task trains on " + env.device.str());
     torch::manual_seed(init_seed(task));
     net_ = models::make(task.model, data_.num_classes, data_.shape);
+    net_->to(env.device);  // after seeding: the initial weights are drawn on the CPU
     if (!task.teacher_key.empty())
       teacher_.emplace(task.teacher_key, task.teacher_model, data_, *env.artifacts,
                        task.train.eval_batch_size);
@@ -179,32 +209,39 @@ class TaskRun {
                                ? task_.teacher_checkpoint
                                : method_->teacher_checkpoint(ctx.epoch, task_.teacher_epochs);
     net_->train();
+    // The order is drawn on the CPU generator (the same on every device), uploaded once.
     torch::Tensor order = resumed ? resumed->order : torch::randperm(n, gen_, torch::kLong);
-    double loss_sum = resumed ? resumed->loss_sum : 0;
-    int64_t correct = resumed ? resumed->correct : 0;
+    const torch::Tensor order_on_device = order.to(env_.device);
+    EpochSums sums(env_.device, resumed ? resumed->loss_sum : 0, resumed ? resumed->correct : 0);
     const double seconds_before = resumed ? resumed->epoch_seconds : 0;
     for (int64_t s = resumed ? resumed->pos.next_step : 0; s < steps; ++s) {
       if (env_.should_stop ? env_.should_stop() : stop_requested())
-        interrupt(order, s, loss_sum, correct, seconds_before + since(epoch_start), start);
+        interrupt(order, s, sums, seconds_before + since(epoch_start), start);
       ctx.step_in_epoch = s;
-      const auto idx = order.slice(0, s * bs, std::min(n, (s + 1) * bs));
-      auto x = data_.train_x.index_select(0, idx);
+      const auto idx = order_on_device.slice(0, s * bs, std::min(n, (s + 1) * bs));
+      auto x = images(data_, data_.train_x, idx);
       const auto y = data_.train_y.index_select(0, idx);
       if (task_.train.augment) x = datasets::crop_flip(x, task_.train.augment_padding, gen_);
       const auto [loss, logits] = step_loss(x, y, idx, use_teacher, checkpoint, ctx);
       opt_->zero_grad();
       loss.backward();
       opt_->step();
-      const double l = loss.item<double>();
-      if (!std::isfinite(l))
-        throw Error(task_.label() + ": loss became " + std::to_string(l) + " at epoch " +
-                    std::to_string(epoch) + " step " + std::to_string(s + 1));
-      loss_sum += l * static_cast<double>(idx.size(0));
-      correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+      sums.add(loss, logits, y, s);
     }
-    end_epoch(epoch, lr, loss_sum / static_cast<double>(n),
-              static_cast<double>(correct) / static_cast<double>(n),
+    // The epoch's one read from the device (besides evaluation).
+    if (const int64_t bad = sums.bad_step.item<int64_t>(); bad >= 0)
+      throw Error(task_.label() + ": loss became " + std::to_string(sums.bad_loss.item<double>()) +
+                  " at epoch " + std::to_string(epoch) + " step " + std::to_string(bad + 1));
+    end_epoch(epoch, lr, sums.loss.item<double>() / static_cast<double>(n),
+              static_cast<double>(sums.correct.item<int64_t>()) / static_cast<double>(n),
               seconds_before + since(epoch_start));
+  }
+
+  // A forward pass at the task's precision; logits come back as float32 so that every method's
+  // loss is computed in full precision.
+  torch::Tensor forward(models::NetImpl& net, const torch::Tensor& x) {
+    AutocastScope autocast(env_.device, precision_);
+    return net.forward(x).to(torch::kFloat);
   }
 
   // Loss and the student's logits on the clean batch (for train accuracy).
@@ -214,23 +251,27 @@ class TaskRun {
                                                     const methods::StepContext& ctx) {
     if (!method_->perturbs_inputs()) {
       torch::Tensor t_logits;
-      if (use_teacher) t_logits = teacher_->batch_logits(checkpoint, idx, x, task_.train.augment);
-      auto logits = net_->forward(x);
+      if (use_teacher) {
+        AutocastScope autocast(env_.device, precision_);
+        t_logits =
+            teacher_->batch_logits(checkpoint, idx, x, task_.train.augment).to(torch::kFloat);
+      }
+      auto logits = forward(*net_, x);
       return {method_->loss(logits, t_logits, y, ctx), logits};
     }
     // Views (Combined-KD): the method perturbs inputs against both networks; teacher logits are
     // computed online per view, never from the cache.
-    const methods::ForwardFn student = [&](const torch::Tensor& v) { return net_->forward(v); };
+    const methods::ForwardFn student = [&](const torch::Tensor& v) { return forward(*net_, v); };
     methods::ForwardFn teacher_fn;
     if (use_teacher)
-      teacher_fn = [&](const torch::Tensor& v) { return teacher_->net(checkpoint).forward(v); };
+      teacher_fn = [&](const torch::Tensor& v) { return forward(teacher_->net(checkpoint), v); };
     const auto views = method_->input_views(x, student, teacher_fn, ctx);
     std::vector<torch::Tensor> s_logits, t_logits;
     for (const auto& v : views) {
-      s_logits.push_back(net_->forward(v));
+      s_logits.push_back(forward(*net_, v));
       if (use_teacher) {
         torch::NoGradGuard no_grad;
-        t_logits.push_back(teacher_->net(checkpoint).forward(v));
+        t_logits.push_back(forward(teacher_->net(checkpoint), v));
       }
     }
     return {method_->loss_on_views(s_logits, t_logits, y, ctx), s_logits.front()};
@@ -240,8 +281,12 @@ class TaskRun {
   void end_epoch(int epoch, double lr, double train_loss, double train_acc, double seconds) {
     const auto eval_start = Clock::now();
     const int64_t eb = task_.train.eval_batch_size;
-    const double val = accuracy(*net_, data_.val_x, data_.val_y, eb);
-    const double test = accuracy(*net_, data_.test_x, data_.test_y, eb);
+    double val = 0, test = 0;
+    {
+      AutocastScope autocast(env_.device, precision_);
+      val = accuracy(*net_, data_, data_.val_x, data_.val_y, eb);
+      test = accuracy(*net_, data_, data_.test_x, data_.test_y, eb);
+    }
     seconds += since(eval_start);
     auto& c = rec_.curves;
     c.epoch.push_back(epoch);
@@ -268,15 +313,15 @@ class TaskRun {
     if (env_.on_epoch) env_.on_epoch({&task_, epoch, task_.total_epochs, train_loss, val, seconds});
   }
 
-  [[noreturn]] void interrupt(const torch::Tensor& order, int64_t next_step, double loss_sum,
-                              int64_t correct, double epoch_seconds, Clock::time_point start) {
+  [[noreturn]] void interrupt(const torch::Tensor& order, int64_t next_step, const EpochSums& sums,
+                              double epoch_seconds, Clock::time_point start) {
     ResumeState s;
     s.pos = pos_;
     s.pos.next_step = next_step;
     s.order = order;
     s.generator_state = gen_.get_state();
-    s.loss_sum = loss_sum;
-    s.correct = correct;
+    s.loss_sum = sums.loss.item<double>();
+    s.correct = sums.correct.item<int64_t>();
     s.epoch_seconds = epoch_seconds;
     s.wall_seconds = prior_seconds_ + since(start);
     s.best = best_.to_json();
@@ -292,7 +337,9 @@ class TaskRun {
     rec_.status = results::Status::Done;
     rec_.rank = env_.rank;
     rec_.host = env_.host;
-    rec_.device = "cpu";
+    rec_.device = env_.device.str();
+    rec_.device_name = env_.device_name;
+    rec_.device_memory = env_.device_memory;
     rec_.threads = env_.threads;
     rec_.best_val_acc = best_.val;
     rec_.test_acc_at_best_val = best_.test_at_val;
@@ -322,6 +369,7 @@ class TaskRun {
   models::Net net_;
   std::optional<TeacherSource> teacher_;
   std::unique_ptr<torch::optim::SGD> opt_;
+  Precision precision_;
   LoopPosition pos_;
   Best best_;
   double prior_seconds_ = 0;
