@@ -31,7 +31,8 @@ eval_batch_size = 32
 lr = 0.05
 augment = true
 augment_padding = 2
-precision = )" + precision + "\n";
+precision = )" + precision +
+                          "\n";
   return grid::expand(grid::parse_grid_text(ini, "gpu.ini", grid::ParseOptions{false}));
 }
 

@@ -1,9 +1,11 @@
 // The device-generic trainer, exercised on the CPU: the uint8 layout a GPU trains from gives
 // bitwise the CPU's batches and runs, bf16 autocast trains on the CPU and is recorded.
+#include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
+#include "kdbench/core/errors.h"
 #include "kdbench/grid/parse_grid.h"
 #include "kdbench/grid/task_graph.h"
 #include "kdbench/train/net_io.h"
@@ -116,4 +118,31 @@ TEST_F(DeviceFixture, Bf16TrainsOnTheCpuAndIsRecorded) {
     differ = differ || !torch::equal(tensor, weights_bf16.at(name));
   }
   EXPECT_TRUE(differ);
+}
+
+TEST_F(DeviceFixture, NonFiniteLossNamesTheFirstBadStep) {
+  // One image so bright that the forward pass overflows: the step whose batch holds it is the
+  // first non-finite loss (the weights are NaN after it, so every later step is too). The sums
+  // are read once per epoch, yet the error still names that step.
+  auto data = train::prepare(train::testing::uint8_splits(14, 1));
+  const auto graph = device_graph("[teacher]\naugment = false\n");
+  const grid::Task& teacher = graph.tasks.front();
+  ASSERT_EQ(teacher.kind, "teacher");
+  // The first epoch's order, as the trainer draws it; the image at position 40 (batch 16) is
+  // in step 3.
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(train::data_seed(teacher));
+  const auto order = torch::randperm(data.train_x.size(0), gen, torch::kLong);
+  data.train_x[order[40].item<int64_t>()].fill_(3e38);
+  const int64_t step = 3;
+  train::TrainEnv env;
+  env.data = &data;
+  env.artifacts = &artifacts;
+  try {
+    train::run_task(teacher, env);
+    FAIL() << "a non-finite loss went unnoticed";
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("loss became"), std::string::npos) << m;
+    EXPECT_NE(m.find("at epoch 1 step " + std::to_string(step)), std::string::npos) << m;
+  }
 }
