@@ -17,7 +17,11 @@ int cmd_run(const Args& args, int* argc, char*** argv) {
       "comm", po::value<std::string>()->default_value("auto"), "auto | single | mpi")(
       "log-level", po::value<std::string>()->default_value("info"), "trace debug info warn error")(
       "shard", po::value<std::string>()->default_value(""),
-      "I/K: run only shard I of K (Slurm job arrays)");
+      "I/K: run only shard I of K (Slurm job arrays)")(
+      "device", po::value<std::string>()->default_value("auto"),
+      "auto | cpu | cuda (auto: CUDA when LibTorch sees a GPU)")(
+      "ranks-per-gpu", po::value<int>()->default_value(0),
+      "R: R consecutive ranks of a node share each GPU (default 0: round robin)");
   const auto vm = parse_args("run", args, opts, "grid");
   // Checked before MPI starts: a bad --shard ends the run before any rank waits for another.
   const std::string shard = vm["shard"].as<std::string>();
@@ -31,6 +35,8 @@ int cmd_run(const Args& args, int* argc, char*** argv) {
   run.threads = vm["threads"].as<int>();
   run.shard_index = shard_spec.index;
   run.shard_count = shard_spec.count;
+  run.device.device = vm["device"].as<std::string>();
+  run.device.ranks_per_gpu = vm["ranks-per-gpu"].as<int>();
   if (run.threads < 0) throw ConfigError("kdbench run: --threads must be >= 0");
   // Errors surface on rank 0 only (the others return the same code quietly); main prints them.
   return sched::run_grid(*comm, run);

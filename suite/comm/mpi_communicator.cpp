@@ -64,6 +64,7 @@ class MpiCommunicator : public Communicator {
     check(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node),
           "MPI_Comm_split_type");
     MPI_Comm_size(node, &local_size_);
+    MPI_Comm_rank(node, &local_rank_);
     MPI_Comm_free(&node);
   }
   ~MpiCommunicator() override {
@@ -81,6 +82,7 @@ class MpiCommunicator : public Communicator {
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   int local_size() const override { return local_size_; }
+  int local_rank() const override { return local_rank_; }
   std::string library_version() const override {
     char text[MPI_MAX_LIBRARY_VERSION_STRING];
     int len = 0;
@@ -172,7 +174,7 @@ class MpiCommunicator : public Communicator {
  private:
   MPI_Comm comm_;
   bool owns_world_;
-  int rank_ = 0, size_ = 1, local_size_ = 1;
+  int rank_ = 0, size_ = 1, local_size_ = 1, local_rank_ = 0;
 };
 
 }  // namespace

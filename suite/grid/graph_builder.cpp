@@ -21,7 +21,8 @@ std::string num(double v) {
 
 // Canonical text of what changes a training run's result. eval_batch_size is left out: it does
 // not change any number that is recorded. Explicit milestone epochs (lr_milestones) appear only
-// when set, so the keys of grids without them stay as they were before the key existed.
+// when set, so the keys of grids without them stay as they were before the key existed; the same
+// holds for a precision other than fp32.
 std::string canonical(const TrainConfig& c) {
   std::string s = "epochs=" + std::to_string(c.epochs) + ";bs=" + std::to_string(c.batch_size) +
                   ";opt=" + c.optimizer + ";lr=" + num(c.lr) + ";mom=" + num(c.momentum) +
@@ -34,6 +35,7 @@ std::string canonical(const TrainConfig& c) {
       s += (i ? "," : "") + std::to_string(c.lr_schedule.milestone_epochs[i]);
   }
   s += ";aug=" + std::to_string(c.augment) + ":" + std::to_string(c.augment_padding);
+  if (c.precision != "fp32") s += ";precision=" + c.precision;
   return s;
 }
 

@@ -174,6 +174,7 @@ TrainConfig IniValues::role(const std::string& s, const TrainConfig& base) const
   c.augment = boolean(s + ".augment", base.augment);
   c.augment_padding =
       static_cast<int>(integer(s + ".augment_padding", base.augment_padding, 0, 16));
+  c.precision = choice(s + ".precision", base.precision, {"fp32", "bf16"});
   return c;
 }
 

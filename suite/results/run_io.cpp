@@ -115,6 +115,7 @@ RunRecord read_run(const H5::Group& g, const std::string& key) {
     if constexpr (Field::kIsCurve) {
       field.of(r) = read_curve<T>(g, field.name);
     } else if (!field.has(kKeyField)) {
+      if (field.has(kAddedLater) && !g.attrExists(field.name)) return;
       field.of(r) = read_attribute<T>(g, where, field.name);
     }
   });

@@ -138,6 +138,7 @@ RunRecord record_from_json(const nlohmann::json& j) {
   const nlohmann::json* curves = nullptr;  // looked up at the first curve: after every scalar
   for_each_field([&](const auto& field) {
     using Field = std::decay_t<decltype(field)>;
+    if (!Field::kIsCurve && field.has(kAddedLater) && !j.contains(field.name)) return;
     if constexpr (Field::kIsCurve) {
       if (curves == nullptr) curves = &get_object(j, "curves");
       field.of(r) = get_value<typename Field::Type>(*curves, field.name);

@@ -19,6 +19,7 @@
 #include "kdbench/results/results_store.h"
 #include "kdbench/sched/coordinator.h"
 #include "kdbench/sched/worker.h"
+#include "kdbench/train/device.h"
 #include "kdbench/train/stop_flag.h"
 
 namespace kdbench::sched {
@@ -70,6 +71,10 @@ int run_grid(comm::Communicator& comm, const RunOptions& opts) {
   int setup_code = kExitOk;
   if (comm.rank() == 0) {
     try {
+      train::check_device_request(opts.device.device);
+      if (opts.device.ranks_per_gpu < 0)
+        throw ConfigError("--ranks-per-gpu: " + std::to_string(opts.device.ranks_per_gpu) +
+                          " must be >= 0 (0 = round robin)");
       text = read_file(opts.grid_path);
       spec = parse(text, opts);
       store = std::make_unique<results::ResultsStore>(
@@ -109,7 +114,7 @@ int run_grid(comm::Communicator& comm, const RunOptions& opts) {
   }
   int worker_code = kExitOk;
   try {
-    worker_code = run_worker(comm, spec, graph, artifacts);
+    worker_code = run_worker(comm, spec, graph, artifacts, opts.device);
   } catch (const std::exception& e) {
     spdlog::critical("worker failed outside a task: {}; aborting the job", e.what());
     comm.abort(kExitInternal);

@@ -5,6 +5,7 @@
 #include "kdbench/core/log.h"
 #include "kdbench/results/run_record.h"
 #include "kdbench/sched/protocol.h"
+#include "kdbench/train/device.h"
 #include "kdbench/train/stop_flag.h"
 #include "kdbench/train/threads.h"
 #include "kdbench/train/trainer.h"
@@ -26,7 +27,7 @@ results::RunRecord unfinished_record(const grid::Task& t, results::Status status
 }  // namespace
 
 int run_worker(comm::Communicator& comm, const grid::GridSpec& grid, const grid::TaskGraph& graph,
-               const results::Artifacts& artifacts) {
+               const results::Artifacts& artifacts, const DeviceRequest& device) {
   keep_tensor_buffers_in_heap();
   const int threads =
       apply_intra_op_threads(choose_intra_op_threads(grid.threads, comm.local_size()));
@@ -36,6 +37,19 @@ int run_worker(comm::Communicator& comm, const grid::GridSpec& grid, const grid:
   env.rank = comm.rank();
   env.host = comm::hostname();
   env.threads = threads;
+  const train::DeviceChoice dev = train::select_device(device.device, comm.local_rank(),
+                                                       comm.local_size(), device.ranks_per_gpu);
+  env.device = dev.device;
+  env.device_name = dev.name;
+  env.device_memory = dev.memory_bytes;
+  if (!dev.device.is_cpu())
+    spdlog::info("device {} ({}, {:.1f} GiB){}", dev.device.str(), dev.name,
+                 static_cast<double>(dev.memory_bytes) / (1 << 30),
+                 dev.ranks_sharing > 1
+                     ? ", shared by " + std::to_string(dev.ranks_sharing) + " ranks of this node"
+                     : std::string());
+  else
+    spdlog::info("device cpu");
   env.on_epoch = [](const train::EpochReport& r) {
     spdlog::info("{}: epoch {}/{} loss {:.4f} val {:.2f}% ({:.1f} s)", r.task->label(), r.epoch,
                  r.total_epochs, r.train_loss, 100 * r.val_acc, r.seconds);
@@ -54,7 +68,9 @@ int run_worker(comm::Communicator& comm, const grid::GridSpec& grid, const grid:
         throw train::Interrupted(task.label() + ": not started, " + train::stop_reason());
       if (!data)
         data = std::make_unique<train::PreparedData>(
-            train::prepare(datasets::load(grid::data_config(grid))));
+            env.device.is_cpu()
+                ? train::prepare(datasets::load(grid::data_config(grid)))
+                : train::prepare_uint8(datasets::load(grid::data_config(grid)), env.device));
       env.data = data.get();
       rec = train::run_task(task, env);
     } catch (const train::Interrupted& e) {

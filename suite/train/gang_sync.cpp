@@ -123,6 +123,12 @@ bool any_member(comm::Communicator& gang, bool flag) {
   return t.item<int64_t>() != 0;
 }
 
+int64_t min_over_gang(comm::Communicator& gang, int64_t value) {
+  torch::Tensor t = torch::tensor({value}, torch::kInt64);
+  gang.all_reduce(t, comm::ReduceOp::Min);
+  return t.item<int64_t>();
+}
+
 void sum_over_gang(comm::Communicator& gang, std::vector<double>& values) {
   torch::Tensor t = doubles(values);
   gang.all_reduce(t, comm::ReduceOp::Sum);

@@ -6,11 +6,29 @@
 
 namespace kdbench::train {
 
+void write_net(const torch::nn::Module& net, torch::serialize::OutputArchive& archive) {
+  // Module::save's layout, with CPU copies: files read the same whichever device wrote them.
+  for (const auto& p : net.named_parameters(/*recurse=*/false))
+    archive.write(p.key(), p.value().to(torch::kCPU));
+  for (const auto& b : net.named_buffers(/*recurse=*/false))
+    archive.write(b.key(), b.value().to(torch::kCPU), /*is_buffer=*/true);
+  for (const auto& child : net.named_children()) {
+    torch::serialize::OutputArchive child_archive(archive.compilation_unit());
+    write_net(*child.value(), child_archive);
+    archive.write(child.key(), child_archive);
+  }
+}
+
+torch::Device device_of(const torch::nn::Module& net) {
+  const auto params = net.parameters();
+  return params.empty() ? torch::Device(torch::kCPU) : params.front().device();
+}
+
 void save_net(models::NetImpl& net, const results::Artifacts& artifacts, const std::string& key,
               const std::string& name) {
   artifacts.write_atomic(key, name, [&](const std::string& tmp) {
     torch::serialize::OutputArchive archive;
-    net.save(archive);
+    write_net(net, archive);
     archive.save_to(tmp);
   });
 }
@@ -19,7 +37,7 @@ void load_net(models::NetImpl& net, const std::string& path) {
   if (!std::filesystem::exists(path)) throw IoError(path + ": checkpoint not found");
   try {
     torch::serialize::InputArchive archive;
-    archive.load_from(path);
+    archive.load_from(path, device_of(net));
     net.load(archive);
   } catch (const c10::Error& e) {
     throw IoError(path + ": cannot load checkpoint: " + e.what_without_backtrace());

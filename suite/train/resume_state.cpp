@@ -33,14 +33,29 @@ nlohmann::json read_meta(torch::serialize::InputArchive& archive, const std::str
   return nlohmann::json::parse(meta.toStringRef());
 }
 
-torch::serialize::InputArchive open(const std::string& path) {
+torch::serialize::InputArchive open(const std::string& path,
+                                    const torch::Device& device = torch::kCPU) {
   torch::serialize::InputArchive archive;
   try {
-    archive.load_from(path);
+    archive.load_from(path, device);
   } catch (const c10::Error& e) {
     throw IoError(path + ": cannot read resume state: " + e.what_without_backtrace());
   }
   return archive;
+}
+
+// SGD's momentum buffers as CPU copies while `save` runs, so resume.pt reads on any device (the
+// only optimizer a grid can choose is sgd).
+void with_cpu_momentum(torch::optim::Optimizer& opt, const std::function<void()>& save) {
+  std::vector<std::pair<torch::optim::SGDParamState*, torch::Tensor>> on_device;
+  for (auto& entry : opt.state()) {
+    auto* sgd = dynamic_cast<torch::optim::SGDParamState*>(entry.second.get());
+    if (!sgd || !sgd->momentum_buffer().defined() || sgd->momentum_buffer().is_cpu()) continue;
+    on_device.emplace_back(sgd, sgd->momentum_buffer());
+    sgd->momentum_buffer(sgd->momentum_buffer().to(torch::kCPU));
+  }
+  save();
+  for (auto& [state, buffer] : on_device) state->momentum_buffer(buffer);
 }
 
 }  // namespace
@@ -50,16 +65,16 @@ void save_resume_state(const ResumeState& s, models::NetImpl& net, torch::optim:
   artifacts.write_atomic(key, kResumeFile, [&](const std::string& tmp) {
     torch::serialize::OutputArchive archive, net_archive, opt_archive;
     archive.write("meta", c10::IValue(meta_json(s).dump()));
-    net.save(net_archive);
+    write_net(net, net_archive);
     archive.write("net", net_archive);
-    opt.save(opt_archive);
+    with_cpu_momentum(opt, [&] { opt.save(opt_archive); });
     archive.write("optimizer", opt_archive);
     archive.write("order", s.order, /*is_buffer=*/true);
     archive.write("generator", s.generator_state, /*is_buffer=*/true);
     if (s.phase_best) {
       // Parameter names contain dots, which archive keys may not: store a list in name order.
       c10::List<at::Tensor> tensors;
-      for (const auto& entry : *s.phase_best) tensors.push_back(entry.second);
+      for (const auto& entry : *s.phase_best) tensors.push_back(entry.second.to(torch::kCPU));
       archive.write("phase_best", c10::IValue(tensors));
     }
     archive.save_to(tmp);
@@ -74,7 +89,8 @@ LoopPosition peek_resume_position(const std::string& path) {
 
 ResumeState load_resume_state(const std::string& path, models::NetImpl& net,
                               torch::optim::Optimizer& opt) {
-  auto archive = open(path);
+  // Onto the net's device; the data order and generator state go back to the CPU below.
+  auto archive = open(path, device_of(net));
   const auto m = read_meta(archive, path);
   ResumeState s;
   s.pos = {m.at("phase"), m.at("phase_epoch"), m.at("epoch"), m.at("next_step")};
@@ -92,6 +108,8 @@ ResumeState load_resume_state(const std::string& path, models::NetImpl& net,
     opt.load(opt_archive);
     archive.read("order", s.order, /*is_buffer=*/true);
     archive.read("generator", s.generator_state, /*is_buffer=*/true);
+    s.order = s.order.to(torch::kCPU);
+    s.generator_state = s.generator_state.to(torch::kCPU);
     const auto names = m.at("phase_best_names").get<std::vector<std::string>>();
     if (!names.empty()) {
       c10::IValue list;

@@ -17,6 +17,7 @@ TeacherSource::TeacherSource(std::string teacher_key, std::string teacher_model,
 void TeacherSource::select(int checkpoint) {
   if (checkpoint == current_) return;
   net_ = models::make(model_, data_.num_classes, data_.shape);
+  net_->to(data_.device());
   load_net(*net_, artifacts_.path_for(key_, results::checkpoint_name(checkpoint)));
   net_->eval();
   cached_train_logits_ = torch::Tensor();
@@ -34,7 +35,7 @@ torch::Tensor TeacherSource::batch_logits(int checkpoint, const torch::Tensor& i
   torch::NoGradGuard no_grad;
   if (augmented) return net_->forward(x);
   if (!cached_train_logits_.defined())
-    cached_train_logits_ = logits(*net_, data_.train_x, eval_batch_);
+    cached_train_logits_ = logits(*net_, data_, data_.train_x, eval_batch_);
   return cached_train_logits_.index_select(0, indices);
 }
 

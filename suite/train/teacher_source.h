@@ -2,7 +2,8 @@
 // Teacher logits for a student task (docs/design.md §3.4): the teacher checkpoint is loaded on
 // demand, always in eval mode without gradients. Without augmentation the logits over the whole
 // training set are computed once per checkpoint and indexed per batch; with augmentation the
-// teacher runs online on the same augmented batch the student sees.
+// teacher runs online on the same augmented batch the student sees. The teacher lives on the
+// data's device; `indices` are on that device too.
 #include <string>
 
 #include "kdbench/models/models.h"

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <filesystem>
 #include <optional>
 
@@ -16,6 +17,7 @@
 #include "kdbench/train/gang_sync.h"
 #include "kdbench/train/lr_schedule.h"
 #include "kdbench/train/net_io.h"
+#include "kdbench/train/precision.h"
 #include "kdbench/train/resume_state.h"
 #include "kdbench/train/stop_flag.h"
 #include "teacher_source.h"
@@ -60,7 +62,8 @@ nlohmann::json config_json(const grid::Task& task) {
                       {"weight_decay", c.weight_decay},
                       {"nesterov", c.nesterov},
                       {"augment", c.augment},
-                      {"augment_padding", c.augment_padding}};
+                      {"augment_padding", c.augment_padding},
+                      {"precision", c.precision}};
   j.update(schedule_json(c.lr_schedule));
   if (!task.keep_checkpoints.empty()) j["keep_checkpoints"] = task.keep_checkpoints;
   return j;
@@ -93,6 +96,29 @@ struct Best {
   }
 };
 
+// Per-epoch sums kept on the device, so that no training step waits for it (docs/design.md,
+// "Devices and precision"). The loss is summed in float64 as the CPU always did (bitwise the same
+// curve); the first non-finite loss and its step are kept for the error message.
+struct EpochSums {
+  torch::Tensor loss, correct, bad_step, bad_loss;
+  EpochSums(const torch::Device& device, double loss_sum, int64_t correct_count) {
+    const auto on = torch::TensorOptions().device(device);
+    loss = torch::full({}, loss_sum, on.dtype(torch::kDouble));
+    correct = torch::full({}, correct_count, on.dtype(torch::kLong));
+    bad_step = torch::full({}, -1, on.dtype(torch::kLong));
+    bad_loss = torch::zeros({}, on.dtype(torch::kDouble));
+  }
+  void add(const torch::Tensor& step_loss, const torch::Tensor& logits, const torch::Tensor& y,
+           int64_t step) {
+    const auto l = step_loss.detach().to(torch::kDouble);
+    loss.add_(l * y.size(0));
+    correct.add_(logits.argmax(1).eq(y).sum());
+    const auto first_bad = l.isfinite().logical_not().logical_and(bad_step.lt(0));
+    bad_step.masked_fill_(first_bad, step);
+    bad_loss = torch::where(first_bad, l, bad_loss);
+  }
+};
+
 // One task's training, resumable at any step boundary.
 class TaskRun {
  public:
@@ -103,9 +129,14 @@ class TaskRun {
         method_(method_of(task, data_)),
         phases_(method_->phases(task.train.epochs)),
         gen_(at::make_generator<at::CPUGeneratorImpl>(data_seed(task))),
-        rec_(initial_record(task)) {
+        rec_(initial_record(task)),
+        precision_(parse_precision(task.train.precision, task.label() + ": precision")) {
+    if (data_.device() != env.device)
+      throw Error(task.label() + ": the data is on " + data_.device().str() +
+                  " but the task trains on " + env.device.str());
     torch::manual_seed(init_seed(task));
     net_ = models::make(task.model, data_.num_classes, data_.shape);
+    net_->to(env.device);  // after seeding: the initial weights are drawn on the CPU
     if (in_gang()) {
       // The members built the same weights from the same seed; the root's copy is the
       // reference all the same (nothing else guarantees an identical init on every device).
@@ -198,20 +229,21 @@ class TaskRun {
                                ? task_.teacher_checkpoint
                                : method_->teacher_checkpoint(ctx.epoch, task_.teacher_epochs);
     net_->train();
+    // The order is drawn on the CPU generator (the same on every device), uploaded once.
     torch::Tensor order = resumed ? resumed->order : torch::randperm(n, gen_, torch::kLong);
+    const torch::Tensor order_on_device = order.to(env_.device);
     // A gang's saved sums are the gang's (interrupt() adds them up): the root carries them on.
-    double loss_sum = resumed && is_root() ? resumed->loss_sum : 0;  // this member's rows
-    int64_t correct = resumed && is_root() ? resumed->correct : 0;
-    std::string nonfinite;  // the first non-finite loss of the epoch
+    const bool carry = resumed && is_root();
+    EpochSums sums(env_.device, carry ? resumed->loss_sum : 0, carry ? resumed->correct : 0);
     const double seconds_before = resumed ? resumed->epoch_seconds : 0;
     for (int64_t s = resumed ? resumed->pos.next_step : 0; s < steps; ++s) {
       bool stop = env_.should_stop ? env_.should_stop() : stop_requested();
       // A signal reaches the members at different moments: they agree at each step boundary.
       if (in_gang()) stop = any_member(*env_.gang, stop);
-      if (stop) interrupt(order, s, loss_sum, correct, seconds_before + since(epoch_start), start);
+      if (stop) interrupt(order, s, sums, seconds_before + since(epoch_start), start);
       ctx.step_in_epoch = s;
-      auto idx = order.slice(0, s * bs, std::min(n, (s + 1) * bs));
-      auto x = data_.train_x.index_select(0, idx);
+      auto idx = order_on_device.slice(0, s * bs, std::min(n, (s + 1) * bs));
+      auto x = images(data_, data_.train_x, idx);
       auto y = data_.train_y.index_select(0, idx);
       // Every member augments the whole global batch, so the generator advances as in a 1-rank
       // run, then keeps its own rows.
@@ -232,30 +264,45 @@ class TaskRun {
           (loss * (static_cast<double>(idx.size(0)) / static_cast<double>(global_rows))).backward();
         else
           loss.backward();
-        const double l = loss.item<double>();
-        if (!std::isfinite(l))
-          nonfinite = nonfinite.empty() ? std::to_string(l) + " at epoch " + std::to_string(epoch) +
-                                              " step " + std::to_string(s + 1)
-                                        : nonfinite;
-        loss_sum += l * static_cast<double>(idx.size(0));
-        correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+        sums.add(loss, logits, y, s);
       } else {
         // No rows for this member in a last batch smaller than the gang: zeros to the sum.
         for (auto& p : net_->parameters()) p.mutable_grad() = torch::Tensor();
       }
       if (grad_sync_) grad_sync_->all_reduce();
-      // A gang member must not leave the collectives on its own: the failure is raised by
-      // every member after the agreement below.
-      if (in_gang() && any_member(*env_.gang, !nonfinite.empty()) && nonfinite.empty())
-        nonfinite = "non-finite on another member of the gang at epoch " + std::to_string(epoch) +
-                    " step " + std::to_string(s + 1);
-      if (!nonfinite.empty()) throw Error(task_.label() + ": loss became " + nonfinite);
       opt_->step();
     }
-    std::vector<double> totals{loss_sum, static_cast<double>(correct)};
-    if (in_gang()) sum_over_gang(*env_.gang, totals);
-    end_epoch(epoch, lr, totals[0] / static_cast<double>(n), totals[1] / static_cast<double>(n),
+    const auto [loss_sum, correct] = epoch_totals(sums, epoch);
+    end_epoch(epoch, lr, loss_sum / static_cast<double>(n), correct / static_cast<double>(n),
               seconds_before + since(epoch_start));
+  }
+
+  // The epoch's one read from the device besides evaluation: loss sum and correct count. A gang
+  // adds its members' sums and agrees on the first non-finite step, so that its members fail or
+  // go on together (one member leaving the collectives alone would leave the others waiting).
+  std::pair<double, double> epoch_totals(const EpochSums& sums, int epoch) {
+    std::vector<double> totals{sums.loss.item<double>(),
+                               static_cast<double>(sums.correct.item<int64_t>())};
+    const int64_t mine = sums.bad_step.item<int64_t>();
+    int64_t bad = mine;
+    if (in_gang()) {
+      sum_over_gang(*env_.gang, totals);
+      bad = min_over_gang(*env_.gang, mine < 0 ? std::numeric_limits<int64_t>::max() : mine);
+      if (bad == std::numeric_limits<int64_t>::max()) bad = -1;
+    }
+    if (bad >= 0)
+      throw Error(task_.label() + ": loss became " +
+                  (bad == mine ? std::to_string(sums.bad_loss.item<double>())
+                               : std::string("non-finite on another member of the gang")) +
+                  " at epoch " + std::to_string(epoch) + " step " + std::to_string(bad + 1));
+    return {totals[0], totals[1]};
+  }
+
+  // A forward pass at the task's precision; logits come back as float32 so that every method's
+  // loss is computed in full precision.
+  torch::Tensor forward(models::NetImpl& net, const torch::Tensor& x) {
+    AutocastScope autocast(env_.device, precision_);
+    return net.forward(x).to(torch::kFloat);
   }
 
   // Loss and the student's logits on the clean batch (for train accuracy).
@@ -265,23 +312,27 @@ class TaskRun {
                                                     const methods::StepContext& ctx) {
     if (!method_->perturbs_inputs()) {
       torch::Tensor t_logits;
-      if (use_teacher) t_logits = teacher_->batch_logits(checkpoint, idx, x, task_.train.augment);
-      auto logits = net_->forward(x);
+      if (use_teacher) {
+        AutocastScope autocast(env_.device, precision_);
+        t_logits =
+            teacher_->batch_logits(checkpoint, idx, x, task_.train.augment).to(torch::kFloat);
+      }
+      auto logits = forward(*net_, x);
       return {method_->loss(logits, t_logits, y, ctx), logits};
     }
     // Views (Combined-KD): the method perturbs inputs against both networks; teacher logits are
     // computed online per view, never from the cache.
-    const methods::ForwardFn student = [&](const torch::Tensor& v) { return net_->forward(v); };
+    const methods::ForwardFn student = [&](const torch::Tensor& v) { return forward(*net_, v); };
     methods::ForwardFn teacher_fn;
     if (use_teacher)
-      teacher_fn = [&](const torch::Tensor& v) { return teacher_->net(checkpoint).forward(v); };
+      teacher_fn = [&](const torch::Tensor& v) { return forward(teacher_->net(checkpoint), v); };
     const auto views = method_->input_views(x, student, teacher_fn, ctx);
     std::vector<torch::Tensor> s_logits, t_logits;
     for (const auto& v : views) {
-      s_logits.push_back(net_->forward(v));
+      s_logits.push_back(forward(*net_, v));
       if (use_teacher) {
         torch::NoGradGuard no_grad;
-        t_logits.push_back(teacher_->net(checkpoint).forward(v));
+        t_logits.push_back(forward(teacher_->net(checkpoint), v));
       }
     }
     return {method_->loss_on_views(s_logits, t_logits, y, ctx), s_logits.front()};
@@ -294,9 +345,11 @@ class TaskRun {
     // In a gang the root evaluates (its BatchNorm running statistics are the ones saved) and the
     // members take its numbers, so every member makes the same best-epoch decisions.
     std::vector<double> eval{0, 0};
-    if (is_root())
-      eval = {accuracy(*net_, data_.val_x, data_.val_y, eb),
-              accuracy(*net_, data_.test_x, data_.test_y, eb)};
+    if (is_root()) {
+      AutocastScope autocast(env_.device, precision_);
+      eval = {accuracy(*net_, data_, data_.val_x, data_.val_y, eb),
+              accuracy(*net_, data_, data_.test_x, data_.test_y, eb)};
+    }
     if (in_gang()) broadcast_values(*env_.gang, eval);
     const double val = eval[0], test = eval[1];
     seconds += since(eval_start);
@@ -326,17 +379,18 @@ class TaskRun {
       env_.on_epoch({&task_, epoch, task_.total_epochs, train_loss, val, seconds});
   }
 
-  [[noreturn]] void interrupt(const torch::Tensor& order, int64_t next_step, double loss_sum,
-                              int64_t correct, double epoch_seconds, Clock::time_point start) {
+  [[noreturn]] void interrupt(const torch::Tensor& order, int64_t next_step, const EpochSums& sums,
+                              double epoch_seconds, Clock::time_point start) {
     ResumeState s;
     s.pos = pos_;
     s.pos.next_step = next_step;
     s.order = order;
     s.generator_state = gen_.get_state();
-    std::vector<double> sums{loss_sum, static_cast<double>(correct)};
-    if (in_gang()) sum_over_gang(*env_.gang, sums);
-    s.loss_sum = sums[0];
-    s.correct = static_cast<int64_t>(sums[1]);
+    std::vector<double> totals{sums.loss.item<double>(),
+                               static_cast<double>(sums.correct.item<int64_t>())};
+    if (in_gang()) sum_over_gang(*env_.gang, totals);
+    s.loss_sum = totals[0];
+    s.correct = static_cast<int64_t>(totals[1]);
     s.epoch_seconds = epoch_seconds;
     s.wall_seconds = prior_seconds_ + since(start);
     s.best = best_.to_json();
@@ -353,7 +407,9 @@ class TaskRun {
     rec_.status = results::Status::Done;
     rec_.rank = env_.rank;
     rec_.host = env_.host;
-    rec_.device = "cpu";
+    rec_.device = env_.device.str();
+    rec_.device_name = env_.device_name;
+    rec_.device_memory = env_.device_memory;
     rec_.threads = env_.threads;
     rec_.best_val_acc = best_.val;
     rec_.test_acc_at_best_val = best_.test_at_val;
@@ -384,6 +440,7 @@ class TaskRun {
   std::optional<TeacherSource> teacher_;
   std::optional<GradientSync> grad_sync_;  // gangs only
   std::unique_ptr<torch::optim::SGD> opt_;
+  Precision precision_;
   LoopPosition pos_;
   Best best_;
   double prior_seconds_ = 0;

@@ -58,6 +58,16 @@ TEST(MpiIdentity, RanksSizeBackendAndNode) {
   int here = 0;
   for (const auto& h : hosts) here += h == comm::hostname();
   EXPECT_EQ(comm.local_size(), here);
+  // local_rank: this rank's place among the ranks on its host, in rank order.
+  int before = 0;
+  for (int r = 0; r < comm.rank(); ++r) before += hosts[static_cast<size_t>(r)] == comm::hostname();
+  EXPECT_EQ(comm.local_rank(), before);
+  const auto local = comm.all_gather(std::to_string(comm.local_rank()));
+  if (here == comm.size()) {  // all on one node: 0..n-1
+    for (int r = 0; r < comm.size(); ++r) {
+      EXPECT_EQ(local[static_cast<size_t>(r)], std::to_string(r));
+    }
+  }
 }
 
 TEST(MpiMessages, RingSendRecvNamesTheSource) {

@@ -55,6 +55,8 @@ inline results::RunRecord full_record(const std::string& key) {
   r.rank = 3;
   r.host = "node-07";
   r.device = "cuda:1";
+  r.device_name = "NVIDIA H200";
+  r.device_memory = 150'000'000'000;
   r.started = "2026-01-02T03:04:05Z";
   r.finished = "2026-01-02T04:05:06Z";
   r.wall_seconds = 3661.5;
@@ -98,6 +100,8 @@ inline void expect_same_record(const results::RunRecord& a, const results::RunRe
   EXPECT_EQ(a.rank, b.rank);
   EXPECT_EQ(a.host, b.host);
   EXPECT_EQ(a.device, b.device);
+  EXPECT_EQ(a.device_name, b.device_name);
+  EXPECT_EQ(a.device_memory, b.device_memory);
   EXPECT_EQ(a.started, b.started);
   EXPECT_EQ(a.finished, b.finished);
   EXPECT_EQ(a.wall_seconds, b.wall_seconds);

@@ -62,6 +62,12 @@ TEST(RecordFields, JsonRejectsEachMissingFieldByName) {
   for_each_field([&](const auto& field) {
     nlohmann::json j = full;
     slot(j, field).erase(field.name);
+    if (field.has(kAddedLater)) {
+      // Written before the field existed: reads as the default.
+      using T = typename std::decay_t<decltype(field)>::Type;
+      EXPECT_EQ(field.of(record_from_json(j)), T{}) << field.name;
+      return;
+    }
     EXPECT_EQ(io_error_of(j), std::string("run record JSON: missing field '") + field.name + "'");
   });
 }

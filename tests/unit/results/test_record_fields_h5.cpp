@@ -162,7 +162,11 @@ TEST(RecordFieldsHdf5, EachMissingAttributeOrDatasetIsNamed) {
     }
     std::string what = "(accepted)";
     try {
-      ResultsStore::open_read_only(copy).get("gen-key");
+      const RunRecord back = *ResultsStore::open_read_only(copy).get("gen-key");
+      if (field.has(kAddedLater)) {  // written before the field existed: the default
+        EXPECT_EQ(field.of(back), typename Field::Type{});
+        return;
+      }
     } catch (const IoError& e) {
       what = e.what();
     }
@@ -183,7 +187,16 @@ TEST(RecordFieldsHdf5, FileWrittenBeforeTheFieldListReadsFieldForField) {
   size_t n = 0;
   while (std::getline(expected_lines, line)) {
     ASSERT_LT(n, records.size());
-    EXPECT_EQ(to_json(records[n]).dump(), line);
+    // Fields added after that commit are absent from the file and read as their defaults; the
+    // rest is that code's JSON exactly.
+    nlohmann::json now = to_json(records[n]);
+    for_each_field([&](const auto& field) {
+      if (!field.has(kAddedLater)) return;
+      using T = typename std::decay_t<decltype(field)>::Type;
+      EXPECT_EQ(field.of(records[n]), T{}) << field.name;
+      now.erase(field.name);
+    });
+    EXPECT_EQ(now.dump(), line);
     const RunRecord expected = record_from_json(nlohmann::json::parse(line));
     EXPECT_EQ(fixtures::differing_fields(expected, records[n]), "");
     ++n;

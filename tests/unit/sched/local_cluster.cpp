@@ -17,6 +17,7 @@ class LocalRank : public comm::Communicator {
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   int local_size() const override { return size_; }
+  int local_rank() const override { return rank_; }
 
   void send(int dest, int tag, const std::string& payload) override {
     if (dest < 0 || dest >= size_)

@@ -30,6 +30,9 @@ class Communicator {
   virtual int size() const = 0;
   // Ranks sharing this node (for threads = cores / ranks on the node).
   virtual int local_size() const = 0;
+  // This rank's index among the ranks on its node, 0..local_size()-1 in rank order (which GPU
+  // it binds to).
+  virtual int local_rank() const = 0;
   // "Open MPI v4.1.4, ..." for provenance; "" for the single-process backend.
   virtual std::string library_version() const { return ""; }
 

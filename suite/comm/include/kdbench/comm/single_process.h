@@ -15,6 +15,7 @@ class SingleProcessCommunicator : public Communicator {
   int rank() const override { return 0; }
   int size() const override { return 1; }
   int local_size() const override { return 1; }
+  int local_rank() const override { return 0; }
   void send(int dest, int tag, const std::string& payload) override;
   Message recv(int tag) override;
   std::optional<Message> try_recv(int tag) override;

@@ -33,6 +33,8 @@ struct TrainConfig {
   LrSchedule lr_schedule;
   bool augment = true;  // random crop (pad 4) + horizontal flip
   int augment_padding = 4;
+  // fp32 | bf16 (autocast forward passes, kdbench/train/precision.h); checked by the parser.
+  std::string precision = "fp32";
 };
 
 struct GridSpec {

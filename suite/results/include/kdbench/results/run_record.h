@@ -41,6 +41,8 @@ struct RunRecord {
   int attempts = 0;
   int rank = -1;
   std::string host, device;
+  std::string device_name;        // the GPU's name, "cpu" on the CPU
+  int64_t device_memory = 0;      // the GPU's memory in bytes
   std::string started, finished;  // ISO-8601 UTC
   double wall_seconds = 0;
   int threads = 0;

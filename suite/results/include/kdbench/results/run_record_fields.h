@@ -28,6 +28,9 @@ enum FieldFlag : unsigned {
   kTask = 1u << 1,      // follows from the task alone: train::task_record sets it
   kResult = 1u << 2,    // an outcome of training: two DONE records of one key must agree on it
   kSummary = 1u << 3,   // a column of /summary
+  // Added after files were written without it: absent (JSON field or HDF5 attribute) reads as
+  // the member's default instead of failing. Scalar fields only.
+  kAddedLater = 1u << 4,
 };
 
 // One field: its name in every format, where it lives, its flags and, for a string column of
@@ -85,7 +88,9 @@ inline constexpr auto kRunRecordFields = std::make_tuple(
     record_field("attempts", &RunRecord::attempts),
     record_field("rank", &RunRecord::rank),
     record_field("host", &RunRecord::host),
-    record_field("device", &RunRecord::device),
+    record_field("device", &RunRecord::device),  // "cpu", "cuda:N"
+    record_field("device_name", &RunRecord::device_name, kAddedLater),  // "cpu", "NVIDIA H200"
+    record_field("device_memory", &RunRecord::device_memory, kAddedLater),  // bytes, 0 on CPU
     record_field("started", &RunRecord::started),
     record_field("finished", &RunRecord::finished),
     record_field("threads", &RunRecord::threads),

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "kdbench/comm/communicator.h"
+#include "kdbench/sched/worker.h"
 
 namespace kdbench::sched {
 
@@ -14,6 +15,7 @@ struct RunOptions {
   int threads = 0;           // overrides [train] threads when > 0
   int shard_index = 0;       // with shard_count > 0: run only shard shard_index of shard_count
   int shard_count = 0;       //   (grid/shard.h; Slurm job arrays); 0 = the whole grid
+  DeviceRequest device;      // checked on rank 0 before anything is written
 };
 
 // Returns the exit code (errors.h): 0 all done, 1 some task failed, 2 bad grid.

@@ -9,8 +9,14 @@
 
 namespace kdbench::sched {
 
+// kdbench run --device and --ranks-per-gpu (kdbench/train/device.h).
+struct DeviceRequest {
+  std::string device = "auto";  // auto | cpu | cuda
+  int ranks_per_gpu = 0;        // 0: round robin over the node's GPUs
+};
+
 // Returns the job's exit code sent by the coordinator with the stop message.
 int run_worker(comm::Communicator& comm, const grid::GridSpec& grid, const grid::TaskGraph& graph,
-               const results::Artifacts& artifacts);
+               const results::Artifacts& artifacts, const DeviceRequest& device = {});
 
 }  // namespace kdbench::sched

@@ -60,6 +60,9 @@ void broadcast_state(comm::Communicator& gang, torch::nn::Module& module, int ro
 // True on every member when `flag` is true on any member.
 bool any_member(comm::Communicator& gang, bool flag);
 
+// The smallest value over the gang (the first failing step).
+int64_t min_over_gang(comm::Communicator& gang, int64_t value);
+
 // Sums doubles over the gang (epoch loss sums and accuracy counts), in place.
 void sum_over_gang(comm::Communicator& gang, std::vector<double>& values);
 

@@ -8,10 +8,13 @@
 
 namespace kdbench::train {
 
+// Files hold CPU tensors whatever device trained the net (write_net: Module::save's layout).
+void write_net(const torch::nn::Module& net, torch::serialize::OutputArchive& archive);
+torch::Device device_of(const torch::nn::Module& net);
 void save_net(models::NetImpl& net, const results::Artifacts& artifacts, const std::string& key,
               const std::string& name);
-// Loads weights and BN statistics into a freshly built `net`; IoError naming the file if it is
-// missing or does not match the architecture.
+// Loads weights and BN statistics into a freshly built `net`, onto the device it is on; IoError
+// naming the file if it is missing or does not match the architecture.
 void load_net(models::NetImpl& net, const std::string& path);
 
 // In-memory copy of parameters and buffers (best-val weights for Annealing-KD's stage II).

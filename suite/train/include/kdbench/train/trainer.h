@@ -5,7 +5,8 @@
 // <artifacts>/<key>/resume.pt and throws Interrupted; the next run_task of the same task
 // continues from it, bit for bit (a gang stops and resumes as one). Deterministic on CPU: all
 // randomness derives from the task's seed, so the same task twice gives bitwise-identical weights
-// and curves.
+// and curves. The step loop never waits for the device: loss sums, correct counts and the
+// non-finite check stay on it and are read once per epoch.
 #include <functional>
 #include <string>
 
@@ -24,7 +25,12 @@ struct EpochReport {
 };
 
 struct TrainEnv {
+  // On `device`: prepare() data for the CPU, prepare_uint8() (or float tensors moved there) for
+  // a GPU. Model, optimizer state, teacher and evaluation follow it; files stay device-free.
   const PreparedData* data = nullptr;
+  torch::Device device{torch::kCPU};
+  std::string device_name = "cpu";  // recorded with the run (the GPU's name)
+  int64_t device_memory = 0;        // bytes; 0 on the CPU
   const results::Artifacts* artifacts = nullptr;
   int rank = 0;
   std::string host;

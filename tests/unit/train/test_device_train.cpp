@@ -1,0 +1,148 @@
+// The device-generic trainer, exercised on the CPU: the uint8 layout a GPU trains from gives
+// bitwise the CPU's batches and runs, bf16 autocast trains on the CPU and is recorded.
+#include <ATen/CPUGeneratorImpl.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "kdbench/core/errors.h"
+#include "kdbench/grid/parse_grid.h"
+#include "kdbench/grid/task_graph.h"
+#include "kdbench/train/net_io.h"
+#include "kdbench/train/trainer.h"
+#include "uint8_splits.h"
+
+using namespace kdbench;
+
+namespace {
+
+grid::TaskGraph device_graph(const std::string& train_extra) {
+  const std::string ini = R"([grid]
+data_dir = /unused
+teachers = cnn4
+students = cnn2
+methods = kd
+seeds = 3
+[train]
+epochs = 2
+batch_size = 16
+eval_batch_size = 32
+lr = 0.05
+augment = true
+augment_padding = 2
+)" + train_extra;
+  return grid::expand(grid::parse_grid_text(ini, "device.ini", grid::ParseOptions{false}));
+}
+
+struct DeviceFixture : ::testing::Test {
+  std::string dir = (std::filesystem::temp_directory_path() /
+                     ("kdbench-device-train-" + std::to_string(::getpid())))
+                        .string();
+  results::Artifacts artifacts{dir};
+  void SetUp() override { torch::set_num_threads(1); }
+  void TearDown() override { std::filesystem::remove_all(dir); }
+
+  // Trains the graph's teacher, then its KD student, on `data`; returns both records and the
+  // teacher's final weights (students keep none).
+  std::pair<std::vector<results::RunRecord>, train::Snapshot> run_all(
+      const grid::TaskGraph& graph, const train::PreparedData& data) {
+    train::TrainEnv env;
+    env.data = &data;
+    env.artifacts = &artifacts;
+    std::vector<results::RunRecord> recs;
+    const grid::Task* teacher = nullptr;
+    for (const auto& t : graph.tasks) {
+      recs.push_back(train::run_task(t, env));
+      if (t.kind == "teacher") teacher = &t;
+    }
+    auto net = models::make(teacher->model, data.num_classes, data.shape);
+    train::load_net(*net, artifacts.path_for(teacher->key, "final.pt"));
+    std::filesystem::remove_all(dir);
+    return {recs, train::snapshot(*net)};
+  }
+};
+
+}  // namespace
+
+TEST(DeviceData, Uint8BatchesEqualTheFloatLayoutBitwise) {
+  const auto splits = train::testing::uint8_splits(11, 3);
+  const auto floats = train::prepare(splits);
+  const auto raw = train::prepare_uint8(splits, torch::kCPU);
+  ASSERT_TRUE(raw.uint8);
+  EXPECT_EQ(raw.train_x.scalar_type(), torch::kUInt8);
+  const auto idx = torch::randperm(96, torch::kLong).slice(0, 0, 20);
+  const auto a = train::images(floats, floats.train_x, idx);
+  const auto b = train::images(raw, raw.train_x, idx);
+  EXPECT_EQ(b.scalar_type(), torch::kFloat);
+  EXPECT_TRUE(torch::equal(a, b));
+  EXPECT_TRUE(torch::equal(train::images(floats, floats.test_x, 5, 37),
+                           train::images(raw, raw.test_x, 5, 37)));
+  EXPECT_TRUE(torch::equal(floats.val_y, raw.val_y));
+}
+
+TEST_F(DeviceFixture, Uint8DataTrainsExactlyLikeFloatData) {
+  const auto splits = train::testing::uint8_splits(12, 1);
+  const auto graph = device_graph("");
+  const auto floats = train::prepare(splits);
+  const auto raw = train::prepare_uint8(splits, torch::kCPU);
+  const auto [recs_f, weights_f] = run_all(graph, floats);
+  const auto [recs_u, weights_u] = run_all(graph, raw);
+  ASSERT_EQ(recs_f.size(), 2u);
+  for (size_t i = 0; i < recs_f.size(); ++i) {
+    EXPECT_EQ(recs_f[i].curves.train_loss, recs_u[i].curves.train_loss);
+    EXPECT_EQ(recs_f[i].curves.train_acc, recs_u[i].curves.train_acc);
+    EXPECT_EQ(recs_f[i].curves.val_acc, recs_u[i].curves.val_acc);
+    EXPECT_EQ(recs_f[i].device, "cpu");
+    EXPECT_EQ(recs_f[i].device_name, "cpu");
+    EXPECT_EQ(recs_f[i].config.at("precision"), "fp32");
+  }
+  for (const auto& [name, tensor] : weights_f)
+    EXPECT_TRUE(torch::equal(tensor, weights_u.at(name))) << name;
+}
+
+TEST_F(DeviceFixture, Bf16TrainsOnTheCpuAndIsRecorded) {
+  const auto data = train::prepare(train::testing::uint8_splits(13, 1));
+  const auto [fp32, weights_fp32] = run_all(device_graph(""), data);
+  const auto [bf16, weights_bf16] = run_all(device_graph("precision = bf16\n"), data);
+  ASSERT_EQ(bf16.size(), 2u);
+  for (const auto& rec : bf16) {
+    EXPECT_EQ(rec.status, results::Status::Done);
+    EXPECT_EQ(rec.config.at("precision"), "bf16");
+    for (double l : rec.curves.train_loss) EXPECT_TRUE(std::isfinite(l)) << rec.key;
+  }
+  EXPECT_NE(fp32[0].key, bf16[0].key);  // another precision, another run
+  // Autocast ran the convolutions in bf16: the weights (kept in fp32) moved differently.
+  bool differ = false;
+  for (const auto& [name, tensor] : weights_fp32) {
+    EXPECT_EQ(weights_bf16.at(name).scalar_type(), tensor.scalar_type()) << name;
+    differ = differ || !torch::equal(tensor, weights_bf16.at(name));
+  }
+  EXPECT_TRUE(differ);
+}
+
+TEST_F(DeviceFixture, NonFiniteLossNamesTheFirstBadStep) {
+  // One image so bright that the forward pass overflows: the step whose batch holds it is the
+  // first non-finite loss (the weights are NaN after it, so every later step is too). The sums
+  // are read once per epoch, yet the error still names that step.
+  auto data = train::prepare(train::testing::uint8_splits(14, 1));
+  const auto graph = device_graph("[teacher]\naugment = false\n");
+  const grid::Task& teacher = graph.tasks.front();
+  ASSERT_EQ(teacher.kind, "teacher");
+  // The first epoch's order, as the trainer draws it; the image at position 40 (batch 16) is
+  // in step 3.
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(train::data_seed(teacher));
+  const auto order = torch::randperm(data.train_x.size(0), gen, torch::kLong);
+  data.train_x[order[40].item<int64_t>()].fill_(3e38);
+  const int64_t step = 3;
+  train::TrainEnv env;
+  env.data = &data;
+  env.artifacts = &artifacts;
+  try {
+    train::run_task(teacher, env);
+    FAIL() << "a non-finite loss went unnoticed";
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("loss became"), std::string::npos) << m;
+    EXPECT_NE(m.find("at epoch 1 step " + std::to_string(step)), std::string::npos) << m;
+  }
+}
