@@ -141,7 +141,7 @@ RunRecord record_from_json(const nlohmann::json& j) {
     if constexpr (Field::kIsCurve) {
       if (curves == nullptr) curves = &get_object(j, "curves");
       field.of(r) = get_value<typename Field::Type>(*curves, field.name);
-    } else {
+    } else if (!field.has(kAddedLater) || j.contains(field.name)) {
       field.of(r) = get_value<typename Field::Type>(j, field.name);
     }
   });

@@ -13,6 +13,10 @@
 #include "kdbench/results/run_record.h"
 #include "kdbench/train/prepared_data.h"
 
+namespace kdbench::comm {
+class Communicator;  // a gang's; train does not link comm, sched passes it in
+}
+
 namespace kdbench::train {
 
 struct EpochReport {
@@ -31,6 +35,7 @@ struct TrainEnv {
   // Polled at every training-step boundary; true = save state and throw Interrupted.
   // Default (empty): the process-wide stop flag set by SIGTERM/SIGUSR1.
   std::function<bool()> should_stop;
+  comm::Communicator* gang = nullptr;  // the task's gang (data parallel) when it has > 1 rank
 };
 
 // Seeds of a task: a KD run and its no-KD baseline with the same seed and student model get the
