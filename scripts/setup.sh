@@ -26,6 +26,16 @@ for option in "$@"; do
   esac
 done
 
+# The NCCL data plane of gangs (cmake/KdbenchNccl.cmake) needs nccl.h, libnccl and the CUDA
+# runtime; they are not Debian main packages, so they are not installed here. A CUDA toolkit with
+# NCCL (e.g. /usr/local/cuda) is enough, no GPU needed; without one the backend is not built.
+cuda=${CUDA_HOME:-/usr/local/cuda}
+if [[ -r $cuda/include/nccl.h || -n ${NCCL_HOME:-} ]] && compgen -G "$cuda/lib64/libcudart.so*" >/dev/null; then
+  echo "setup: CUDA runtime and NCCL found under $cuda: the NCCL backend will be built"
+else
+  echo "setup: no CUDA toolkit with NCCL under $cuda (set CUDA_HOME/NCCL_HOME): the NCCL backend is not built"
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -64,6 +64,14 @@ int cmd_plan(const Args& args) {
                  "alternatives are "
                  "dropped)\n";
   }
+  std::map<std::string, int> gangs;  // "teacher resnet110" -> ranks
+  for (const auto& t : graph.tasks)
+    if (t.gang_size > 1) gangs[t.kind + " " + t.model] = t.gang_size;
+  if (!gangs.empty()) {
+    std::cout << "gangs (ranks per task, at most the job's ranks):";
+    for (const auto& [what, k] : gangs) std::cout << " " << what << "=" << k;
+    std::cout << "\n";
+  }
   for (const auto& m : spec.methods) {
     const auto& any = *std::find_if(graph.tasks.begin(), graph.tasks.end(),
                                     [&](const grid::Task& t) { return t.method == m; });

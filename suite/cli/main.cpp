@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "kdbench/comm/communicator.h"
+#include "kdbench/comm/nccl.h"
 #include "kdbench/core/errors.h"
 #include "kdbench/core/version.h"
 
@@ -49,6 +50,9 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "--version") {
     std::cout << "kdbench " << KDBENCH_VERSION << " (" << KDBENCH_GIT_SHA << ")\n";
+    // The GPU data plane of gangs, when built (cmake/KdbenchNccl.cmake).
+    if (kdbench::comm::nccl_built())
+      std::cout << "gang data plane: " << kdbench::comm::nccl_version() << "\n";
     return kdbench::kExitOk;
   }
   const std::string command = args[0];

@@ -2,6 +2,7 @@
 #include <cstdlib>
 
 #include "kdbench/comm/communicator.h"
+#include "kdbench/comm/nccl.h"
 #include "kdbench/comm/single_process.h"
 #include "kdbench/core/errors.h"
 
@@ -42,6 +43,16 @@ std::unique_ptr<Communicator> make_mpi_communicator(int* argc, char*** argv);
 bool mpi_built() { return true; }
 #else
 bool mpi_built() { return false; }
+#endif
+
+#ifndef KDBENCH_HAVE_NCCL
+bool nccl_built() { return false; }
+std::string nccl_version() { return ""; }
+std::unique_ptr<Communicator> make_nccl_gang(Communicator&, int) {
+  throw CommError(
+      "this kdbench was built without NCCL (nccl.h, libnccl and the CUDA runtime were not found "
+      "at configure time, or KDBENCH_WITH_NCCL=OFF)");
+}
 #endif
 
 bool launched_by_mpi() {

@@ -4,6 +4,7 @@
 #include <mpi.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -49,6 +50,24 @@ MPI_Op mpi_op(ReduceOp op) {
   return MPI_SUM;
 }
 
+// MPI counts are int: a buffer goes in chunks of 2^26 elements (256 MiB of float32), far below
+// INT_MAX in any type and large enough that the calls cost nothing extra. A BERT-sized flat
+// gradient (110M float32) takes two, which the MPI tests exercise.
+constexpr int64_t kMaxMpiCount = int64_t{1} << 26;
+
+template <typename Call>
+void in_chunks(const torch::Tensor& t, Call&& call) {
+  auto* bytes = static_cast<char*>(t.data_ptr());
+  const int64_t n = t.numel();
+  const auto item = static_cast<int64_t>(t.element_size());
+  int64_t done = 0;
+  do {  // once for an empty tensor too, as before chunking
+    const int64_t count = std::min(kMaxMpiCount, n - done);
+    call(bytes + done * item, static_cast<int>(count));
+    done += count;
+  } while (done < n);
+}
+
 void require_cpu_contiguous(const torch::Tensor& t) {
   if (!t.device().is_cpu() || !t.is_contiguous())
     throw CommError(
@@ -66,11 +85,14 @@ class MpiCommunicator : public Communicator {
     MPI_Comm_size(node, &local_size_);
     MPI_Comm_rank(node, &local_rank_);
     MPI_Comm_free(&node);
+    // Gangs are made on a private copy, so their creation never matches control-plane messages.
+    check(MPI_Comm_dup(comm_, &groups_parent_), "MPI_Comm_dup");
   }
   ~MpiCommunicator() override {
     int finalized = 0;
     MPI_Finalized(&finalized);
     if (finalized) return;
+    MPI_Comm_free(&groups_parent_);
     if (owns_world_) {
       MPI_Finalize();
     } else if (comm_ != MPI_COMM_WORLD) {
@@ -149,20 +171,40 @@ class MpiCommunicator : public Communicator {
 
   void all_reduce(torch::Tensor& t, ReduceOp op) override {
     require_cpu_contiguous(t);
-    check(MPI_Allreduce(MPI_IN_PLACE, t.data_ptr(), static_cast<int>(t.numel()), mpi_type(t),
-                        mpi_op(op), comm_),
-          "MPI_Allreduce");
+    const MPI_Datatype type = mpi_type(t);
+    in_chunks(t, [&](void* data, int count) {
+      check(MPI_Allreduce(MPI_IN_PLACE, data, count, type, mpi_op(op), comm_), "MPI_Allreduce");
+    });
   }
 
   void broadcast(torch::Tensor& t, int root) override {
     require_cpu_contiguous(t);
-    check(MPI_Bcast(t.data_ptr(), static_cast<int>(t.numel()), mpi_type(t), root, comm_),
-          "MPI_Bcast");
+    const MPI_Datatype type = mpi_type(t);
+    in_chunks(t, [&](void* data, int count) {
+      check(MPI_Bcast(data, count, type, root, comm_), "MPI_Bcast");
+    });
   }
 
   std::unique_ptr<Communicator> split(int color, int key) override {
     MPI_Comm sub;
     check(MPI_Comm_split(comm_, color, key, &sub), "MPI_Comm_split");
+    return std::make_unique<MpiCommunicator>(sub, false);
+  }
+
+  std::unique_ptr<Communicator> create_group(const std::vector<int>& world_ranks,
+                                             int tag) override {
+    if (std::find(world_ranks.begin(), world_ranks.end(), rank_) == world_ranks.end())
+      throw CommError("create_group: rank " + std::to_string(rank_) + " is not in the group");
+    MPI_Group all, members;
+    check(MPI_Comm_group(groups_parent_, &all), "MPI_Comm_group");
+    check(MPI_Group_incl(all, static_cast<int>(world_ranks.size()), world_ranks.data(), &members),
+          "MPI_Group_incl");
+    MPI_Comm sub;
+    const int rc = MPI_Comm_create_group(groups_parent_, members, tag, &sub);
+    MPI_Group_free(&members);
+    MPI_Group_free(&all);
+    check(rc, "MPI_Comm_create_group");
+    MPI_Comm_set_errhandler(sub, MPI_ERRORS_RETURN);
     return std::make_unique<MpiCommunicator>(sub, false);
   }
 
@@ -173,6 +215,7 @@ class MpiCommunicator : public Communicator {
 
  private:
   MPI_Comm comm_;
+  MPI_Comm groups_parent_ = MPI_COMM_NULL;  // private duplicate of comm_ for create_group
   bool owns_world_;
   int rank_ = 0, size_ = 1, local_size_ = 1, local_rank_ = 0;
 };

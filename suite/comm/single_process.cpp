@@ -40,6 +40,13 @@ std::unique_ptr<Communicator> SingleProcessCommunicator::split(int, int) {
   return std::make_unique<SingleProcessCommunicator>();
 }
 
+std::unique_ptr<Communicator> SingleProcessCommunicator::create_group(
+    const std::vector<int>& world_ranks, int) {
+  if (world_ranks != std::vector<int>{0})
+    throw CommError("single-process communicator: a group can only be {0} (one rank exists)");
+  return std::make_unique<SingleProcessCommunicator>();
+}
+
 void SingleProcessCommunicator::abort(int exit_code) { std::_Exit(exit_code); }
 
 std::string hostname() {

@@ -120,6 +120,7 @@ std::string GraphBuilder::add_teacher(const std::string& model, int64_t seed) {
   t.model = model;
   t.seed = seed;
   t.train = grid_.teacher;
+  t.gang_size = gang_size_of(grid_, model, true);
   t.total_epochs = grid_.teacher.epochs;
   t.keep_checkpoints = grid_.teacher_keep_checkpoints;
   t.chain = {model};
@@ -146,6 +147,7 @@ std::string GraphBuilder::add_student(const std::string& kind, const std::string
   t.method_variant = method->variant();
   t.seed = seed;
   t.train = grid_.student;
+  t.gang_size = gang_size_of(grid_, model, false);
   for (const auto& p : method->phases(grid_.student.epochs)) t.total_epochs += p.epochs;
   fill_model(t);
   chain.push_back(model);

@@ -26,7 +26,8 @@ const std::vector<std::string> kGridKeys = {
 const std::vector<std::string> kRoleKeys = {
     "epochs",   "batch_size",   "eval_batch_size", "optimizer",   "lr",
     "momentum", "weight_decay", "nesterov",        "lr_schedule", "lr_milestones",
-    "lr_gamma", "augment",      "augment_padding", "precision"};
+    "lr_gamma", "augment",      "augment_padding", "precision",
+    "gang_size"};
 const std::vector<std::string> kDataKeys = {"val_fraction", "split_seed", "train_subset",
                                             "test_subset", "threads"};
 
@@ -93,6 +94,11 @@ std::map<std::string, std::string> read_entries(
                         "' is outside any section (put it under [grid], "
                         "[train], [teacher], [student] or [method.NAME])");
     const std::string section = key.substr(0, dot);
+    if (section == "gang_size") {  // [gang_size] MODEL = k: the keys are model names
+      if (!entries.emplace(key, value).second)
+        throw ConfigError(source + ": [gang_size] " + key.substr(dot + 1) + " is given twice");
+      continue;
+    }
     if (section == "method") {
       const auto last = key.rfind('.');
       const std::string method = key.substr(dot + 1, last - dot - 1);
@@ -106,7 +112,8 @@ std::map<std::string, std::string> read_entries(
     }
     if (!sections.count(section))
       throw ConfigError(source + ": unknown section [" + section +
-                        "] (allowed: [grid] [train] [teacher] [student] [method.NAME])");
+                        "] (allowed: [grid] [train] [teacher] [student] [gang_size] "
+                        "[method.NAME])");
     if (opt.unregistered)
       throw ConfigError(source + ": unknown key '" + key.substr(dot + 1) + "' in [" + section +
                         "] (allowed: " + join(allowed_in(section), " ") + ")");
@@ -229,6 +236,22 @@ void read_fields(GridSpec& g, const IniValues& v) {
   if (g.teacher_checkpoints.empty()) g.teacher_checkpoints = {-1};
 }
 
+// Ranks per task: [train]/[teacher]/[student] gang_size and [gang_size] MODEL = k.
+void read_gang_sizes(GridSpec& g, const IniValues& v,
+                     const std::map<std::string, std::string>& entries) {
+  constexpr int64_t kMaxGang = 1 << 20;
+  const int64_t both = v.integer("train.gang_size", 1, 1, kMaxGang);
+  g.teacher_gang_size = static_cast<int>(v.integer("teacher.gang_size", both, 1, kMaxGang));
+  g.student_gang_size = static_cast<int>(v.integer("student.gang_size", both, 1, kMaxGang));
+  const std::string prefix = "gang_size.";
+  for (const auto& [key, value] : entries) {
+    if (key.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string model = key.substr(prefix.size());
+    validate_models({model}, g.path + ": [gang_size]");
+    g.model_gang_size[model] = static_cast<int>(v.integer(key, 1, 1, kMaxGang));
+  }
+}
+
 // The checkpoint-search axis reads those teacher epochs, so the teachers keep them too.
 void keep_searched_checkpoints(GridSpec& g) {
   auto& keep = g.teacher_keep_checkpoints;
@@ -247,6 +270,7 @@ GridSpec parse_grid_text(const std::string& text, const std::string& source,
   const auto entries = read_entries(text, source, g.method_params);
   const IniValues v(source, entries);
   read_fields(g, v);
+  read_gang_sizes(g, v, entries);
   validate_grid(g, v);
   keep_searched_checkpoints(g);
   if (opts.check_data_files) {

@@ -114,8 +114,7 @@ RunRecord read_run(const H5::Group& g, const std::string& key) {
     using T = typename Field::Type;
     if constexpr (Field::kIsCurve) {
       field.of(r) = read_curve<T>(g, field.name);
-    } else if (!field.has(kKeyField)) {
-      if (field.has(kAddedLater) && !g.attrExists(field.name)) return;
+    } else if (!field.has(kKeyField) && (!field.has(kAddedLater) || g.attrExists(field.name))) {
       field.of(r) = read_attribute<T>(g, where, field.name);
     }
   });

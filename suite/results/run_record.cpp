@@ -138,11 +138,10 @@ RunRecord record_from_json(const nlohmann::json& j) {
   const nlohmann::json* curves = nullptr;  // looked up at the first curve: after every scalar
   for_each_field([&](const auto& field) {
     using Field = std::decay_t<decltype(field)>;
-    if (!Field::kIsCurve && field.has(kAddedLater) && !j.contains(field.name)) return;
     if constexpr (Field::kIsCurve) {
       if (curves == nullptr) curves = &get_object(j, "curves");
       field.of(r) = get_value<typename Field::Type>(*curves, field.name);
-    } else {
+    } else if (!field.has(kAddedLater) || j.contains(field.name)) {
       field.of(r) = get_value<typename Field::Type>(j, field.name);
     }
   });

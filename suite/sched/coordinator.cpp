@@ -35,6 +35,21 @@ Coordinator::Coordinator(const grid::TaskGraph& graph, results::ResultsStore& st
       comm_(comm),
       priority_(graph.critical_paths()) {
   load_state();
+  warn_clamped_gangs();
+}
+
+int Coordinator::gang_size(const grid::Task& t) const {
+  return std::clamp(t.gang_size, 1, comm_.size());
+}
+
+void Coordinator::warn_clamped_gangs() const {
+  int largest = 1;
+  for (const auto& t : graph_.tasks) largest = std::max(largest, t.gang_size);
+  if (largest > comm_.size())
+    spdlog::warn(
+        "gang_size up to {} but the job has {} rank(s): such gangs run on all {} (gang_size does "
+        "not change results, only how many ranks train a task together)",
+        largest, comm_.size(), comm_.size());
 }
 
 bool Coordinator::artifacts_present(const grid::Task& t) const {
@@ -127,25 +142,41 @@ std::vector<std::string> Coordinator::ready_tasks() const {
   return ready;
 }
 
+// Strict priority with reservation (docs/design.md §3.6): ready tasks in priority order each take
+// the idle ranks they need. A gang needing more ranks than are idle holds every idle rank for
+// itself (lower-priority tasks never take them) until enough are idle: a stream of small tasks
+// cannot starve it, and running tasks always finish, so it always starts.
 void Coordinator::dispatch() {
-  while (!idle_.empty() && !stopping_) {
-    const auto ready = ready_tasks();
-    if (ready.empty()) break;
-    const std::string& key = ready.front();
-    const int worker = idle_.front();
-    idle_.pop_front();
-    const auto& t = graph_.at(key);
-    pending_.erase(key);
-    running_.insert(key);
-    results::RunRecord rec = train::task_record(t);
-    rec.status = results::Status::Running;
-    rec.attempts = ++attempts_[key];
-    rec.rank = worker;
-    rec.started = results::utc_now();
-    annotate(rec, t);
-    store_.put(rec);
-    comm_.send(worker, kToWorker, task_message(key));
+  if (stopping_) return;
+  for (const auto& key : ready_tasks()) {
+    const size_t need = static_cast<size_t>(gang_size(graph_.at(key)));
+    if (need > idle_.size()) break;  // the idle ranks are reserved for this gang
+    std::vector<int> ranks(idle_.begin(), idle_.begin() + static_cast<std::ptrdiff_t>(need));
+    idle_.erase(idle_.begin(), idle_.begin() + static_cast<std::ptrdiff_t>(need));
+    start(key, ranks);
+    if (idle_.empty()) break;
   }
+}
+
+void Coordinator::start(const std::string& key, const std::vector<int>& ranks) {
+  const auto& t = graph_.at(key);
+  pending_.erase(key);
+  running_.insert(key);
+  results::RunRecord rec = train::task_record(t);
+  rec.status = results::Status::Running;
+  rec.attempts = ++attempts_[key];
+  rec.rank = ranks.front();
+  rec.started = results::utc_now();
+  if (ranks.size() > 1) rec.gang = {{"size", ranks.size()}, {"ranks", ranks}};
+  annotate(rec, t);
+  store_.put(rec);
+  if (ranks.size() == 1) {
+    comm_.send(ranks.front(), kToWorker, task_message(key));
+    return;
+  }
+  spdlog::info("{}: gang of {} on ranks {}", t.label(), ranks.size(), rec.gang["ranks"].dump());
+  next_gang_tag_ = (next_gang_tag_ + 1) % 32768;  // MPI guarantees tags up to 32767
+  for (int r : ranks) comm_.send(r, kToWorker, gang_task_message(key, ranks, next_gang_tag_));
 }
 
 void Coordinator::fail_dependents(const std::string& key, const std::string& reason) {
@@ -244,6 +275,8 @@ int Coordinator::run() {
       idle_.push_back(m->source);
     else if (type == "result")
       handle_result(m->source, j.at("record"));
+    else if (type == "member_done")  // the gang's root reports the task; this rank is free
+      idle_.push_back(m->source);
     else
       throw CommError("coordinator: unknown message type '" + type + "' from rank " +
                       std::to_string(m->source));

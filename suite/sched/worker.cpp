@@ -1,7 +1,12 @@
 #include "kdbench/sched/worker.h"
 
+#include <algorithm>
 #include <memory>
+#include <string>
+#include <vector>
 
+#include "kdbench/comm/nccl.h"
+#include "kdbench/core/errors.h"
 #include "kdbench/core/log.h"
 #include "kdbench/results/run_record.h"
 #include "kdbench/sched/protocol.h"
@@ -22,6 +27,52 @@ results::RunRecord unfinished_record(const grid::Task& t, results::Status status
   rec.host = comm::hostname();
   rec.finished = results::utc_now();
   return rec;
+}
+
+// The members of a gang build its communicator together; every member's task message names the
+// same ranks and tag. Recorded with the run: {"size", "ranks", "hosts"}.
+struct Gang {
+  std::unique_ptr<comm::Communicator> mpi;
+  std::unique_ptr<comm::Communicator> nccl;  // CUDA tensors' collectives, when built
+  nlohmann::json record;
+  comm::Communicator* data_plane() const { return nccl ? nccl.get() : mpi.get(); }
+  bool is_root() const { return mpi->rank() == 0; }
+};
+
+Gang join_gang(comm::Communicator& world, const std::vector<int>& ranks, int tag,
+               const torch::Device& device) {
+  Gang g;
+  g.mpi = world.create_group(ranks, tag);
+  // On GPUs the gradients are summed by NCCL on the device; without NCCL the trainer's
+  // collectives stage CUDA tensors through host memory over MPI (kdbench/train/gang_sync.h).
+  if (device.is_cuda() && comm::nccl_built())
+    g.nccl = comm::make_nccl_gang(*g.mpi, device.index());
+  g.record = {{"size", ranks.size()},
+              {"ranks", ranks},
+              {"hosts", g.mpi->all_gather(comm::hostname())},
+              {"data_plane", g.data_plane()->backend()}};
+  return g;
+}
+
+// A stop signal seen by any member stops the whole gang before it starts: members reach the
+// task's first collective together or not at all.
+bool stop_requested_in(comm::Communicator* gang) {
+  const bool here = train::stop_requested();
+  if (!gang) return here;
+  const auto votes = gang->all_gather(here ? "1" : "0");
+  return std::find(votes.begin(), votes.end(), "1") != votes.end();
+}
+
+// A member of a gang that fails may leave the others blocked in a collective for ever: end the
+// whole job instead (docs/design.md §3.7). The task stays RUNNING in results.h5, so the rerun of
+// the same command trains it again; finished tasks are kept.
+[[noreturn]] void abort_for_gang(comm::Communicator& world, const grid::Task& task,
+                                 const std::string& error) {
+  spdlog::critical(
+      "{}{}: a gang member failed: {}; aborting the job (the other members may wait in a "
+      "collective); rerun the same command to continue, finished tasks are kept",
+      comm::origin_prefix(world), task.label(), error);
+  world.abort(kExitTasksFailed);
 }
 
 }  // namespace
@@ -60,12 +111,20 @@ int run_worker(comm::Communicator& comm, const grid::GridSpec& grid, const grid:
     const auto msg = nlohmann::json::parse(comm.recv(kToWorker).payload);
     if (msg.at("type") == "stop") return msg.at("exit_code").get<int>();
     const grid::Task& task = graph.at(msg.at("key").get<std::string>());
-    spdlog::info("{}: start ({} threads)", task.label(), threads);
+    const std::vector<int> gang_ranks = message_gang(msg);
+    const bool in_gang = gang_ranks.size() > 1;
+    spdlog::info("{}: start ({} threads{})", task.label(), threads,
+                 in_gang ? ", gang of " + std::to_string(gang_ranks.size()) : "");
     results::RunRecord rec;
+    Gang gang;
     try {
+      if (in_gang) gang = join_gang(comm, gang_ranks, msg.at("gang_tag").get<int>(), env.device);
+      env.gang = gang.mpi ? gang.data_plane() : nullptr;
       // A stop that arrived while this worker was idle: do not start anything new.
-      if (train::stop_requested())
-        throw train::Interrupted(task.label() + ": not started, " + train::stop_reason());
+      if (stop_requested_in(env.gang))
+        throw train::Interrupted(
+            task.label() + ": not started, " +
+            (train::stop_requested() ? train::stop_reason() : "another gang member was stopped"));
       if (!data)
         data = std::make_unique<train::PreparedData>(
             env.device.is_cpu()
@@ -76,14 +135,25 @@ int run_worker(comm::Communicator& comm, const grid::GridSpec& grid, const grid:
     } catch (const train::Interrupted& e) {
       spdlog::warn("{}", e.what());
       rec = unfinished_record(task, results::Status::Interrupted, e.what(), comm.rank());
+    } catch (const train::GangAgreedFailure& e) {
+      // Raised by every member at the same point (e.g. a non-finite loss): a normal FAILED task.
+      spdlog::error("{}: failed: {}", task.label(), e.what());
+      rec = unfinished_record(task, results::Status::Failed, comm::origin_prefix(comm) + e.what(),
+                              comm.rank());
     } catch (const std::exception& e) {
+      if (in_gang) abort_for_gang(comm, task, e.what());
       spdlog::error("{}: failed: {}", task.label(), e.what());
       // The coordinator logs this on rank 0 and it stays in the results file: name where it failed.
       rec = unfinished_record(task, results::Status::Failed, comm::origin_prefix(comm) + e.what(),
                               comm.rank());
     }
     rec.dataset = grid.dataset;
-    comm.send(0, kToCoordinator, result_message(rec));
+    if (in_gang) rec.gang = gang.record;
+    env.gang = nullptr;
+    if (in_gang && !gang.is_root())
+      comm.send(0, kToCoordinator, member_done_message(task.key, rec.status));
+    else
+      comm.send(0, kToCoordinator, result_message(rec));
   }
 }
 

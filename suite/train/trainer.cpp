@@ -291,7 +291,7 @@ class TaskRun {
       if (bad == std::numeric_limits<int64_t>::max()) bad = -1;
     }
     if (bad >= 0)
-      throw Error(task_.label() + ": loss became " +
+      throw GangAgreedFailure(task_.label() + ": loss became " +
                   (bad == mine ? std::to_string(sums.bad_loss.item<double>())
                                : std::string("non-finite on another member of the gang")) +
                   " at epoch " + std::to_string(epoch) + " step " + std::to_string(bad + 1));

@@ -77,13 +77,17 @@ int fake_worker(comm::Communicator& comm, const grid::TaskGraph& graph, const An
     const auto msg = nlohmann::json::parse(comm.recv(sched::kToWorker).payload);
     if (msg.at("type") == "stop") return msg.at("exit_code").get<int>();
     const grid::Task& task = graph.at(msg.at("key").get<std::string>());
-    journal.add({Event::Assigned, comm.rank(), task.key, results::Status::Running});
+    const std::vector<int> gang = sched::message_gang(msg);
+    journal.add({Event::Assigned, comm.rank(), task.key, results::Status::Running, gang});
     results::RunRecord rec = journal.assignments() > 10 * graph.tasks.size()
                                  ? failed_record(task, "fake worker: assignment limit reached")
                                  : answer(task, comm.rank());
     rec.rank = comm.rank();
-    journal.add({Event::Answered, comm.rank(), task.key, rec.status});
-    comm.send(0, sched::kToCoordinator, sched::result_message(rec));
+    journal.add({Event::Answered, comm.rank(), task.key, rec.status, gang});
+    if (!gang.empty() && gang.front() != comm.rank())
+      comm.send(0, sched::kToCoordinator, sched::member_done_message(task.key, rec.status));
+    else
+      comm.send(0, sched::kToCoordinator, sched::result_message(rec));
   }
 }
 

@@ -24,6 +24,7 @@ struct Event {
   int rank;
   std::string key;
   results::Status status;  // of the answer
+  std::vector<int> gang;   // Assigned to a gang: its world ranks, root first; {} for one rank
 };
 
 // Events of every fake worker in one order: an answer is journaled before it is sent, so a task
@@ -45,7 +46,8 @@ results::RunRecord done_record(const grid::Task& task, const std::vector<double>
 results::RunRecord failed_record(const grid::Task& task, const std::string& error);
 results::RunRecord interrupted_record(const grid::Task& task);
 
-// The worker loop without training: "ready", then one answer per task until "stop". Returns the
+// The worker loop without training: "ready", then one answer per task until "stop" (a gang's root
+// answers with the record, its other members with member_done, as the real worker). Returns the
 // exit code the stop message carried. A coordinator that reassigns without end (a bug) must not
 // hang the test: past 10 assignments per task the answer is FAILED, which is never reassigned.
 int fake_worker(comm::Communicator& comm, const grid::TaskGraph& graph, const Answer& answer,

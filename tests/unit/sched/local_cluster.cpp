@@ -52,6 +52,9 @@ class LocalRank : public comm::Communicator {
   void all_reduce(at::Tensor&, comm::ReduceOp) override { unsupported("all_reduce"); }
   void broadcast(at::Tensor&, int) override { unsupported("broadcast"); }
   std::unique_ptr<comm::Communicator> split(int, int) override { unsupported("split"); }
+  std::unique_ptr<comm::Communicator> create_group(const std::vector<int>&, int) override {
+    unsupported("create_group");
+  }
   [[noreturn]] void abort(int) override { unsupported("abort"); }
 
  private:

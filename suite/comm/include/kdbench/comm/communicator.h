@@ -1,8 +1,9 @@
 #pragma once
 // Communicator (docs/design.md §4): the control plane between coordinator and workers (byte
 // messages by tag) and the data plane for data-parallel gangs (all_reduce/broadcast of tensors).
-// Backends: SingleProcess (always built), Mpi (MPI_THREAD_MULTIPLE), Nccl (GPU data plane, only in
-// CUDA builds). MPI headers appear only in mpi_communicator.cpp.
+// Backends: SingleProcess (always built), Mpi (MPI_THREAD_MULTIPLE), Nccl (GPU data plane of a
+// gang, built when nccl.h, libnccl and cudart are found: nccl_communicator.h). MPI headers appear
+// only in mpi_communicator.cpp.
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +53,12 @@ class Communicator {
   virtual void broadcast(at::Tensor& tensor, int root) = 0;
   // Sub-communicator of the ranks with the same color (data-parallel gangs), ordered by key.
   virtual std::unique_ptr<Communicator> split(int color, int key) = 0;
+  // Sub-communicator of exactly `world_ranks` (ranks of this communicator), in that order: its rank
+  // 0 is world_ranks[0] (the gang root). Collective over the listed ranks only (the others go on
+  // with their own work); concurrent calls by overlapping rank sets need distinct `tag`s (>= 0).
+  // Throws CommError when this rank is not listed.
+  virtual std::unique_ptr<Communicator> create_group(const std::vector<int>& world_ranks,
+                                                     int tag) = 0;
 
   // Ends the whole job: an unrecoverable error must not leave other ranks hanging.
   [[noreturn]] virtual void abort(int exit_code) = 0;

@@ -25,6 +25,7 @@ class SingleProcessCommunicator : public Communicator {
   void all_reduce(at::Tensor&, ReduceOp) override {}
   void broadcast(at::Tensor&, int) override {}
   std::unique_ptr<Communicator> split(int, int) override;
+  std::unique_ptr<Communicator> create_group(const std::vector<int>& world_ranks, int) override;
   [[noreturn]] void abort(int exit_code) override;
 
  private:

@@ -67,6 +67,18 @@ struct GridSpec {
   bool takd_auto = false;
   std::map<std::string, methods::ParamMap> takd_links;  // "T>A" -> {lambda, temperature} overrides
   std::map<std::string, methods::ParamMap> method_params;  // [method.NAME] sections, raw
+  // Gangs: ranks per task. [teacher]/[student] gang_size by role ([train] gang_size for both),
+  // [gang_size] MODEL = k per model (wins over the role). Not part of any task key.
+  int teacher_gang_size = 1, student_gang_size = 1;
+  std::map<std::string, int> model_gang_size;
 };
+
+// gang_size of a task training `model` in the teacher role or another (student, assistant,
+// baseline: they train with [student]'s config).
+inline int gang_size_of(const GridSpec& g, const std::string& model, bool teacher_role) {
+  const auto it = g.model_gang_size.find(model);
+  if (it != g.model_gang_size.end()) return it->second;
+  return teacher_role ? g.teacher_gang_size : g.student_gang_size;
+}
 
 }  // namespace kdbench::grid

@@ -61,6 +61,8 @@ struct Task {
   double cost = 0;            // estimated multiply-accumulates of the whole task
   // TAKD auto: the alternatives this task belongs to; it runs when one of them is chosen.
   std::vector<Alternative> alternative_of;
+  // Ranks that train it together (a gang; [gang_size]). Execution only: not part of the key.
+  int gang_size = 1;
   std::string label() const;  // "student cnn2 kd<-resnet8 seed 1", for logs
   // Whether later tasks read this task's final weights (teachers and TAKD assistants).
   bool provides_weights() const { return kind == "teacher" || kind == "assistant"; }

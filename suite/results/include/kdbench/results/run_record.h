@@ -53,6 +53,8 @@ struct RunRecord {
   nlohmann::json config = nlohmann::json::object();  // resolved training config of the task
   // Teacher tasks: accuracy of every kept checkpoint {"epoch": {"val": .., "test": ..}}.
   nlohmann::json checkpoints = nlohmann::json::object();
+  // Gang runs (one task on k ranks): {"size": k, "ranks": [..], "hosts": [..]}; {} on one rank.
+  nlohmann::json gang = nlohmann::json::object();
   Curves curves;
 };
 

@@ -28,8 +28,8 @@ enum FieldFlag : unsigned {
   kTask = 1u << 1,      // follows from the task alone: train::task_record sets it
   kResult = 1u << 2,    // an outcome of training: two DONE records of one key must agree on it
   kSummary = 1u << 3,   // a column of /summary
-  // Added after files were written without it: absent (JSON field or HDF5 attribute) reads as
-  // the member's default instead of failing. Scalar fields only.
+  // Added after results files existed: a JSON record or HDF5 group without it reads as the
+  // member's default (nlohmann::json: {}), so older results.h5 files keep working.
   kAddedLater = 1u << 4,
 };
 
@@ -103,6 +103,7 @@ inline constexpr auto kRunRecordFields = std::make_tuple(
     record_field("error", &RunRecord::error),
     record_field("config", &RunRecord::config),
     record_field("checkpoints", &RunRecord::checkpoints),
+    record_field("gang", &RunRecord::gang, kAddedLater),  // execution, not task: not in the key
     // Curves: "epoch" first, every other curve has its length.
     record_field("epoch", &Curves::epoch, kResult),
     record_field("train_loss", &Curves::train_loss, kResult),

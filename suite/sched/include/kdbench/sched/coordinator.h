@@ -1,13 +1,15 @@
 #pragma once
 // The coordinator (rank 0, own thread): owns the DAG state and the results file. It hands ready
 // tasks to idle workers by priority (longest remaining critical path first, so teachers that
-// unblock many students start early), records every result as it arrives (RUNNING at assignment,
-// DONE/FAILED at the end, file flushed each time) and stops the workers when nothing is left.
-// TAKD auto choices are made here, as soon as the baselines they read are DONE.
+// unblock many students start early; a gang task waits for gang_size idle ranks, reserving them),
+// records every result as it arrives (RUNNING at assignment, DONE/FAILED at the end, file flushed
+// each time) and stops the workers when nothing is left. TAKD auto choices are made here, as soon
+// as the baselines they read are DONE.
 #include <deque>
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "kdbench/comm/communicator.h"
 #include "kdbench/grid/task_graph.h"
@@ -37,6 +39,10 @@ class Coordinator {
   void handle_result(int source, const nlohmann::json& record_json);
   void fail_dependents(const std::string& key, const std::string& reason);
   void dispatch();
+  void start(const std::string& key, const std::vector<int>& ranks);
+  // Ranks a task runs on: its gang_size, at most the world.
+  int gang_size(const grid::Task& t) const;
+  void warn_clamped_gangs() const;
   void stop_idle_workers_if_finished();
   int exit_code() const;
   void log_progress(const std::string& what, const grid::Task& task);
@@ -56,6 +62,7 @@ class Coordinator {
   std::map<std::string, int> attempts_;
   std::deque<int> idle_;
   int stopped_ = 0;
+  int next_gang_tag_ = 0;  // Communicator::create_group tag of the last gang dispatched
   double total_cost_ = 0, finished_cost_ = 0;
   double start_time_ = 0;
 };

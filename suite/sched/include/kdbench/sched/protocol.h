@@ -1,14 +1,21 @@
 #pragma once
 // Control-plane messages between workers and the coordinator (JSON text over Communicator).
 //   worker -> coordinator (kToCoordinator): {"type":"ready"} once at start,
-//                                          {"type":"result","record":{...}} after every task
-//   coordinator -> worker (kToWorker):      {"type":"task","key":K} or
-//   {"type":"stop","exit_code":C}
-// A result doubles as "ready for the next task", so there is one round trip per task.
+//                                          {"type":"result","record":{...}} after every task,
+//                                          {"type":"member_done","key":K,"status":S} from the
+//                                          members of a gang other than its root
+//   coordinator -> worker (kToWorker):      {"type":"task","key":K} (one rank), or
+//                                          {"type":"task","key":K,"gang":[R0,R1..],"gang_tag":T}
+//                                          to every member of a gang (R0 = its root), or
+//                                          {"type":"stop","exit_code":C}
+// A result (or member_done) doubles as "ready for the next task": one round trip per task and rank.
+// The gang's root alone sends the task's record; gang_tag is unique per dispatch, for
+// Communicator::create_group.
 // Public so that tests can stand in for either side (a fake worker answering the real
 // coordinator) with the very messages the real one sends.
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "kdbench/results/run_record.h"
 
@@ -25,6 +32,23 @@ inline std::string result_message(const results::RunRecord& record) {
 
 inline std::string task_message(const std::string& key) {
   return nlohmann::json{{"type", "task"}, {"key", key}}.dump();
+}
+
+inline std::string gang_task_message(const std::string& key, const std::vector<int>& gang,
+                                     int gang_tag) {
+  return nlohmann::json{{"type", "task"}, {"key", key}, {"gang", gang}, {"gang_tag", gang_tag}}
+      .dump();
+}
+
+// The world ranks of a task message's gang; {} for a one-rank task.
+inline std::vector<int> message_gang(const nlohmann::json& task) {
+  return task.contains("gang") ? task.at("gang").get<std::vector<int>>() : std::vector<int>{};
+}
+
+inline std::string member_done_message(const std::string& key, results::Status status) {
+  return nlohmann::json{
+      {"type", "member_done"}, {"key", key}, {"status", results::to_string(status)}}
+      .dump();
 }
 
 inline std::string stop_message(int exit_code) {

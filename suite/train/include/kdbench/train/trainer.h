@@ -11,6 +11,7 @@
 #include <string>
 
 #include "kdbench/comm/communicator.h"
+#include "kdbench/core/errors.h"
 #include "kdbench/grid/task_graph.h"
 #include "kdbench/results/artifacts.h"
 #include "kdbench/results/run_record.h"
@@ -45,6 +46,14 @@ struct TrainEnv {
   // The gang's rank 0 evaluates, writes checkpoints and resume state and returns the record that
   // counts. Null or a gang of one: single-rank training.
   comm::Communicator* gang = nullptr;
+};
+
+// A failure that every member of a gang raises at the same step, agreed through a collective (a
+// non-finite loss): the gang reports the task FAILED like a 1-rank run would, where any other
+// exception in a gang member ends the job (the others may be waiting in a collective).
+class GangAgreedFailure : public Error {
+ public:
+  using Error::Error;
 };
 
 // Seeds of a task: a KD run and its no-KD baseline with the same seed and student model get the
