@@ -55,11 +55,12 @@ int run(int argc, char** argv) {
       if (i >= warmup) ms.push_back(elapsed);
     }
     if (comm->rank() == 0)
-      std::printf("allreduce ranks=%d backend=%s size=%s floats=%ld mib=%.1f reps=%ld "
-                  "ms_median=%.3f ms_min=%.3f\n",
-                  comm->size(), comm->backend().c_str(), name.c_str(), static_cast<long>(floats),
-                  static_cast<double>(floats) * 4.0 / (1024.0 * 1024.0), reps, median(ms),
-                  *std::min_element(ms.begin(), ms.end()));
+      std::printf(
+          "allreduce ranks=%d backend=%s size=%s floats=%ld mib=%.1f reps=%ld "
+          "ms_median=%.3f ms_min=%.3f\n",
+          comm->size(), comm->backend().c_str(), name.c_str(), static_cast<long>(floats),
+          static_cast<double>(floats) * 4.0 / (1024.0 * 1024.0), reps, median(ms),
+          *std::min_element(ms.begin(), ms.end()));
   }
   comm->barrier();
   return 0;

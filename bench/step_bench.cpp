@@ -4,8 +4,8 @@
 // timed windows after a warm-up (CUDA synchronised at each window end) and, in CUDA builds, the
 // peak GPU memory. bench/pytorch_step_bench.py is the same loop in PyTorch eager.
 //
-// usage: kdbench_step_bench [--model resnet20] [--device cpu|cuda] [--precision fp32|bf16]
-//                           [--batch 128] [--steps 50] [--windows 5] [--warmup 10] [--threads 0]
+// usage: kdbench_step_bench [--model resnet20] [--device cpu|cuda|auto] [--precision fp32|bf16]
+//                           [--batch 128] [--steps 50] [--windows 5] [--warmup 10] [--threads 1]
 #include <torch/cuda.h>
 #include <torch/torch.h>
 
@@ -19,6 +19,7 @@
 #include "bench_stats.h"
 #include "kdbench/core/errors.h"
 #include "kdbench/models/models.h"
+#include "kdbench/train/device.h"
 #include "kdbench/train/precision.h"
 
 #ifdef KDBENCH_BENCH_CUDA
@@ -40,8 +41,9 @@ std::pair<torch::Tensor, torch::Tensor> random_batch(const std::string& model, i
   if (model.rfind("bert", 0) == 0)
     throw kdbench::ConfigError("--model: '" + model +
                                "' is a text model; models::make has none yet (image models only)");
-  return {torch::randn({batch, 3, 32, 32}, torch::TensorOptions().device(device)),
-          torch::randint(0, 10, {batch}, torch::TensorOptions().dtype(torch::kLong).device(device))};
+  return {
+      torch::randn({batch, 3, 32, 32}, torch::TensorOptions().device(device)),
+      torch::randint(0, 10, {batch}, torch::TensorOptions().dtype(torch::kLong).device(device))};
 }
 
 void synchronize(const torch::Device& device) {
@@ -63,9 +65,9 @@ std::string peak_memory_mib(const torch::Device& device) {
 }
 
 int run(int argc, char** argv) {
-  const BenchArgs args(argc, argv, "kdbench_step_bench",
-                       {"model", "device", "precision", "batch", "steps", "windows", "warmup",
-                        "threads"});
+  const BenchArgs args(
+      argc, argv, "kdbench_step_bench",
+      {"model", "device", "precision", "batch", "steps", "windows", "warmup", "threads"});
   const std::string model = args.text("model", "resnet20");
   const std::string device_name = args.text("device", "cpu");
   const std::string precision_name = args.text("precision", "fp32");
@@ -74,15 +76,13 @@ int run(int argc, char** argv) {
   const long steps = args.positive("steps", 50);
   const long warmup = args.positive("warmup", 10);
   const long threads = args.positive("threads", 1);
-  if (device_name != "cpu" && device_name != "cuda")
-    usage_error(args.program(), "--device: '" + device_name + "' is not allowed (cpu or cuda)");
-  if (device_name == "cuda" && !torch::cuda::is_available())
-    usage_error(args.program(), "--device cuda: no CUDA device is visible to LibTorch");
+  kdbench::train::check_device_request(device_name);  // auto|cpu|cuda, cuda only with a GPU
   if (steps < windows)
-    usage_error(args.program(), "--steps: " + std::to_string(steps) +
-                                    " is fewer than --windows " + std::to_string(windows));
-  const kdbench::train::Precision precision = kdbench::train::parse_precision(precision_name);
-  const torch::Device device(device_name == "cuda" ? torch::kCUDA : torch::kCPU);
+    usage_error(args.program(), "--steps: " + std::to_string(steps) + " is fewer than --windows " +
+                                    std::to_string(windows));
+  const kdbench::train::Precision precision =
+      kdbench::train::parse_precision(precision_name, "--precision");
+  const torch::Device device = kdbench::train::select_device(device_name, 0, 1, 0).device;
   torch::set_num_threads(static_cast<int>(threads));
 
   torch::manual_seed(1);

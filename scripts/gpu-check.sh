@@ -96,6 +96,9 @@ for tool in cmake c++; do
 done
 command -v nvcc > /dev/null || [[ -x /usr/local/cuda/bin/nvcc ]] ||
   lack "tool: nvcc (the CUDA toolkit; LibTorch's CMake config looks for it) is neither on PATH nor in /usr/local/cuda/bin"
+# LibTorch's CMake config would otherwise probe the GPU for the CUDA architectures to build for.
+arch=$(field capability)
+[[ -z $arch ]] || export TORCH_CUDA_ARCH_LIST=$arch
 generator=()
 command -v ninja > /dev/null && generator=(-G Ninja)
 
@@ -195,11 +198,11 @@ test_subset = 200
 precision = bf16
 EOF
 }
-grid_done() {  # grid_done RESULTS: every task DONE
+grid_done() {  # grid_done RESULTS: kdbench status ends with "N runs: N DONE", N > 0
   local status
   status=$("$build/kdbench" status "$1") || return 1
   echo "$status"
-  ! grep -Eq 'FAILED|PENDING|RUNNING|INTERRUPTED' <<< "$status"
+  tail -n 1 <<< "$status" | grep -Eq '^([1-9][0-9]*) runs: \1 DONE$'
 }
 
 run configure "${configure[@]}" || { say "configure failed"; exit 1; }
