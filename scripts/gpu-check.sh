@@ -102,17 +102,24 @@ arch=$(field capability)
 generator=()
 command -v ninja > /dev/null && generator=(-G Ninja)
 
+# The deps' libraries are for kdbench's programs and mpirun only (deps_env), never for cmake, the
+# compiler or Python: the GPU machine's own builds of libcurl, libssl etc. must stay theirs.
+# The linker finds the deps' indirect libraries through -rpath-link instead.
 with_mpi=OFF
+deps_env=(env)
 if [[ ! -r $deps/env.sh ]]; then
   lack "deps: $deps/env.sh not found; run scripts/gpu-deps.sh on a Debian 12 machine and copy its folder here (or pass --deps DIR)"
 else
+  saved_ld=${LD_LIBRARY_PATH-}
   # shellcheck source=/dev/null
   source "$deps/env.sh"
+  deps_env=(env "LD_LIBRARY_PATH=$LD_LIBRARY_PATH")
+  if [[ -n $saved_ld ]]; then export LD_LIBRARY_PATH=$saved_ld; else unset LD_LIBRARY_PATH; fi
   if [[ ${KDBENCH_DEPS_MPI:-0} == 1 ]]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
     # One node: shared memory between ranks, no network transports to probe.
     export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
-    if timeout 30 mpirun --oversubscribe -np 2 true >> "$log" 2>&1; then
+    if "${deps_env[@]}" timeout 30 mpirun --oversubscribe -np 2 true >> "$log" 2>&1; then
       with_mpi=ON
     else
       say "mpirun from $deps does not start (see the log); building with -DKDBENCH_WITH_MPI=OFF"
@@ -128,10 +135,19 @@ if [[ -n $nccl && -r $nccl/include/nccl.h ]]; then
   nccl_args=(-DNCCL_INCLUDE_DIR="$nccl/include" -DNCCL_LIBRARY="$(find "$nccl/lib" -name 'libnccl.so*' | sort | head -n 1)")
 fi
 
+libs=${KDBENCH_DEPS_ROOT:-$deps/root}/usr/lib/x86_64-linux-gnu
+mpi_args=()
+if [[ $with_mpi == ON ]]; then
+  # Open MPI's mpicxx wrapper would need the deps on LD_LIBRARY_PATH: name the library instead.
+  mpi_args=(-DMPI_SKIP_COMPILER_WRAPPER=ON -DMPI_CXX_SKIP_MPICXX=ON -DMPI_CXX_LIB_NAMES=mpi
+    -DMPI_mpi_LIBRARY="$libs/openmpi/lib/libmpi.so" -DMPI_CXX_HEADER_DIR="$libs/openmpi/include")
+fi
 configure=(cmake -S "$src" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release
   -DKDBENCH_BUILD_TESTS=ON -DKDBENCH_WITH_MPI="$with_mpi" -DKDBENCH_WITH_NCCL=AUTO
   -DCMAKE_PREFIX_PATH="$(field cmake);${CMAKE_PREFIX_PATH:-}"
-  -DCMAKE_CXX_FLAGS="-D_GLIBCXX_USE_CXX11_ABI=$(field abi)" "${nccl_args[@]}")
+  -DCMAKE_CXX_FLAGS="-D_GLIBCXX_USE_CXX11_ABI=$(field abi)"
+  -DCMAKE_EXE_LINKER_FLAGS="-Wl,-rpath-link,$libs:$libs/hdf5/serial:$libs/openmpi/lib:$libs/pmix2/lib"
+  "${mpi_args[@]}" "${nccl_args[@]}")
 data=$out/cifar10-random
 grid=$out/tiny-cuda.ini
 bench_models=(resnet20 resnet110)
@@ -200,20 +216,20 @@ EOF
 }
 grid_done() {  # grid_done RESULTS: kdbench status ends with "N runs: N DONE", N > 0
   local status
-  status=$("$build/kdbench" status "$1") || return 1
+  status=$("${deps_env[@]}" "$build/kdbench" status "$1") || return 1
   echo "$status"
   tail -n 1 <<< "$status" | grep -Eq '^([1-9][0-9]*) runs: \1 DONE$'
 }
 
 run configure "${configure[@]}" || { say "configure failed"; exit 1; }
 run build cmake --build "$build" -j "$jobs" || { say "build failed"; exit 1; }
-run gpu-tests ctest --test-dir "$build" -L gpu --no-tests=error --output-on-failure --timeout 300
+run gpu-tests "${deps_env[@]}" ctest --test-dir "$build" -L gpu --no-tests=error --output-on-failure --timeout 300
 run grid-data make_data
 run grid-file make_grid
-run grid-1-rank "$build/kdbench" run "$grid" --device cuda --results "$out/tiny-cuda-1rank.h5"
+run grid-1-rank "${deps_env[@]}" "$build/kdbench" run "$grid" --device cuda --results "$out/tiny-cuda-1rank.h5"
 run grid-1-rank-done grid_done "$out/tiny-cuda-1rank.h5"
 if [[ $with_mpi == ON ]]; then
-  run grid-2-ranks mpirun --oversubscribe -np 2 "$build/kdbench" run "$grid" --device cuda \
+  run grid-2-ranks "${deps_env[@]}" mpirun --oversubscribe -np 2 "$build/kdbench" run "$grid" --device cuda \
     --results "$out/tiny-cuda-2ranks.h5"
   run grid-2-ranks-done grid_done "$out/tiny-cuda-2ranks.h5"
 fi
@@ -233,10 +249,9 @@ bench() {  # bench IMPL MODEL PRECISION COMMAND...
 }
 for model in "${bench_models[@]}"; do
   for precision in "${bench_precisions[@]}"; do
-    bench kdbench "$model" "$precision" "$build/bench/kdbench_step_bench" --model "$model" \
+    bench kdbench "$model" "$precision" "${deps_env[@]}" "$build/bench/kdbench_step_bench" --model "$model" \
       --device cuda --precision "$precision" --batch 128 --steps 60 --windows 5
-    # PyTorch gets the plain environment: the deps' libraries are for kdbench only.
-    bench pytorch "$model" "$precision" env -u LD_LIBRARY_PATH "$python" \
+    bench pytorch "$model" "$precision" "$python" \
       "$src/bench/pytorch_step_bench.py" --model "$model" --device cuda --precision "$precision" \
       --batch 128 --steps 60 --windows 5
   done
