@@ -5,8 +5,9 @@
 # download, no root needed for that) the Debian packages kdbench needs besides LibTorch -- HDF5
 # C/C++, Boost.ProgramOptions, spdlog, fmt, nlohmann-json, GoogleTest, Open MPI -- and the shared
 # libraries they pull in that a non-Debian image may lack, extracts them with dpkg -x into DIR
-# (default gpu-deps/, git-ignored) and writes DIR/env.sh. Copy DIR to a GPU machine that has a
-# pip-installed PyTorch but none of these -dev packages; scripts/gpu-check.sh sources DIR/env.sh.
+# (default gpu-deps/ in the checkout, git-ignored) and writes DIR/env.sh. Copy DIR to a GPU
+# machine that has a pip-installed PyTorch but none of these -dev packages; scripts/gpu-check.sh
+# sources DIR/env.sh (about 270 MB extracted, 40 MB of .deb files).
 #
 # Nothing is installed into the system. What is left out on purpose (the skip list below): the C
 # and C++ runtimes (libc6, libstdc++6, libgcc-s1: the GPU machine's own are newer, and an older
@@ -21,7 +22,7 @@ set -euo pipefail
 
 usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
 
-prefix=gpu-deps
+prefix=$(cd "$(dirname "$0")/.." && pwd)/gpu-deps  # where gpu-check.sh looks by default
 with_mpi=1
 dry_run=0
 while [[ $# -gt 0 ]]; do
