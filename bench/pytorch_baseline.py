@@ -73,8 +73,8 @@ class Block(nn.Module):
         return F.relu(self.b2(self.c2(out)) + self.short(x))
 
 
-def resnet(depth):
-    n, layers, c = (depth - 2) // 6, [nn.Conv2d(1, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU()], 16
+def resnet(depth, in_channels=1):
+    n, layers, c = (depth - 2) // 6, [nn.Conv2d(in_channels, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU()], 16
     for cout, stride in ((16, 1), (32, 2), (64, 2)):
         for i in range(n):
             layers.append(Block(c, cout, stride if i == 0 else 1))

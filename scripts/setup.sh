@@ -17,6 +17,7 @@ packages=(
   python3-h5py python3-numpy python3-torch  # tests read results.h5 back and compute golden losses
   texlive-latex-recommended texlive-pictures texlive-latex-extra latexmk poppler-utils
   groff-base                                # tests check the man page renders without warnings
+  shellcheck                                # tests lint scripts/gpu-*.sh
 )
 for option in "$@"; do
   case "$option" in

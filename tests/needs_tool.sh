@@ -6,6 +6,7 @@
 #   pdflatex      pdflatex, pdfinfo, pdftotext   (texlive-latex-recommended ..., poppler-utils)
 #   torch-python  /usr/bin/python3 that imports torch   (python3-torch)
 #   fmnist        /usr/share/datasets/fashion-mnist/*.gz   (dataset-fashion-mnist)
+#   shellcheck    shellcheck   (shellcheck)
 # A --gtest_filter in COMMAND must select at least one case: an entry whose cases were renamed
 # would otherwise run nothing and pass.
 set -uo pipefail
@@ -28,7 +29,9 @@ for tool in "${wanted[@]}"; do
         [[ -r /usr/share/datasets/fashion-mnist/$f.gz ]] ||
           skip "/usr/share/datasets/fashion-mnist/$f.gz" dataset-fashion-mnist
       done ;;
-    *) echo "needs_tool.sh: unknown tool '$tool' (allowed: pdflatex torch-python fmnist)" >&2; exit 2 ;;
+    shellcheck)
+      command -v shellcheck > /dev/null || skip shellcheck shellcheck ;;
+    *) echo "needs_tool.sh: unknown tool '$tool' (allowed: pdflatex torch-python fmnist shellcheck)" >&2; exit 2 ;;
   esac
 done
 

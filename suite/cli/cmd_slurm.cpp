@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -74,6 +73,8 @@ po::options_description slurm_options() {
   auto text = [] { return po::value<std::string>(); };
   opts.add_options()("nodes", text(), "nodes")("gpus-per-node", text(),
                                                "GPUs per node, one rank each")(
+      "ranks-per-gpu", text(), "ranks sharing each GPU (default 1)")(
+      "device", text(), "cuda | auto | cpu: --device of every rank (default cuda with GPUs)")(
       "ntasks-per-node", text(), "ranks per node (default: GPUs per node, or 1)")(
       "cpus-per-task", text(), "cores per rank")("time", text(), "time limit")(
       "partition", text(), "partition")("account", text(), "account")("qos", text(), "QoS")(
@@ -101,6 +102,8 @@ int cmd_slurm(const Args& args) {
   o.kdbench_path = this_executable();
   o.nodes = int_option(vm, "nodes", o.nodes);
   o.gpus_per_node = int_option(vm, "gpus-per-node", o.gpus_per_node);
+  o.ranks_per_gpu = int_option(vm, "ranks-per-gpu", o.ranks_per_gpu);
+  o.device = text_option(vm, "device");
   o.tasks_per_node = int_option(vm, "ntasks-per-node", o.tasks_per_node);
   o.cpus_per_task = int_option(vm, "cpus-per-task", o.cpus_per_task);
   o.signal_seconds = int_option(vm, "signal-seconds", o.signal_seconds);
@@ -133,9 +136,8 @@ int cmd_slurm(const Args& args) {
   }
   write_script(out, script);
 
-  const int ranks_per_node = o.tasks_per_node > 0 ? o.tasks_per_node : std::max(o.gpus_per_node, 1);
   std::cout << "wrote " << out << ": grid " << spec.name << " (" << graph.tasks.size()
-            << " tasks), " << o.nodes << " node(s) x " << ranks_per_node << " rank(s), "
+            << " tasks), " << o.nodes << " node(s) x " << slurm::ranks_per_node(o) << " rank(s), "
             << (o.mpi == "pmix" ? "srun --mpi=pmix" : "mpirun");
   if (o.mode == "array") std::cout << ", job array of " << o.shards << " shards";
   std::cout << "\n";

@@ -3,6 +3,7 @@
 // single-quoted wherever bash sees them.
 #include "kdbench/slurm/sbatch_script.h"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <sstream>
@@ -109,18 +110,13 @@ std::string fill(const std::string& text, const std::map<std::string, std::strin
   return out + text.substr(from);
 }
 
-int tasks_per_node(const SlurmOptions& o) {
-  if (o.tasks_per_node > 0) return o.tasks_per_node;
-  return o.gpus_per_node > 0 ? o.gpus_per_node : 1;
-}
-
 std::string sbatch_lines(const SlurmOptions& o) {
   const bool array = o.mode == "array";
   const std::string name = o.job_name.empty() ? default_job_name(o.grid_path) : o.job_name;
   std::vector<std::string> lines = {
       "--job-name=" + name,
       "--nodes=" + std::to_string(o.nodes),
-      "--ntasks-per-node=" + std::to_string(tasks_per_node(o)),
+      "--ntasks-per-node=" + std::to_string(ranks_per_node(o)),
   };
   if (o.gpus_per_node > 0) lines.push_back("--gpus-per-node=" + std::to_string(o.gpus_per_node));
   lines.push_back("--cpus-per-task=" + std::to_string(o.cpus_per_task));
@@ -150,6 +146,11 @@ std::string quoted_modules(const std::string& modules) {
 }
 
 }  // namespace
+
+int ranks_per_node(const SlurmOptions& o) {
+  if (o.tasks_per_node > 0) return o.tasks_per_node;
+  return o.gpus_per_node > 0 ? o.gpus_per_node * std::max(o.ranks_per_gpu, 1) : 1;
+}
 
 std::string shell_quote(const std::string& text) {
   std::string out = "'";
@@ -189,6 +190,12 @@ std::string make_sbatch_script(const SlurmOptions& o) {
   } else if (!o.results_path.empty()) {
     kdbench_args = " --results " + shell_quote(o.results_path);
   }
+  // Every rank of a GPU job binds GPU local_rank % visible GPUs itself (docs/design.md), so all
+  // GPUs of the node stay visible to every rank and no --gpu-bind is needed.
+  std::string device_args;
+  if (o.gpus_per_node > 0) device_args = " --device " + (o.device.empty() ? "cuda" : o.device);
+  if (o.ranks_per_gpu > 0) device_args += " --ranks-per-gpu " + std::to_string(o.ranks_per_gpu);
+  kdbench_args = device_args + kdbench_args;
   // srun needs --cpus-per-task spelled out: Slurm 22.05+ no longer passes sbatch's on to steps.
   const std::string launcher = o.mpi == "pmix"
                                    ? "srun --mpi=pmix --cpus-per-task=\"$SLURM_CPUS_PER_TASK\""

@@ -110,6 +110,17 @@ void validate(const SlurmOptions& o) {
   check_range("--nodes", o.nodes, 1, 100000);
   check_range("--gpus-per-node", o.gpus_per_node, 0, 64);
   check_range("--ntasks-per-node", o.tasks_per_node, 0, 1024);
+  check_range("--ranks-per-gpu", o.ranks_per_gpu, 0, 64);
+  if (o.ranks_per_gpu > 0 && o.gpus_per_node == 0)
+    fail("--ranks-per-gpu", std::to_string(o.ranks_per_gpu),
+         "only with --gpus-per-node G: it sets G x R ranks per node");
+  if (o.ranks_per_gpu > 0 && o.tasks_per_node > 0)
+    fail("--ranks-per-gpu", std::to_string(o.ranks_per_gpu),
+         "give --ntasks-per-node or --ranks-per-gpu, not both");
+  if (!o.device.empty() && o.gpus_per_node == 0)
+    fail("--device", o.device, "only with --gpus-per-node G; a CPU-only job runs on the CPU");
+  if (!o.device.empty() && o.device != "cuda" && o.device != "auto" && o.device != "cpu")
+    fail("--device", o.device, "allowed: cuda (default with GPUs), auto or cpu");
   check_range("--cpus-per-task", o.cpus_per_task, 1, 1024);
   check_range("--signal-seconds", o.signal_seconds, 1, 65535);  // Slurm's own upper limit
   check_range("--max-requeues", o.max_requeues, 0, 1000);

@@ -33,6 +33,8 @@ rejected "--nodes: '-3' is not allowed"          slurm grid.ini --nodes -3
 rejected "--nodes: '0' is not allowed"           slurm grid.ini --nodes 0
 rejected "--nodes"                               slurm grid.ini --nodes two
 rejected "--gpus-per-node: '65' is not allowed"  slurm grid.ini --gpus-per-node 65
+rejected "--ranks-per-gpu: .2. is not allowed .*only with --gpus-per-node" slurm grid.ini --ranks-per-gpu 2
+rejected "--device: .gpu. is not allowed"      slurm grid.ini --gpus-per-node 1 --device gpu
 rejected "--time: '25:99:99' is not allowed"     slurm grid.ini --time 25:99:99
 rejected "--time: '1-2-3' is not allowed"        slurm grid.ini --time 1-2-3
 rejected "--partition: 'x; rm -rf /' is not allowed" slurm grid.ini --partition 'x; rm -rf /'

@@ -9,12 +9,14 @@ slurm_test_init slurm.submit "$@"
 tiny_grid 2 512 > grid.ini
 
 step "generate the script"
-"$KDBENCH" slurm grid.ini --nodes 1 --gpus-per-node 2 --mpi pmix --time 10:00 --signal-seconds 60 \
+# The fake GPUs are no devices: --device auto lets each rank fall back to the CPU.
+"$KDBENCH" slurm grid.ini --nodes 1 --gpus-per-node 2 --device auto --mpi pmix --time 10:00 --signal-seconds 60 \
   --log-dir logs --out job.sbatch | tee generate.txt
 [[ -x job.sbatch ]] || fail "job.sbatch is not executable"
 grep -qx '#SBATCH --gpus-per-node=2' job.sbatch || fail "no --gpus-per-node=2 line"
 grep -qx '#SBATCH --ntasks-per-node=2' job.sbatch || fail "no --ntasks-per-node=2 line"
 grep -q 'srun --mpi=pmix' job.sbatch || fail "not launched with srun --mpi=pmix"
+grep -q '"$GRID" --device auto' job.sbatch || fail "the ranks are not passed --device auto"
 grep -q 'sbatch job.sbatch' generate.txt || fail "no submit hint printed"
 bash -n job.sbatch
 

@@ -91,7 +91,7 @@ TEST(SbatchScript, MpiModeLaunchesThroughSrunPmix) {
   EXPECT_TRUE(has(script, "\nmodule load 'gcc/12' 'openmpi/4.1.4' ||")) << script;
   EXPECT_TRUE(has(script,
                   "\nsrun --mpi=pmix --cpus-per-task=\"$SLURM_CPUS_PER_TASK\" "
-                  "\"$KDBENCH\" \"$GRID\" --results 'results/capacity-gap.h5' &\n"))
+                  "\"$KDBENCH\" \"$GRID\" --device cuda --results 'results/capacity-gap.h5' &\n"))
       << script;
   EXPECT_TRUE(has(script, "scontrol requeue \"$SLURM_JOB_ID\"")) << script;
   EXPECT_TRUE(has(script, "trap 'forward_stop USR1' USR1")) << script;
@@ -135,6 +135,31 @@ TEST(SbatchScript, ExplicitTasksPerNodeAndJobNameWin) {
   EXPECT_TRUE(has(script, "\n#SBATCH --output=logs/fmnist-run3-%j.out\n")) << script;
 }
 
+TEST(SbatchScript, RanksPerGpuSharesEachGpuAmongRRanks) {
+  SlurmOptions o = mpi_options();  // 4 GPUs per node
+  o.ranks_per_gpu = 3;
+  const std::string script = make_sbatch_script(o);
+  EXPECT_TRUE(has(script, "\n#SBATCH --ntasks-per-node=12\n")) << script;
+  EXPECT_TRUE(has(script, "\n#SBATCH --gpus-per-node=4\n")) << script;
+  EXPECT_TRUE(has(script,
+                  "\"$KDBENCH\" \"$GRID\" --device cuda --ranks-per-gpu 3 --results "
+                  "'results/capacity-gap.h5' &\n"))
+      << script;
+  EXPECT_EQ(ranks_per_node(o), 12);
+}
+
+TEST(SbatchScript, DeviceFollowsTheGpuRequest) {
+  SlurmOptions o = mpi_options();
+  o.device = "auto";
+  EXPECT_TRUE(has(make_sbatch_script(o), "\"$GRID\" --device auto --results")) << o.device;
+  o.gpus_per_node = 0;  // CPU-only job: no device flag, one rank per node
+  o.device = "";
+  const std::string cpu = make_sbatch_script(o);
+  EXPECT_FALSE(has(cpu, "--device")) << cpu;
+  EXPECT_FALSE(has(cpu, "--gpus-per-node")) << cpu;
+  EXPECT_EQ(ranks_per_node(o), 1);
+}
+
 TEST(SbatchScript, ArrayModeRunsOneShardPerTask) {
   SlurmOptions o = mpi_options();
   o.mode = "array";
@@ -149,7 +174,7 @@ TEST(SbatchScript, ArrayModeRunsOneShardPerTask) {
   EXPECT_TRUE(has(script, "\n#SBATCH --output=logs/kdbench-capacity-gap-%A_%a.out\n")) << script;
   EXPECT_TRUE(has(script,
                   "\nsrun --mpi=pmix --cpus-per-task=\"$SLURM_CPUS_PER_TASK\" "
-                  "\"$KDBENCH\" \"$GRID\" --shard \"$SLURM_ARRAY_TASK_ID/"
+                  "\"$KDBENCH\" \"$GRID\" --device cuda --shard \"$SLURM_ARRAY_TASK_ID/"
                   "$SLURM_ARRAY_TASK_COUNT\" \\\n  --results 'results/it'\\''s a study'"
                   "\".shard$SLURM_ARRAY_TASK_ID.h5\" &\n"))
       << script;

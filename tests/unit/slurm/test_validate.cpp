@@ -74,6 +74,35 @@ TEST(SlurmValidate, RejectsCountsOutOfRange) {
   EXPECT_REJECTED({ o.max_requeues = -1; }, "--max-requeues", "'-1'");
 }
 
+TEST(SlurmValidate, RanksPerGpuAndDeviceNeedGpus) {
+  EXPECT_EQ(error_after([](SlurmOptions& o) {
+              o.ranks_per_gpu = 4;
+              o.device = "auto";
+            }),
+            "");
+  EXPECT_REJECTED({ o.ranks_per_gpu = -1; }, "--ranks-per-gpu", "'-1'");
+  EXPECT_REJECTED({ o.ranks_per_gpu = 65; }, "--ranks-per-gpu", "'65'");
+  EXPECT_REJECTED(
+      {
+        o.gpus_per_node = 0;
+        o.ranks_per_gpu = 2;
+      },
+      "--ranks-per-gpu", "only with --gpus-per-node");
+  EXPECT_REJECTED(
+      {
+        o.tasks_per_node = 8;
+        o.ranks_per_gpu = 2;
+      },
+      "--ranks-per-gpu", "not both");
+  EXPECT_REJECTED({ o.device = "gpu"; }, "--device", "'gpu'");
+  EXPECT_REJECTED(
+      {
+        o.gpus_per_node = 0;
+        o.device = "cuda";
+      },
+      "--device", "only with --gpus-per-node");
+}
+
 TEST(SlurmValidate, RejectsBadTimeLimits) {
   for (const char* bad : {"12h", "1:2:3:4", "10:60", "1:00:60", "2-24", "2-", "-5", "0", "00:00:00",
                           "1- 2", "", "12:00:00; reboot", "UNLIMITED"}) {

@@ -19,7 +19,11 @@ struct SlurmOptions {
   // Allocation.
   int nodes = 1;
   int gpus_per_node = 0;   // 0: CPU-only job (no --gpus-per-node line)
-  int tasks_per_node = 0;  // 0: one rank per GPU, or 1 when gpus_per_node is 0
+  int ranks_per_gpu = 0;   // 0: not given (one rank per GPU); R: R ranks share each GPU
+  int tasks_per_node = 0;  // 0: gpus_per_node x ranks_per_gpu, or 1 when gpus_per_node is 0
+  // Passed to every rank as --device when GPUs are requested; empty: "cuda" with GPUs, nothing
+  // without. "auto" or "cpu" for nodes whose GPUs kdbench should not use.
+  std::string device;
   int cpus_per_task = 1;
   std::string time;       // [D-]HH:MM:SS, D-HH[:MM], MM:SS or minutes; empty: site default
   std::string partition;  // empty: site default (likewise account, qos, mem)
@@ -42,6 +46,10 @@ void validate(const SlurmOptions& options);
 
 // The complete sbatch script (bash), every value single-quoted in the body.
 std::string make_sbatch_script(const SlurmOptions& options);
+
+// Ranks per node: --ntasks-per-node when given, else one rank per GPU times --ranks-per-gpu,
+// else 1.
+int ranks_per_node(const SlurmOptions& options);
 
 // POSIX single-quote quoting: the result is one shell word whose value is exactly `text`.
 std::string shell_quote(const std::string& text);
