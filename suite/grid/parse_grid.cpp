@@ -26,8 +26,7 @@ const std::vector<std::string> kGridKeys = {
 const std::vector<std::string> kRoleKeys = {
     "epochs",   "batch_size",   "eval_batch_size", "optimizer",   "lr",
     "momentum", "weight_decay", "nesterov",        "lr_schedule", "lr_milestones",
-    "lr_gamma", "augment",      "augment_padding", "precision",
-    "gang_size"};
+    "lr_gamma", "augment",      "augment_padding", "precision",   "gang_size"};
 const std::vector<std::string> kDataKeys = {"val_fraction", "split_seed", "train_subset",
                                             "test_subset", "threads"};
 

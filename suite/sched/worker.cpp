@@ -1,6 +1,7 @@
 #include "kdbench/sched/worker.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,8 +46,7 @@ Gang join_gang(comm::Communicator& world, const std::vector<int>& ranks, int tag
   g.mpi = world.create_group(ranks, tag);
   // On GPUs the gradients are summed by NCCL on the device; without NCCL the trainer's
   // collectives stage CUDA tensors through host memory over MPI (kdbench/train/gang_sync.h).
-  if (device.is_cuda() && comm::nccl_built())
-    g.nccl = comm::make_nccl_gang(*g.mpi, device.index());
+  if (device.is_cuda() && comm::nccl_built()) g.nccl = comm::make_nccl_gang(*g.mpi, device.index());
   g.record = {{"size", ranks.size()},
               {"ranks", ranks},
               {"hosts", g.mpi->all_gather(comm::hostname())},
@@ -73,6 +73,7 @@ bool stop_requested_in(comm::Communicator* gang) {
       "collective); rerun the same command to continue, finished tasks are kept",
       comm::origin_prefix(world), task.label(), error);
   world.abort(kExitTasksFailed);
+  std::_Exit(kExitTasksFailed);  // not reached; GCC does not carry [[noreturn]] through a virtual
 }
 
 }  // namespace

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <limits>
 #include <filesystem>
+#include <limits>
 #include <optional>
 
 #include "kdbench/core/errors.h"
@@ -291,10 +291,11 @@ class TaskRun {
       if (bad == std::numeric_limits<int64_t>::max()) bad = -1;
     }
     if (bad >= 0)
-      throw GangAgreedFailure(task_.label() + ": loss became " +
-                  (bad == mine ? std::to_string(sums.bad_loss.item<double>())
-                               : std::string("non-finite on another member of the gang")) +
-                  " at epoch " + std::to_string(epoch) + " step " + std::to_string(bad + 1));
+      throw GangAgreedFailure(
+          task_.label() + ": loss became " +
+          (bad == mine ? std::to_string(sums.bad_loss.item<double>())
+                       : std::string("non-finite on another member of the gang")) +
+          " at epoch " + std::to_string(epoch) + " step " + std::to_string(bad + 1));
     return {totals[0], totals[1]};
   }
 
