@@ -12,28 +12,14 @@
 #include "kdbench/train/device.h"
 #include "kdbench/train/trainer.h"
 #include "quadrant_data.h"
+#include "tiny_kd_graph.h"
 
 using namespace kdbench;
 
 namespace {
 
 grid::TaskGraph gpu_graph(const std::string& precision) {
-  const std::string ini = R"([grid]
-data_dir = /unused
-teachers = cnn4
-students = cnn2
-methods = kd
-seeds = 3
-[train]
-epochs = 2
-batch_size = 16
-eval_batch_size = 32
-lr = 0.05
-augment = true
-augment_padding = 2
-precision = )" + precision +
-                          "\n";
-  return grid::expand(grid::parse_grid_text(ini, "gpu.ini", grid::ParseOptions{false}));
+  return train::testing::tiny_kd_graph("precision = " + precision + "\n");
 }
 
 train::PreparedData on(const train::PreparedData& d, const torch::Device& device) {

@@ -10,6 +10,7 @@
 #include "kdbench/grid/task_graph.h"
 #include "kdbench/train/net_io.h"
 #include "kdbench/train/trainer.h"
+#include "tiny_kd_graph.h"
 #include "uint8_splits.h"
 
 using namespace kdbench;
@@ -17,21 +18,7 @@ using namespace kdbench;
 namespace {
 
 grid::TaskGraph device_graph(const std::string& train_extra) {
-  const std::string ini = R"([grid]
-data_dir = /unused
-teachers = cnn4
-students = cnn2
-methods = kd
-seeds = 3
-[train]
-epochs = 2
-batch_size = 16
-eval_batch_size = 32
-lr = 0.05
-augment = true
-augment_padding = 2
-)" + train_extra;
-  return grid::expand(grid::parse_grid_text(ini, "device.ini", grid::ParseOptions{false}));
+  return train::testing::tiny_kd_graph(train_extra);
 }
 
 struct DeviceFixture : ::testing::Test {
