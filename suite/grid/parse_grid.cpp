@@ -20,13 +20,23 @@ namespace po = boost::program_options;
 namespace kdbench::grid {
 namespace {
 
-const std::vector<std::string> kGridKeys = {
-    "name",  "dataset",       "data_dir", "teachers",  "students",           "methods",
-    "seeds", "teacher_seeds", "results",  "artifacts", "teacher_checkpoints"};
+const std::vector<std::string> kGridKeys = {"name",
+                                            "dataset",
+                                            "data_dir",
+                                            "teachers",
+                                            "students",
+                                            "methods",
+                                            "seeds",
+                                            "teacher_seeds",
+                                            "results",
+                                            "artifacts",
+                                            "teacher_checkpoints",
+                                            "retries",
+                                            "on_failure"};
 const std::vector<std::string> kRoleKeys = {
-    "epochs",   "batch_size",   "eval_batch_size", "optimizer",   "lr",
-    "momentum", "weight_decay", "nesterov",        "lr_schedule", "lr_milestones",
-    "lr_gamma", "augment",      "augment_padding", "precision",   "gang_size"};
+    "epochs",          "batch_size", "eval_batch_size", "optimizer",         "lr",       "momentum",
+    "weight_decay",    "nesterov",   "lr_schedule",     "lr_milestones",     "lr_gamma", "augment",
+    "augment_padding", "precision",  "gang_size",       "checkpoint_minutes"};
 const std::vector<std::string> kDataKeys = {"val_fraction", "split_seed", "train_subset",
                                             "test_subset", "threads"};
 
@@ -194,6 +204,8 @@ void read_fields(GridSpec& g, const IniValues& v) {
       v.has("grid.teacher_seeds") ? v.integers("grid.teacher_seeds", true, 0, INT32_MAX) : g.seeds;
   g.results = v.text("grid.results", "results/" + g.name + ".h5");
   g.artifacts = v.text("grid.artifacts", "artifacts/" + g.name);
+  g.retries = static_cast<int>(v.integer("grid.retries", 1, 0, 100));
+  g.on_failure = v.choice("grid.on_failure", "continue", {"continue", "stop"});
 
   g.val_fraction = v.real("train.val_fraction", 0.1, 1e-6, 0.9);
   g.split_seed = static_cast<uint64_t>(v.integer("train.split_seed", 0, 0, INT64_MAX));

@@ -12,6 +12,8 @@
 #include <sstream>
 
 #include "kdbench/core/errors.h"
+#include "kdbench/core/hash.h"
+#include "kdbench/core/test_pause.h"
 
 namespace fs = std::filesystem;
 
@@ -45,7 +47,53 @@ void check_component(const std::string& what, const std::string& s) {
   }
 }
 
+constexpr const char kSealTag[] = "KDBSUM1:";
+constexpr size_t kSealTagSize = sizeof kSealTag - 1;
+constexpr size_t kSealSize = kSealTagSize + 24;
+
+std::string read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path + ": cannot open: " + std::strerror(errno));
+  std::ostringstream content;
+  content << in.rdbuf();
+  if (in.bad()) throw IoError(path + ": read failed");
+  return content.str();
+}
+
 }  // namespace
+
+void seal_file(const std::string& path) {
+  const std::string body = read_whole_file(path);
+  std::ofstream out(path, std::ios::binary | std::ios::app);
+  out << kSealTag << content_key(body);
+  out.close();
+  if (!out) throw IoError(path + ": cannot append its checksum");
+}
+
+std::string read_sealed(const std::string& path) {
+  std::string content = read_whole_file(path);
+  if (content.size() < kSealSize ||
+      content.compare(content.size() - kSealSize, kSealTagSize, kSealTag) != 0)
+    throw CorruptFile(path +
+                      ": no kdbench checksum at its end (truncated, or written before "
+                      "checkpoints carried one)");
+  const std::string stored = content.substr(content.size() - 24);
+  content.resize(content.size() - kSealSize);
+  if (content_key(content) != stored)
+    throw CorruptFile(path + ": checksum mismatch (the file is corrupt)");
+  return content;
+}
+
+bool sealed_file_intact(const std::string& path, std::string* why) {
+  try {
+    if (!fs::is_regular_file(path)) throw IoError(path + ": not found");
+    read_sealed(path);
+    return true;
+  } catch (const IoError& e) {
+    if (why) *why = e.what();
+    return false;
+  }
+}
 
 void write_file_atomic(const std::string& final_path,
                        const std::function<void(const std::string& tmp_path)>& write, bool fsync) {
@@ -61,6 +109,7 @@ void write_file_atomic(const std::string& final_path,
       throw IoError(final_path + ": the writer produced no file at " + tmp);
     }
     if (fsync) fsync_path(tmp, O_RDONLY);
+    test_pause_point("checkpoint-write");  // the complete temporary, not yet renamed
     fs::rename(tmp, target, ec);
     if (ec) throw IoError(final_path + ": cannot rename " + tmp + " into place: " + ec.message());
   } catch (...) {
@@ -103,6 +152,14 @@ bool Artifacts::exists(const std::string& key, const std::string& name) const {
 void Artifacts::write_atomic(const std::string& key, const std::string& name,
                              const std::function<void(const std::string& tmp_path)>& write) const {
   write_file_atomic(path_for(key, name), write, fsync_);
+}
+
+void Artifacts::write_sealed(const std::string& key, const std::string& name,
+                             const std::function<void(const std::string& tmp_path)>& write) const {
+  write_atomic(key, name, [&](const std::string& tmp) {
+    write(tmp);
+    seal_file(tmp);
+  });
 }
 
 void Artifacts::remove(const std::string& key, const std::string& name) const {

@@ -7,6 +7,7 @@
 
 #include "h5_io.h"
 #include "kdbench/core/errors.h"
+#include "kdbench/core/test_pause.h"
 #include "run_io.h"
 #include "summary_table.h"
 
@@ -181,6 +182,7 @@ void ResultsStore::put(const RunRecord& record) {
       summary::overwrite(table, row_index, row);
     }
     run_io::write_run(runs.createGroup(record.key), record, row_index);
+    test_pause_point("results-flush");
     impl_->file.flush(H5F_SCOPE_GLOBAL);
   });
 }

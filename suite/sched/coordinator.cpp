@@ -8,6 +8,7 @@
 #include "kdbench/core/errors.h"
 #include "kdbench/core/log.h"
 #include "kdbench/sched/protocol.h"
+#include "kdbench/train/resume_state.h"
 #include "kdbench/train/stop_flag.h"
 #include "kdbench/train/trainer.h"
 
@@ -27,13 +28,19 @@ std::string duration_text(double s) {
 
 }  // namespace
 
+FailurePolicy FailurePolicy::of(const grid::GridSpec& grid) {
+  return {grid.retries, grid.on_failure == "stop"};
+}
+
 Coordinator::Coordinator(const grid::TaskGraph& graph, results::ResultsStore& store,
-                         const results::Artifacts& artifacts, comm::Communicator& comm)
+                         const results::Artifacts& artifacts, comm::Communicator& comm,
+                         FailurePolicy policy)
     : graph_(graph),
       store_(store),
       artifacts_(artifacts),
       comm_(comm),
-      priority_(graph.critical_paths()) {
+      priority_(graph.critical_paths()),
+      policy_(policy) {
   load_state();
   warn_clamped_gangs();
 }
@@ -52,10 +59,20 @@ void Coordinator::warn_clamped_gangs() const {
         largest, comm_.size(), comm_.size());
 }
 
+// Present and intact: a checkpoint whose checksum does not match is as good as missing (its
+// students would fail on it, or worse, distill from damaged weights).
 bool Coordinator::artifacts_present(const grid::Task& t) const {
-  if (!artifacts_.exists(t.key, results::checkpoint_name(-1))) return false;
-  for (int e : t.keep_checkpoints)
-    if (!artifacts_.exists(t.key, results::checkpoint_name(e))) return false;
+  std::vector<int> epochs = t.keep_checkpoints;
+  epochs.push_back(-1);
+  for (int e : epochs) {
+    const std::string name = results::checkpoint_name(e);
+    if (!artifacts_.exists(t.key, name)) return false;
+    std::string why;
+    if (!results::sealed_file_intact(artifacts_.path_for(t.key, name), &why)) {
+      spdlog::warn("{}: {}", t.label(), why);
+      return false;
+    }
+  }
   return true;
 }
 
@@ -75,15 +92,41 @@ void Coordinator::load_state() {
     }();
     if (was_done && !(needed_later && !artifacts_present(t))) {
       done_.insert(t.key);
+    } else if (!was_done && record_finished_state(t)) {
+      done_.insert(t.key);
     } else {
       if (was_done)
-        spdlog::info("re-running {}: its checkpoints are missing from {}", t.label(),
+        spdlog::info("re-running {}: its checkpoints are missing from {} or damaged", t.label(),
                      artifacts_.root());
       pending_.insert(t.key);
       total_cost_ += t.cost;
     }
   }
   resolve_choices();
+}
+
+// A task whose training finished but whose result the job did not record (killed in between):
+// its trainer left the finished record (train::kFinishedFile); take it instead of training again.
+bool Coordinator::record_finished_state(const grid::Task& t) {
+  if (!artifacts_.exists(t.key, train::kFinishedFile)) return false;
+  const std::string path = artifacts_.path_for(t.key, train::kFinishedFile);
+  try {
+    results::RunRecord rec =
+        results::record_from_json(nlohmann::json::parse(results::read_sealed(path)));
+    if (rec.key != t.key || rec.status != results::Status::Done ||
+        (t.provides_weights() && !artifacts_present(t)))
+      return false;
+    rec.attempts = std::max(1, attempts_[t.key]);
+    annotate(rec, t);
+    store_.put(rec);
+    artifacts_.remove(t.key, train::kFinishedFile);
+    spdlog::info("{}: recorded DONE from {} (it finished before the last job ended)", t.label(),
+                 path);
+    return true;
+  } catch (const std::exception& e) {
+    spdlog::warn("{}: ignoring its finished state: {}", t.label(), e.what());
+    return false;
+  }
 }
 
 void Coordinator::resolve_choices() {
@@ -215,25 +258,57 @@ void Coordinator::handle_result(int source, const nlohmann::json& j) {
   if (rec.status == results::Status::Interrupted) {
     // Back to pending: the rerun continues it from its saved state.
     pending_.insert(rec.key);
-    stopping_ = true;
+    stopping_ = interrupted_ = true;
     log_progress("interrupted (" + rec.error + "):", t);
   } else if (rec.status == results::Status::Done) {
     done_.insert(rec.key);
+    forget_finished_state(rec.key);
     resolve_choices();
     log_progress("finished (" + std::to_string(std::lround(rec.wall_seconds)) +
                      " s, test at best val " +
                      std::to_string(100 * rec.test_acc_at_best_val).substr(0, 5) + "%)",
                  t);
   } else {
-    failed_.insert(rec.key);
-    log_progress("FAILED: " + rec.error + ":", t);
-    fail_dependents(rec.key, "upstream task failed: " + t.label());
+    handle_failure(rec, t);
   }
   idle_.push_back(source);
 }
 
+void Coordinator::handle_failure(const results::RunRecord& rec, const grid::Task& t) {
+  const bool deterministic = rec.config.is_object() && rec.config.contains("failure") &&
+                             rec.config["failure"].value("deterministic", false);
+  int& retried = retried_[rec.key];
+  if (!deterministic && !stopping_ && retried < policy_.retries) {
+    ++retried;
+    pending_.insert(rec.key);
+    finished_cost_ -= t.cost;  // it runs again
+    log_progress("FAILED (" + rec.error + "), retry " + std::to_string(retried) + " of " +
+                     std::to_string(policy_.retries) + ":",
+                 t);
+    return;
+  }
+  failed_.insert(rec.key);
+  log_progress(
+      "FAILED: " + rec.error + (deterministic ? " (deterministic, not retried)" : "") + ":", t);
+  fail_dependents(rec.key, "upstream task failed: " + t.label());
+  if (policy_.stop_on_failure && !stopping_) {
+    stopping_ = true;
+    spdlog::warn("on_failure = stop: no new tasks; running tasks finish");
+  }
+}
+
+// Recorded: the trainer's finished record has served its purpose. Best effort: a leftover file is
+// ignored for a task that is DONE.
+void Coordinator::forget_finished_state(const std::string& key) const {
+  try {
+    artifacts_.remove(key, train::kFinishedFile);
+  } catch (const IoError& e) {
+    spdlog::warn("{}", e.what());
+  }
+}
+
 int Coordinator::exit_code() const {
-  if (stopping_) return kExitInterrupted;
+  if (interrupted_) return kExitInterrupted;
   return failed_.empty() && pending_.empty() ? kExitOk : kExitTasksFailed;
 }
 
@@ -253,8 +328,8 @@ int Coordinator::run() {
                done_.size(), pending_.size(), comm_.size());
   auto wait = std::chrono::microseconds(100);
   while (stopped_ < comm_.size()) {
-    if (!stopping_ && train::stop_requested()) {
-      stopping_ = true;
+    if (!interrupted_ && train::stop_requested()) {
+      stopping_ = interrupted_ = true;
       spdlog::warn(
           "{} received: no new tasks; running tasks save their state; rerun the same command to "
           "continue",

@@ -104,7 +104,7 @@ int run_grid(comm::Communicator& comm, const RunOptions& opts) {
                    graph.tasks.size(), full_graph.tasks.size());
     coordinator_thread = std::thread([&] {
       try {
-        exit_code = Coordinator(graph, *store, artifacts, comm).run();
+        exit_code = Coordinator(graph, *store, artifacts, comm, FailurePolicy::of(spec)).run();
       } catch (const std::exception& e) {
         // The coordinator cannot recover: end every rank instead of leaving them waiting.
         spdlog::critical("coordinator failed: {}; aborting the job", e.what());

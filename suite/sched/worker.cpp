@@ -136,6 +136,16 @@ int run_worker(comm::Communicator& comm, const grid::GridSpec& grid, const grid:
     } catch (const train::Interrupted& e) {
       spdlog::warn("{}", e.what());
       rec = unfinished_record(task, results::Status::Interrupted, e.what(), comm.rank());
+    } catch (const train::NonFiniteLoss& e) {
+      // Deterministic: a retry would fail at the same step, so the record says not to.
+      spdlog::error("{}: failed: {}", task.label(), e.what());
+      rec = unfinished_record(
+          task, results::Status::Failed,
+          comm::origin_prefix(comm) + e.what() + " (deterministic: not retried)", comm.rank());
+      rec.config["failure"] = {{"kind", "non-finite loss"},
+                               {"epoch", e.epoch},
+                               {"step", e.step},
+                               {"deterministic", true}};
     } catch (const train::GangAgreedFailure& e) {
       // Raised by every member at the same point (e.g. a non-finite loss): a normal FAILED task.
       spdlog::error("{}: failed: {}", task.label(), e.what());

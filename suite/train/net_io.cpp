@@ -1,6 +1,7 @@
 #include "kdbench/train/net_io.h"
 
 #include <filesystem>
+#include <sstream>
 
 #include "kdbench/core/errors.h"
 
@@ -26,7 +27,7 @@ torch::Device device_of(const torch::nn::Module& net) {
 
 void save_net(models::NetImpl& net, const results::Artifacts& artifacts, const std::string& key,
               const std::string& name) {
-  artifacts.write_atomic(key, name, [&](const std::string& tmp) {
+  artifacts.write_sealed(key, name, [&](const std::string& tmp) {
     torch::serialize::OutputArchive archive;
     write_net(net, archive);
     archive.save_to(tmp);
@@ -35,9 +36,11 @@ void save_net(models::NetImpl& net, const results::Artifacts& artifacts, const s
 
 void load_net(models::NetImpl& net, const std::string& path) {
   if (!std::filesystem::exists(path)) throw IoError(path + ": checkpoint not found");
+  // Checked before use: a corrupt checkpoint is never silently distilled from.
+  std::istringstream content(results::read_sealed(path));
   try {
     torch::serialize::InputArchive archive;
-    archive.load_from(path, device_of(net));
+    archive.load_from(content, device_of(net));
     net.load(archive);
   } catch (const c10::Error& e) {
     throw IoError(path + ": cannot load checkpoint: " + e.what_without_backtrace());

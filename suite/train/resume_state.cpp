@@ -1,5 +1,7 @@
 #include "kdbench/train/resume_state.h"
 
+#include <sstream>
+
 #include "kdbench/core/errors.h"
 
 namespace kdbench::train {
@@ -36,8 +38,9 @@ nlohmann::json read_meta(torch::serialize::InputArchive& archive, const std::str
 torch::serialize::InputArchive open(const std::string& path,
                                     const torch::Device& device = torch::kCPU) {
   torch::serialize::InputArchive archive;
+  std::istringstream content(results::read_sealed(path));
   try {
-    archive.load_from(path, device);
+    archive.load_from(content, device);
   } catch (const c10::Error& e) {
     throw IoError(path + ": cannot read resume state: " + e.what_without_backtrace());
   }
@@ -62,7 +65,7 @@ void with_cpu_momentum(torch::optim::Optimizer& opt, const std::function<void()>
 
 void save_resume_state(const ResumeState& s, models::NetImpl& net, torch::optim::Optimizer& opt,
                        const results::Artifacts& artifacts, const std::string& key) {
-  artifacts.write_atomic(key, kResumeFile, [&](const std::string& tmp) {
+  artifacts.write_sealed(key, kResumeFile, [&](const std::string& tmp) {
     torch::serialize::OutputArchive archive, net_archive, opt_archive;
     archive.write("meta", c10::IValue(meta_json(s).dump()));
     write_net(net, net_archive);

@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <optional>
 
 #include "kdbench/core/errors.h"
 #include "kdbench/core/hash.h"
 #include "kdbench/core/log.h"
+#include "kdbench/core/test_pause.h"
 #include "kdbench/methods/nokd.h"
 #include "kdbench/methods/registry.h"
 #include "kdbench/train/evaluate.h"
@@ -146,6 +148,7 @@ class TaskRun {
     if (!task.teacher_key.empty())
       teacher_.emplace(task.teacher_key, task.teacher_model, data_, *env.artifacts,
                        task.train.eval_batch_size);
+    last_save_ = Clock::now();
   }
 
   results::RunRecord run() {
@@ -162,12 +165,20 @@ class TaskRun {
       }
     }
     // Final weights feed students (teachers) or the next link of a TAKD chain (assistants).
+    if (is_root() && task_.provides_weights())
+      save_net(*net_, *env_.artifacts, task_.key, results::checkpoint_name(-1));
+    finish(start);
     if (is_root()) {
-      if (task_.provides_weights())
-        save_net(*net_, *env_.artifacts, task_.key, results::checkpoint_name(-1));
+      // From here until the coordinator records it, the finished record is the task's checkpoint.
+      const std::string done = results::to_json(rec_).dump();
+      env_.artifacts->write_sealed(task_.key, kFinishedFile, [&](const std::string& tmp) {
+        std::ofstream out(tmp, std::ios::binary);
+        out << done;
+        out.close();
+        if (!out) throw IoError(tmp + ": write failed");
+      });
       env_.artifacts->remove(task_.key, kResumeFile);
     }
-    finish(start);
     return rec_;
   }
 
@@ -176,7 +187,17 @@ class TaskRun {
   bool is_root() const { return !in_gang() || env_.gang->rank() == 0; }
 
   std::optional<ResumeState> try_resume() {
-    const bool saved = env_.artifacts->exists(task_.key, kResumeFile);
+    const std::string path = env_.artifacts->path_for(task_.key, kResumeFile);
+    bool saved = env_.artifacts->exists(task_.key, kResumeFile);
+    // Every member checks the same file, so the gang agrees below on whether to resume.
+    std::string why;
+    if (saved && !results::sealed_file_intact(path, &why)) {
+      spdlog::warn(
+          "{}: not resuming from a damaged training state: {}; the task restarts from "
+          "its start (the file is replaced by its next checkpoint)",
+          task_.label(), why);
+      saved = false;
+    }
     // The root wrote the state; every member resumes from that one file, so the artifacts
     // directory must be one shared filesystem for the gang's hosts.
     if (in_gang() && any_member(*env_.gang, saved) && any_member(*env_.gang, !saved))
@@ -184,7 +205,6 @@ class TaskRun {
                     " is visible on some members of the gang and not on others: the artifacts "
                     "directory must be on a filesystem shared by the gang's hosts");
     if (!saved) return std::nullopt;
-    const std::string path = env_.artifacts->path_for(task_.key, kResumeFile);
     pos_ = peek_resume_position(path);
     opt_ = make_optimizer(*net_, task_.train);
     ResumeState s = load_resume_state(path, *net_, *opt_);
@@ -195,6 +215,7 @@ class TaskRun {
     rec_.checkpoints = s.record.checkpoints;
     rec_.started = s.record.started;
     prior_seconds_ = s.wall_seconds;
+    last_save_ = Clock::now();
     spdlog::info("{}: resuming at epoch {} step {} from {}", task_.label(), pos_.epoch + 1,
                  pos_.next_step, path);
     return s;
@@ -237,10 +258,19 @@ class TaskRun {
     EpochSums sums(env_.device, carry ? resumed->loss_sum : 0, carry ? resumed->correct : 0);
     const double seconds_before = resumed ? resumed->epoch_seconds : 0;
     for (int64_t s = resumed ? resumed->pos.next_step : 0; s < steps; ++s) {
-      bool stop = env_.should_stop ? env_.should_stop() : stop_requested();
-      // A signal reaches the members at different moments: they agree at each step boundary.
-      if (in_gang()) stop = any_member(*env_.gang, stop);
-      if (stop) interrupt(order, s, sums, seconds_before + since(epoch_start), start);
+      // {stop requested, checkpoint due by the clock}. A signal reaches the members at different
+      // moments and their clocks differ: they agree at each step boundary in one collective, the
+      // root's clock deciding the checkpoint.
+      std::vector<double> flags{
+          (env_.should_stop ? env_.should_stop() : stop_requested()) ? 1.0 : 0.0,
+          is_root() && checkpoint_due() ? 1.0 : 0.0};
+      if (in_gang()) sum_over_gang(*env_.gang, flags);
+      if (flags[0] > 0) interrupt(order, s, sums, seconds_before + since(epoch_start), start);
+      // Every epoch boundary (the epoch's order is drawn: the state is that of a stop here) and
+      // the clock's step boundaries; an epoch just resumed from is already on disk.
+      if ((s == 0 && pos_.epoch > 0 && !resumed) || flags[1] > 0)
+        save_checkpoint(order, s, sums, seconds_before + since(epoch_start), start);
+      if (s == 0) test_pause_point("first-step");
       ctx.step_in_epoch = s;
       auto idx = order_on_device.slice(0, s * bs, std::min(n, (s + 1) * bs));
       auto x = images(data_, data_.train_x, idx);
@@ -291,11 +321,12 @@ class TaskRun {
       if (bad == std::numeric_limits<int64_t>::max()) bad = -1;
     }
     if (bad >= 0)
-      throw GangAgreedFailure(
+      throw NonFiniteLoss(
           task_.label() + ": loss became " +
-          (bad == mine ? std::to_string(sums.bad_loss.item<double>())
-                       : std::string("non-finite on another member of the gang")) +
-          " at epoch " + std::to_string(epoch) + " step " + std::to_string(bad + 1));
+              (bad == mine ? std::to_string(sums.bad_loss.item<double>())
+                           : std::string("non-finite on another member of the gang")) +
+              " at epoch " + std::to_string(epoch) + " step " + std::to_string(bad + 1),
+          epoch, bad + 1);
     return {totals[0], totals[1]};
   }
 
@@ -347,6 +378,7 @@ class TaskRun {
     // members take its numbers, so every member makes the same best-epoch decisions.
     std::vector<double> eval{0, 0};
     if (is_root()) {
+      test_pause_point("evaluation");
       AutocastScope autocast(env_.device, precision_);
       eval = {accuracy(*net_, data_, data_.val_x, data_.val_y, eb),
               accuracy(*net_, data_, data_.test_x, data_.test_y, eb)};
@@ -380,8 +412,14 @@ class TaskRun {
       env_.on_epoch({&task_, epoch, task_.total_epochs, train_loss, val, seconds});
   }
 
-  [[noreturn]] void interrupt(const torch::Tensor& order, int64_t next_step, const EpochSums& sums,
-                              double epoch_seconds, Clock::time_point start) {
+  bool checkpoint_due() const {
+    const double minutes = task_.train.checkpoint_minutes;
+    return minutes > 0 && since(last_save_) >= 60 * minutes;
+  }
+
+  // The state at a step boundary. A collective in a gang: every member calls it.
+  ResumeState state_at(const torch::Tensor& order, int64_t next_step, const EpochSums& sums,
+                       double epoch_seconds, Clock::time_point start) {
     ResumeState s;
     s.pos = pos_;
     s.pos.next_step = next_step;
@@ -397,8 +435,29 @@ class TaskRun {
     s.best = best_.to_json();
     s.record = rec_;
     s.phase_best = best_.phase_weights;
-    // A gang's members hold the same weights, optimizer state and position: the root saves.
-    if (is_root()) save_resume_state(s, *net_, *opt_, *env_.artifacts, task_.key);
+    return s;
+  }
+
+  // A gang's members hold the same weights, optimizer state and position: the root saves.
+  void save_state(const ResumeState& s) {
+    if (is_root()) {
+      const auto t = Clock::now();
+      save_resume_state(s, *net_, *opt_, *env_.artifacts, task_.key);
+      spdlog::debug("{}: training state saved at epoch {} step {} ({:.3f} s)", task_.label(),
+                    s.pos.epoch + 1, s.pos.next_step, since(t));
+    }
+    last_save_ = Clock::now();
+  }
+
+  // A periodic checkpoint: a kill -9 from here on loses at most the work since this step.
+  void save_checkpoint(const torch::Tensor& order, int64_t next_step, const EpochSums& sums,
+                       double epoch_seconds, Clock::time_point start) {
+    save_state(state_at(order, next_step, sums, epoch_seconds, start));
+  }
+
+  [[noreturn]] void interrupt(const torch::Tensor& order, int64_t next_step, const EpochSums& sums,
+                              double epoch_seconds, Clock::time_point start) {
+    save_state(state_at(order, next_step, sums, epoch_seconds, start));
     throw Interrupted(task_.label() + ": stopped by " + stop_reason() + " at epoch " +
                       std::to_string(pos_.epoch + 1) + " step " + std::to_string(next_step) +
                       "; state saved for resume");
@@ -445,6 +504,7 @@ class TaskRun {
   LoopPosition pos_;
   Best best_;
   double prior_seconds_ = 0;
+  Clock::time_point last_save_;  // of the training state (or the start): checkpoint_minutes
 };
 
 }  // namespace

@@ -122,3 +122,32 @@ TEST(Artifacts, WriteTextAtomicReplacesContent) {
   EXPECT_EQ(slurp(path), "two");
   EXPECT_EQ(entries_in(tmp.path() / "deep/dir"), 1u);
 }
+
+TEST(SealedFiles, ReadBackTheirContentAndDetectEveryDamage) {
+  const fs::path dir = fs::temp_directory_path() / ("kdbench-sealed-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string path = (dir / "f.pt").string();
+  const std::string body(1000, 'x');
+  write_text_atomic(path, body, false);
+  seal_file(path);
+  EXPECT_EQ(read_sealed(path), body);
+  EXPECT_TRUE(sealed_file_intact(path));
+  const std::string sealed = slurp(path);
+  for (size_t at : {size_t{0}, size_t{500}, body.size() + 10, sealed.size() - 1}) {
+    std::string damaged = sealed;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x01);
+    write_text(path, damaged);
+    std::string why;
+    EXPECT_FALSE(sealed_file_intact(path, &why)) << "flip at " << at;
+    EXPECT_NE(why.find(path), std::string::npos) << why;
+    EXPECT_THROW(read_sealed(path), CorruptFile);
+  }
+  for (size_t cut : {size_t{1}, size_t{31}, sealed.size() - 1}) {
+    write_text(path, sealed.substr(0, sealed.size() - cut));
+    EXPECT_THROW(read_sealed(path), CorruptFile) << "truncated by " << cut;
+  }
+  write_text(path, body);  // never sealed
+  EXPECT_THROW(read_sealed(path), CorruptFile);
+  EXPECT_FALSE(sealed_file_intact((dir / "missing.pt").string()));
+  fs::remove_all(dir);
+}

@@ -33,17 +33,19 @@ class CoordinatorFixture : public ::testing::Test {
   ~CoordinatorFixture() override { train::reset_stop_for_tests(); }
 
   void load(const char* grid_text) {
-    graph_ = grid::expand(grid::parse_grid_text(grid_text, "g.ini", grid::ParseOptions{false}));
+    const auto spec = grid::parse_grid_text(grid_text, "g.ini", grid::ParseOptions{false});
+    graph_ = grid::expand(spec);
+    policy_ = sched::FailurePolicy::of(spec);
   }
   GridRun run_single(const Answer& answer) {
     comm::SingleProcessCommunicator comm;
-    return run_with_fake_workers(graph_, store_, artifacts_, {&comm}, answer);
+    return run_with_fake_workers(graph_, store_, artifacts_, {&comm}, answer, policy_);
   }
   GridRun run_cluster(int ranks, const Answer& answer) {
     LocalCluster cluster(ranks);
     std::vector<comm::Communicator*> comms;
     for (int r = 0; r < ranks; ++r) comms.push_back(&cluster.rank(r));
-    return run_with_fake_workers(graph_, store_, artifacts_, comms, answer);
+    return run_with_fake_workers(graph_, store_, artifacts_, comms, answer, policy_);
   }
 
   const grid::Task& find(const std::string& kind, const std::string& method, int64_t seed) const {
@@ -81,15 +83,17 @@ class CoordinatorFixture : public ::testing::Test {
     r.attempts = 1;
     store_.put(r);
     if (!with_checkpoints || !t.provides_weights()) return;
+    // Checksummed as the trainer's are: the coordinator checks them.
     for (int e : t.keep_checkpoints)
-      artifacts_.write_atomic(t.key, results::checkpoint_name(e), touch);
-    artifacts_.write_atomic(t.key, results::checkpoint_name(-1), touch);
+      artifacts_.write_sealed(t.key, results::checkpoint_name(e), touch);
+    artifacts_.write_sealed(t.key, results::checkpoint_name(-1), touch);
   }
 
   fixtures::TempDir dir_;
   results::ResultsStore store_;
   results::Artifacts artifacts_;
   grid::TaskGraph graph_;
+  sched::FailurePolicy policy_;
 };
 
 inline size_t count(const std::vector<std::string>& keys, const std::string& key) {

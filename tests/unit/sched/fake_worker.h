@@ -13,6 +13,7 @@
 #include "kdbench/results/artifacts.h"
 #include "kdbench/results/results_store.h"
 #include "kdbench/results/run_record.h"
+#include "kdbench/sched/coordinator.h"
 
 namespace kdbench::sched_test {
 
@@ -64,6 +65,7 @@ struct GridRun {
 // every rank. An exception from the coordinator stops the workers and is rethrown.
 GridRun run_with_fake_workers(const grid::TaskGraph& graph, results::ResultsStore& store,
                               const results::Artifacts& artifacts,
-                              const std::vector<comm::Communicator*>& ranks, const Answer& answer);
+                              const std::vector<comm::Communicator*>& ranks, const Answer& answer,
+                              sched::FailurePolicy policy = {});
 
 }  // namespace kdbench::sched_test

@@ -96,8 +96,8 @@ class CoordinatorChoice : public ::testing::Test {
     store_.put(r);
     if (t.kind == "teacher")  // a DONE teacher without its checkpoints would be trained again
       for (int e : t.keep_checkpoints)
-        artifacts_.write_atomic(t.key, results::checkpoint_name(e), touch);
-    artifacts_.write_atomic(t.key, results::checkpoint_name(-1), touch);
+        artifacts_.write_sealed(t.key, results::checkpoint_name(e), touch);
+    artifacts_.write_sealed(t.key, results::checkpoint_name(-1), touch);
   }
   static void touch(const std::string& path) { results::write_text_atomic(path, "weights", false); }
   std::set<std::string> dropped() {

@@ -35,6 +35,10 @@ struct TrainConfig {
   int augment_padding = 4;
   // fp32 | bf16 (autocast forward passes, kdbench/train/precision.h); checked by the parser.
   std::string precision = "fp32";
+  // Training state is saved at every epoch boundary and, when > 0, also mid-epoch at the first
+  // step boundary this many minutes after the last save (docs/design.md §3.7). Not part of any
+  // task key: it changes what a kill -9 loses, never the result.
+  double checkpoint_minutes = 0;
 };
 
 struct GridSpec {
@@ -71,6 +75,11 @@ struct GridSpec {
   // [gang_size] MODEL = k per model (wins over the role). Not part of any task key.
   int teacher_gang_size = 1, student_gang_size = 1;
   std::map<std::string, int> model_gang_size;
+  // Failure policy ([grid] retries, on_failure; docs/design.md §3.7): a FAILED task is run again
+  // up to `retries` times in the same job (never one failed deterministically, e.g. by a
+  // non-finite loss); on_failure = stop starts no new task after a failure (running ones finish).
+  int retries = 1;
+  std::string on_failure = "continue";
 };
 
 // gang_size of a task training `model` in the teacher role or another (student, assistant,

@@ -5,6 +5,8 @@
 #include <functional>
 #include <string>
 
+#include "kdbench/core/errors.h"
+
 namespace kdbench::results {
 
 // Writes `final_path` atomically: calls write(tmp_path) with tmp_path =
@@ -20,6 +22,22 @@ void write_file_atomic(const std::string& final_path,
 void write_text_atomic(const std::string& final_path, const std::string& content,
                        bool fsync = true);
 
+// Checksummed ("sealed") files: checkpoints and resume states end in a 32-byte trailer
+// "KDBSUM1:" + content_key (kdbench/core/hash.h, 96 bits) of everything before it. FNV-1a's
+// steps are bijective, so any change of one byte (a flipped bit) and any truncation is detected.
+// Written inside the atomic write, so file and checksum appear together under the final name.
+class CorruptFile : public IoError {
+ public:
+  using IoError::IoError;
+};
+// Appends the trailer to `path` (a complete file, e.g. a temporary before its rename).
+void seal_file(const std::string& path);
+// The file's content without the trailer; IoError when it cannot be read, CorruptFile (naming the
+// file) when the trailer is missing or does not match.
+std::string read_sealed(const std::string& path);
+// True when the file exists and its checksum matches; otherwise false with the reason in `why`.
+bool sealed_file_intact(const std::string& path, std::string* why = nullptr);
+
 class Artifacts {
  public:
   // fsync = false trades durability across power loss for speed (tests, scratch studies).
@@ -33,6 +51,9 @@ class Artifacts {
   bool exists(const std::string& key, const std::string& name) const;
   // Calls write(tmp_path) then renames tmp_path to the final path; removes tmp on failure.
   void write_atomic(const std::string& key, const std::string& name,
+                    const std::function<void(const std::string& tmp_path)>& write) const;
+  // write_atomic, sealed (see seal_file) before the rename.
+  void write_sealed(const std::string& key, const std::string& name,
                     const std::function<void(const std::string& tmp_path)>& write) const;
   // Removes the file if present (no error when it is already gone).
   void remove(const std::string& key, const std::string& name) const;

@@ -19,10 +19,21 @@
 
 namespace kdbench::sched {
 
+// [grid] retries and on_failure (docs/design.md §3.7). A failed task goes back to the queue up to
+// `retries` times in one job unless its record says the failure is deterministic
+// (config.failure.deterministic, e.g. a non-finite loss); stop_on_failure: after a task stays
+// FAILED nothing new starts, running tasks finish, the job exits 1.
+struct FailurePolicy {
+  int retries = 1;
+  bool stop_on_failure = false;
+  static FailurePolicy of(const grid::GridSpec& grid);
+};
+
 class Coordinator {
  public:
   Coordinator(const grid::TaskGraph& graph, results::ResultsStore& store,
-              const results::Artifacts& artifacts, comm::Communicator& comm);
+              const results::Artifacts& artifacts, comm::Communicator& comm,
+              FailurePolicy policy = {});
   // Runs until every worker was told to stop; returns the process exit code for the job.
   int run();
 
@@ -36,7 +47,10 @@ class Coordinator {
  private:
   void load_state();
   bool artifacts_present(const grid::Task& teacher) const;
+  bool record_finished_state(const grid::Task& t);
+  void forget_finished_state(const std::string& key) const;
   void handle_result(int source, const nlohmann::json& record_json);
+  void handle_failure(const results::RunRecord& rec, const grid::Task& t);
   void fail_dependents(const std::string& key, const std::string& reason);
   void dispatch();
   void start(const std::string& key, const std::vector<int>& ranks);
@@ -58,7 +72,10 @@ class Coordinator {
   std::map<std::string, double> priority_;
   std::set<std::string> done_, failed_, pending_, running_, dropped_;
   std::map<std::string, AssistantDecision> decisions_;  // by AssistantChoice id
-  bool stopping_ = false;  // a stop signal reached this rank or a worker: dispatch nothing new
+  FailurePolicy policy_;
+  bool stopping_ = false;               // dispatch nothing new: a stop signal, or on_failure = stop
+  bool interrupted_ = false;            // a stop signal reached this rank or a worker
+  std::map<std::string, int> retried_;  // this job's retries by task key
   std::map<std::string, int> attempts_;
   std::deque<int> idle_;
   int stopped_ = 0;

@@ -7,8 +7,8 @@
 //     are summed across the gang through one flat buffer (bucketed, a few collectives per step
 //     instead of one per parameter tensor), so every member holds the full-batch gradient;
 //   - broadcast_state: the root's parameters and buffers to every member (start and resume);
-//   - any_member: one flag OR-ed over the gang (a stop request reaches every member at the same
-//     step boundary, so the gang stops and resumes as one).
+//   - any_member / sum_over_gang: flags agreed over the gang (at each step boundary the stop
+//     request and the root's "checkpoint due", so the gang stops, saves and resumes as one).
 // Every call is a collective of the gang: every member makes the same calls in the same order.
 #include <torch/torch.h>
 

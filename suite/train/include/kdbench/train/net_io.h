@@ -1,5 +1,6 @@
 #pragma once
-// Saving, loading and snapshotting networks. Files go through Artifacts::write_atomic.
+// Saving, loading and snapshotting networks. Files go through Artifacts::write_sealed: atomic, with
+// a checksum that load_net verifies.
 #include <map>
 #include <string>
 
@@ -14,7 +15,8 @@ torch::Device device_of(const torch::nn::Module& net);
 void save_net(models::NetImpl& net, const results::Artifacts& artifacts, const std::string& key,
               const std::string& name);
 // Loads weights and BN statistics into a freshly built `net`, onto the device it is on; IoError
-// naming the file if it is missing or does not match the architecture.
+// naming the file if it is missing or does not match the architecture, results::CorruptFile if
+// its checksum does not match.
 void load_net(models::NetImpl& net, const std::string& path);
 
 // In-memory copy of parameters and buffers (best-val weights for Annealing-KD's stage II).

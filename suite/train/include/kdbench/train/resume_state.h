@@ -17,6 +17,10 @@
 namespace kdbench::train {
 
 constexpr const char* kResumeFile = "resume.pt";
+// The finished record (JSON, sealed), written by the trainer after the task's last checkpoint and
+// before resume.pt is removed: a job killed before the coordinator recorded the task DONE records
+// it from this file at the next start instead of training it again (sched::Coordinator).
+constexpr const char* kFinishedFile = "finished.json";
 
 struct LoopPosition {
   int phase = 0;          // index into the method's phases

@@ -1,12 +1,14 @@
 #pragma once
 // Runs one task of the DAG: trains its model (teacher: cross-entropy; student: its method, phase
 // by phase), evaluates on val and test every epoch, keeps the checkpoints the grid needs and
-// returns the finished RunRecord. A stop request at a step boundary saves the task's state to
-// <artifacts>/<key>/resume.pt and throws Interrupted; the next run_task of the same task
-// continues from it, bit for bit (a gang stops and resumes as one). Deterministic on CPU: all
-// randomness derives from the task's seed, so the same task twice gives bitwise-identical weights
-// and curves. The step loop never waits for the device: loss sums, correct counts and the
-// non-finite check stay on it and are read once per epoch.
+// returns the finished RunRecord. The task's state is saved to <artifacts>/<key>/resume.pt
+// (atomic, checksummed) at every epoch boundary, every checkpoint_minutes within an epoch, and on
+// a stop request at a step boundary (which then throws Interrupted); the next run_task of the
+// same task continues from the last save, bit for bit (a gang stops and resumes as one), so a
+// kill -9 loses only the work since then. A damaged resume.pt is ignored with a warning.
+// Deterministic on CPU: all randomness derives from the task's seed, so the same task twice gives
+// bitwise-identical weights and curves. The step loop never waits for the device: loss sums,
+// correct counts and the non-finite check stay on it and are read once per epoch.
 #include <functional>
 #include <string>
 
@@ -54,6 +56,16 @@ struct TrainEnv {
 class GangAgreedFailure : public Error {
  public:
   using Error::Error;
+};
+
+// The loss became NaN or Inf: deterministic (a rerun fails at the same step), so the coordinator
+// records it FAILED with its epoch and step and does not retry it.
+class NonFiniteLoss : public GangAgreedFailure {
+ public:
+  NonFiniteLoss(const std::string& what, int epoch, int64_t step)
+      : GangAgreedFailure(what), epoch(epoch), step(step) {}
+  int epoch;     // 1-based
+  int64_t step;  // 1-based within the epoch
 };
 
 // Seeds of a task: a KD run and its no-KD baseline with the same seed and student model get the
