@@ -1,21 +1,25 @@
 #include "kdbench/sched/run_grid.h"
 
 #include <torch/version.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <exception>
-#include <fstream>
+#include <filesystem>
 #include <memory>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "kdbench/core/errors.h"
 #include "kdbench/core/log.h"
 #include "kdbench/core/strings.h"
 #include "kdbench/core/version.h"
+#include "kdbench/datasets/dataset.h"
 #include "kdbench/grid/parse_grid.h"
 #include "kdbench/grid/shard.h"
 #include "kdbench/grid/task_graph.h"
+#include "kdbench/results/results_lock.h"
 #include "kdbench/results/results_store.h"
 #include "kdbench/sched/coordinator.h"
 #include "kdbench/sched/worker.h"
@@ -24,14 +28,6 @@
 
 namespace kdbench::sched {
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": cannot open grid file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 grid::GridSpec parse(const std::string& text, const RunOptions& opts) {
   auto spec = grid::parse_grid_text(text, opts.grid_path);
@@ -56,6 +52,47 @@ results::Provenance provenance(const grid::GridSpec& spec, comm::Communicator& c
   return p;
 }
 
+// A bad data file is bad input: found here, before anything is written (exit 2, one line), not
+// as every task failing. Reads what every task reads (rank 0, once more): the headers, sizes
+// and labels, and the subsets against the split.
+void check_data(const grid::GridSpec& spec) {
+  try {
+    datasets::load(grid::data_config(spec));
+  } catch (const ConfigError& e) {
+    throw ConfigError(spec.path + ": [train] " + e.what());
+  }
+}
+
+// Creates the artifacts root now, so an unwritable one is bad input (exit 2), not a failure
+// of every task. Returns whether it was created here (then removed again if setup fails).
+bool make_artifacts_root(const std::string& root) {
+  std::error_code ec;
+  const bool created = std::filesystem::create_directories(root, ec);
+  if (ec || ::access(root.c_str(), W_OK) != 0)
+    throw ConfigError(root + ": [grid] artifacts: cannot create or write this directory: " +
+                      (ec ? ec.message() : std::strerror(errno)));
+  return created;
+}
+
+// The writer's lock beside the results file (kdbench/results/results_lock.h); its directory is
+// created first, as opening the results file would.
+std::unique_ptr<results::ResultsLock> lock_results(const std::string& results_path,
+                                                   const std::string& host) {
+  const std::filesystem::path parent = std::filesystem::path(results_path).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (ec)
+    throw ConfigError(parent.string() + ": cannot create the results directory: " + ec.message());
+  std::unique_ptr<results::ResultsLock> lock;
+  try {
+    lock = std::make_unique<results::ResultsLock>(results_path, host);
+  } catch (const IoError& e) {
+    throw ConfigError(std::string(e.what()) + " (the results file's directory must be writable)");
+  }
+  if (!lock->taken_over().empty()) spdlog::warn("{}", lock->taken_over());
+  return lock;
+}
+
 }  // namespace
 
 int run_grid(comm::Communicator& comm, const RunOptions& opts) {
@@ -65,6 +102,8 @@ int run_grid(comm::Communicator& comm, const RunOptions& opts) {
   train::install_stop_handlers();
   const auto hosts = comm.all_gather(comm::hostname());
   std::string text;
+  bool created_artifacts = false;
+  std::unique_ptr<results::ResultsLock> lock;  // released on every return and exception
   std::unique_ptr<results::ResultsStore> store;
   grid::GridSpec spec;
   std::exception_ptr setup_error;
@@ -75,11 +114,17 @@ int run_grid(comm::Communicator& comm, const RunOptions& opts) {
       if (opts.device.ranks_per_gpu < 0)
         throw ConfigError("--ranks-per-gpu: " + std::to_string(opts.device.ranks_per_gpu) +
                           " must be >= 0 (0 = round robin)");
-      text = read_file(opts.grid_path);
+      text = grid::read_grid_file(opts.grid_path);
       spec = parse(text, opts);
+      grid::expand(spec);  // the checks across axes (TAKD assistant sizes) before any file
+      check_data(spec);
+      lock = lock_results(spec.results, hosts.front());
+      created_artifacts = make_artifacts_root(spec.artifacts);
       store = std::make_unique<results::ResultsStore>(
           results::ResultsStore::open_or_create(spec.results, provenance(spec, comm, hosts)));
     } catch (const Error& e) {
+      std::error_code ec;
+      if (created_artifacts) std::filesystem::remove(spec.artifacts, ec);  // only if still empty
       setup_error = std::current_exception();
       setup_code = e.exit_code();
     }
