@@ -78,12 +78,9 @@ void check_is_hdf5(const std::string& path) {
 }
 
 // An existing file HDF5 cannot open (truncated, damaged) is bad input, like one of another kind.
-H5::H5File open_existing(const std::string& path, unsigned flags,
-                         const H5::FileAccPropList& access = H5::FileAccPropList::DEFAULT) {
+H5::H5File open_existing(const std::string& path, unsigned flags, const std::string& what) {
   try {
-    return h5::guarded(path, "opening", [&] {
-      return H5::H5File(path, flags, H5::FileCreatPropList::DEFAULT, access);
-    });
+    return h5::guarded(path, what, [&] { return H5::H5File(path, flags); });
   } catch (const IoError& e) {
     // Held by another process (HDF5's own file lock) is not damage.
     if (std::string(e.what()).find("lock") != std::string::npos) throw;
@@ -117,7 +114,7 @@ ResultsStore ResultsStore::open_or_create(const std::string& path, const Provena
   if (fs::exists(path)) {
     check_is_hdf5(path);
     h5::guarded(path, "opening for writing", [&] {
-      impl->file = open_existing(path, H5F_ACC_RDWR);
+      impl->file = open_existing(path, H5F_ACC_RDWR, "opening for writing");
       check_layout(impl->file, path);
       write_provenance(impl->file.openGroup("/"), prov);
       impl->file.flush(H5F_SCOPE_GLOBAL);
@@ -163,7 +160,7 @@ ResultsStore ResultsStore::open_read_only(const std::string& path) {
     try {
       impl->file = H5::H5File(path, H5F_ACC_RDONLY, H5::FileCreatPropList::DEFAULT, no_lock);
     } catch (const H5::Exception&) {
-      impl->file = open_existing(path, H5F_ACC_RDONLY);
+      impl->file = open_existing(path, H5F_ACC_RDONLY, "opening for reading");
     }
     check_layout(impl->file, path);
   });

@@ -64,11 +64,13 @@ EOF
 base_grid > cases/base.ini
 "$kdbench" plan cases/base.ini > /dev/null || fail "the base grid is not valid"
 
-# grid_case PATTERN SED_SCRIPT: the base grid edited by sed, refused by `run` and by `plan`.
+# grid_case PATTERN SED_SCRIPT: the base grid edited by sed, refused by `run` (and by `plan`
+# while also_plan=1: both read a grid through the same parser, so only some cases check both).
+also_plan=1
 grid_case() {
   base_grid | sed -e "$2" > cases/case.ini
   rejected "$1" run case.ini --comm single
-  rejected "$1" plan case.ini
+  if (( also_plan )); then rejected "$1" plan case.ini; fi
   rm cases/case.ini
 }
 # grid_text PATTERN: the grid read from stdin, refused by `run`.
@@ -99,6 +101,7 @@ rmdir cases/dir.ini
 rejected "nope.ini: cannot open grid file" run nope.ini --comm single
 
 echo "== grid.ini: types, ranges, names"
+also_plan=0
 grid_case "\[train\] lr: 'fast' is not a finite number" 's/^lr = 0.05$/lr = fast/'
 grid_case "\[train\] epochs: .*1.5" 's/^epochs = 1$/epochs = 1.5/'
 grid_case "\[train\] epochs: .*out of range" 's/^epochs = 1$/epochs = 0/'
@@ -127,6 +130,7 @@ grid_case "\[grid\] teacher_checkpoints: 0 is outside the teacher's epochs" '/^\
 grid_case "\[method.kd\] .*temperature" '$a [method.kd]\ntemperature = -1'
 grid_case "\[method.kd\] .*unknown parameter|\[method.kd\] .*tau" '$a [method.kd]\ntau = 4'
 grid_case "\[train\] lr_milestones: 9 is after" '/^\[train\]/a lr_milestones = 9'
+also_plan=1
 grid_case "\[method.takd\] assistants: unknown model 'cnn9'" 's/^methods = nokd kd$/methods = takd/; $a [method.takd]\nassistants = cnn9'
 grid_case "\[method.takd\] assistants: .*cnn8.* between|\[method.takd\] assistants: .*cnn8.*size" 's/^methods = nokd kd$/methods = takd/; $a [method.takd]\nassistants = cnn8'
 grid_case "\[method.takd\] assistants: 'auto' stands alone" 's/^methods = nokd kd$/methods = takd/; $a [method.takd]\nassistants = auto cnn3'
@@ -140,6 +144,7 @@ printf 'not hdf5\n' > cases/text.h5
 grid_text "text.h5: not an HDF5 file" <<< "$(base_grid | sed "s|^results = .*|results = $work/cases/text.h5|")"
 rejected "text.h5: not an HDF5 file" run base.ini --comm single --results text.h5
 
+also_plan=0
 echo "== data files: IDX (Fashion-MNIST)"
 # data_case DEFECT FILE PATTERN [KIND [DATASET]]: the dataset with one defect, refused by `run`.
 data_case() {
