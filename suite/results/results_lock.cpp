@@ -70,8 +70,9 @@ ResultsLock::ResultsLock(const std::string& results_path, const std::string& hos
                       "--results; if that job is gone, delete " +
                       path_);
   }
-  throw ConfigError(path_ + ": another job took the results lock while this one replaced a stale "
-                            "lock; one job writes a results file at a time");
+  throw ConfigError(path_ +
+                    ": another job took the results lock while this one replaced a stale "
+                    "lock; one job writes a results file at a time");
 }
 
 ResultsLock::~ResultsLock() { ::unlink(path_.c_str()); }

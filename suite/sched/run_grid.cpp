@@ -10,6 +10,7 @@
 #include <memory>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "kdbench/core/errors.h"
 #include "kdbench/core/log.h"
@@ -63,32 +64,23 @@ void check_data(const grid::GridSpec& spec) {
   }
 }
 
-// Creates the artifacts root now, so an unwritable one is bad input (exit 2), not a failure
-// of every task. Returns whether it was created here (then removed again if setup fails).
-bool make_artifacts_root(const std::string& root) {
+// Creates `dir` (and its parents) unless it exists, so an unwritable results or artifacts path is
+// bad input (exit 2) found at start, not a failure of every task. A directory made here is
+// recorded in `made`, and removed again (when still empty) if setup fails later.
+void make_writable_dir(const std::string& dir, const std::string& key,
+                       std::vector<std::string>& made) {
+  if (dir.empty()) return;
   std::error_code ec;
-  const bool created = std::filesystem::create_directories(root, ec);
-  if (ec || ::access(root.c_str(), W_OK) != 0)
-    throw ConfigError(root + ": [grid] artifacts: cannot create or write this directory: " +
+  if (std::filesystem::create_directories(dir, ec)) made.push_back(dir);
+  if (ec || ::access(dir.c_str(), W_OK) != 0)
+    throw ConfigError(dir + ": " + key + ": cannot create or write this directory: " +
                       (ec ? ec.message() : std::strerror(errno)));
-  return created;
 }
 
-// The writer's lock beside the results file (kdbench/results/results_lock.h); its directory is
-// created first, as opening the results file would.
+// The writer's lock beside the results file (kdbench/results/results_lock.h).
 std::unique_ptr<results::ResultsLock> lock_results(const std::string& results_path,
                                                    const std::string& host) {
-  const std::filesystem::path parent = std::filesystem::path(results_path).parent_path();
-  std::error_code ec;
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  if (ec)
-    throw ConfigError(parent.string() + ": cannot create the results directory: " + ec.message());
-  std::unique_ptr<results::ResultsLock> lock;
-  try {
-    lock = std::make_unique<results::ResultsLock>(results_path, host);
-  } catch (const IoError& e) {
-    throw ConfigError(std::string(e.what()) + " (the results file's directory must be writable)");
-  }
+  auto lock = std::make_unique<results::ResultsLock>(results_path, host);
   if (!lock->taken_over().empty()) spdlog::warn("{}", lock->taken_over());
   return lock;
 }
@@ -102,7 +94,7 @@ int run_grid(comm::Communicator& comm, const RunOptions& opts) {
   train::install_stop_handlers();
   const auto hosts = comm.all_gather(comm::hostname());
   std::string text;
-  bool created_artifacts = false;
+  std::vector<std::string> made_dirs;
   std::unique_ptr<results::ResultsLock> lock;  // released on every return and exception
   std::unique_ptr<results::ResultsStore> store;
   grid::GridSpec spec;
@@ -118,13 +110,17 @@ int run_grid(comm::Communicator& comm, const RunOptions& opts) {
       spec = parse(text, opts);
       grid::expand(spec);  // the checks across axes (TAKD assistant sizes) before any file
       check_data(spec);
+      make_writable_dir(std::filesystem::path(spec.results).parent_path().string(),
+                        "[grid] results", made_dirs);
+      make_writable_dir(spec.artifacts, "[grid] artifacts", made_dirs);
       lock = lock_results(spec.results, hosts.front());
-      created_artifacts = make_artifacts_root(spec.artifacts);
       store = std::make_unique<results::ResultsStore>(
           results::ResultsStore::open_or_create(spec.results, provenance(spec, comm, hosts)));
     } catch (const Error& e) {
+      lock.reset();
       std::error_code ec;
-      if (created_artifacts) std::filesystem::remove(spec.artifacts, ec);  // only if still empty
+      for (auto dir = made_dirs.rbegin(); dir != made_dirs.rend(); ++dir)
+        std::filesystem::remove(*dir, ec);  // only if still empty
       setup_error = std::current_exception();
       setup_code = e.exit_code();
     }

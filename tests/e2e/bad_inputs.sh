@@ -133,12 +133,12 @@ grid_case "\[train\] lr_milestones: 9 is after" '/^\[train\]/a lr_milestones = 9
 also_plan=1
 grid_case "\[method.takd\] assistants: unknown model 'cnn9'" 's/^methods = nokd kd$/methods = takd/; $a [method.takd]\nassistants = cnn9'
 grid_case "\[method.takd\] assistants: .*cnn8.* between|\[method.takd\] assistants: .*cnn8.*size" 's/^methods = nokd kd$/methods = takd/; $a [method.takd]\nassistants = cnn8'
-grid_case "\[method.takd\] assistants: 'auto' stands alone" 's/^methods = nokd kd$/methods = takd/; $a [method.takd]\nassistants = auto cnn3'
-grid_case "\[method.takd\] links: 'cnn4-cnn3' is not of the form" 's/^methods = nokd kd$/methods = takd/; $a [method.takd]\nassistants = cnn3\nlinks = cnn4-cnn3'
+grid_case "\[method.takd\] assistants: 'auto' stands alone" 's/^methods = nokd kd$/methods = takd/; $a [method.takd]\nassistants = auto cnn6'
+grid_case "\[method.takd\] links: 'cnn4-cnn2' is not of the form" 's/^methods = nokd kd$/methods = takd/; $a [method.takd]\nlinks = cnn4-cnn2'
 
 echo "== grid.ini: paths"
 grid_case "data_dir: .*no-such-dir" "s|^data_dir = .*|data_dir = $work/no-such-dir|"
-grid_text "/proc/kdbench-nope: cannot create the results directory" <<< "$(base_grid | sed 's|^results = .*|results = /proc/kdbench-nope/out.h5|')"
+grid_text "/proc/kdbench-nope: \[grid\] results: cannot create or write this directory" <<< "$(base_grid | sed 's|^results = .*|results = /proc/kdbench-nope/out.h5|')"
 grid_text "/proc/kdbench-nope/art: \[grid\] artifacts: cannot create or write" <<< "$(base_grid | sed 's|^artifacts = .*|artifacts = /proc/kdbench-nope/art|')"
 printf 'not hdf5\n' > cases/text.h5
 grid_text "text.h5: not an HDF5 file" <<< "$(base_grid | sed "s|^results = .*|results = $work/cases/text.h5|")"
