@@ -83,7 +83,10 @@ H5::H5File open_existing(const std::string& path, unsigned flags, const std::str
     return h5::guarded(path, what, [&] { return H5::H5File(path, flags); });
   } catch (const IoError& e) {
     // Held by another process (HDF5's own file lock) is not damage.
-    if (std::string(e.what()).find("lock") != std::string::npos) throw;
+    const std::string why = e.what();
+    if (why.find("unable to lock") != std::string::npos ||
+        why.find("locking flag") != std::string::npos)
+      throw;
     throw BadInputFile(std::string(e.what()) +
                        " (a damaged results file: `kdbench merge` it into a new file to keep what "
                        "is readable, or move it away)");

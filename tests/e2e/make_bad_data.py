@@ -39,7 +39,7 @@ def write_idx(directory, defect, target):
         is_images = "images" in target
         data = files[target]
         if defect == "magic":
-            data = struct.pack(">I", 0x1F8B0803) + data[4:]
+            data = struct.pack(">I", 0x00000804) + data[4:]
         elif defect == "truncated-header":
             data = data[:6]
         elif defect == "truncated-data":
