@@ -218,7 +218,7 @@ done
 rejected "schema99.h5: results schema_version 99 is not supported \(this kdbench reads 1\)" status schema99.h5
 rejected "truncated.h5: .*damaged results file.*kdbench merge" status truncated.h5
 rejected "superblock-only.h5: .*damaged results file|superblock-only.h5: not an HDF5" status superblock-only.h5
-rejected "fake.h5: not an HDF5 file" status fake.h5
+rejected "fake.h5: not an HDF5 file|fake.h5: .*damaged results file" status fake.h5
 rejected "empty.h5: not an HDF5 file" status empty.h5
 rejected "missing.h5: results file does not exist" status missing.h5
 rejected "truncated.h5: .*damaged results file" report truncated.h5 --out rep
