@@ -23,6 +23,10 @@ int cmd_run(const Args& args, int* argc, char*** argv) {
       "ranks-per-gpu", po::value<int>()->default_value(0),
       "R: R consecutive ranks of a node share each GPU (default 0: round robin)");
   const auto vm = parse_args("run", args, opts, "grid");
+  const std::string level = vm["log-level"].as<std::string>();
+  if (level != "trace" && level != "debug" && level != "info" && level != "warn" &&
+      level != "error")
+    throw ConfigError("--log-level: '" + level + "' is not one of trace|debug|info|warn|error");
   // Checked before MPI starts: a bad --shard ends the run before any rank waits for another.
   const std::string shard = vm["shard"].as<std::string>();
   const grid::ShardSpec shard_spec =

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <boost/program_options.hpp>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -297,12 +299,19 @@ GridSpec parse_grid_text(const std::string& text, const std::string& source,
   return g;
 }
 
-GridSpec parse_grid_file(const std::string& path, const ParseOptions& opts) {
+std::string read_grid_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw ConfigError(path + ": cannot open grid file: it is a directory (expected an .ini file)");
   std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": cannot open grid file");
+  if (!in) throw ConfigError(path + ": cannot open grid file: " + std::strerror(errno));
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_grid_text(text.str(), path, opts);
+  return text.str();
+}
+
+GridSpec parse_grid_file(const std::string& path, const ParseOptions& opts) {
+  return parse_grid_text(read_grid_file(path), path, opts);
 }
 
 }  // namespace kdbench::grid

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "kdbench/core/errors.h"
+
 namespace kdbench::grid {
 
 methods::ParamMap TakdExpansion::link_params(const std::string& up, const std::string& down,
@@ -83,6 +85,8 @@ void TakdExpansion::add_cell(const std::string& student, int64_t seed,
   } else {
     for (const auto& a : grid_.takd_assistants)
       if (builder_.size_of(a) < hi && builder_.size_of(a) > lo) path.push_back(a);
+    had_cells_ = true;
+    fitting_assistants_.insert(path.begin(), path.end());
   }
   Upstream upstream{teacher_key, checkpoint};
   std::vector<std::string> chain = {teacher_model};
@@ -97,6 +101,24 @@ void TakdExpansion::add_cell(const std::string& student, int64_t seed,
   builder_.require(builder_.add_student(
       "student", student, "takd", link_params(builder_.at(upstream.key).model, student, params),
       seed, upstream, chain));
+}
+
+void TakdExpansion::check_every_assistant_fits() const {
+  if (!had_cells_) return;
+  const auto sized = [&](const std::vector<std::string>& models) {
+    std::string out;
+    for (const auto& m : models)
+      out += (out.empty() ? "" : ", ") + m + " " + std::to_string(builder_.size_of(m));
+    return out;
+  };
+  for (const auto& a : grid_.takd_assistants)
+    if (!fitting_assistants_.count(a))
+      throw ConfigError(grid_.path + ": [method.takd] assistants: '" + a + "' (" +
+                        std::to_string(builder_.size_of(a)) +
+                        " parameters) is not strictly between any teacher and student in size "
+                        "(teachers: " +
+                        sized(grid_.teachers) + "; students: " + sized(grid_.students) +
+                        "); an assistant is smaller than its teacher and larger than its student");
 }
 
 }  // namespace kdbench::grid

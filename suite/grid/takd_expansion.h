@@ -3,6 +3,7 @@
 // chain teacher -> assistants... -> student, from the grid's explicit [method.takd] assistants or,
 // with `assistants = auto`, one alternative per candidate assistant (see AssistantChoice).
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,10 @@ class TakdExpansion {
   // Adds the tasks of one student cell learning from `teacher_key` at `checkpoint`.
   void add_cell(const std::string& student, int64_t seed, const std::string& teacher_key,
                 int checkpoint, const methods::ParamMap& params);
+  // After every cell: ConfigError for an explicit assistant that fit between no teacher and
+  // student pair (strictly smaller than the teacher, larger than the student), which would be
+  // skipped everywhere, i.e. a contradiction in the grid rather than a sweep's unused entry.
+  void check_every_assistant_fits() const;
 
  private:
   // The link's own parameters when [method.takd] links names up>down, else `fallback`.
@@ -33,6 +38,8 @@ class TakdExpansion {
 
   GraphBuilder& builder_;
   const GridSpec& grid_;
+  bool had_cells_ = false;
+  std::set<std::string> fitting_assistants_;
 };
 
 }  // namespace kdbench::grid

@@ -106,6 +106,7 @@ TaskGraph expand(const GridSpec& g) {
                                                 {teacher_model}));
           }
       }
+  takd.check_every_assistant_fits();
   return builder.finish();
 }
 

@@ -120,16 +120,27 @@ void write_file_atomic(const std::string& final_path,
   if (fsync) fsync_path(dir.string(), O_RDONLY | O_DIRECTORY);
 }
 
+void write_bytes(const std::string& path, const std::string& bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw IoError(path + ": cannot create: " + std::strerror(errno));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = n < 0 ? errno : EIO;
+      ::close(fd);
+      throw IoError(path + ": write failed: " + std::strerror(err));
+    }
+    done += static_cast<size_t>(n);
+  }
+  // close() reports deferred write errors (NFS, quota) that write() did not.
+  if (::close(fd) != 0) throw IoError(path + ": write failed: " + std::strerror(errno));
+}
+
 void write_text_atomic(const std::string& final_path, const std::string& content, bool fsync) {
   write_file_atomic(
-      final_path,
-      [&](const std::string& tmp) {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << content;
-        out.close();
-        if (!out) throw IoError(tmp + ": write failed");
-      },
-      fsync);
+      final_path, [&](const std::string& tmp) { write_bytes(tmp, content); }, fsync);
 }
 
 Artifacts::Artifacts(std::string root, bool fsync) : root_(std::move(root)), fsync_(fsync) {}

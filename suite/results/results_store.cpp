@@ -53,20 +53,21 @@ void check_layout(const H5::H5File& file, const std::string& path) {
   const H5::Group root = file.openGroup("/");
   if (!root.attrExists("schema_version") || !file.nameExists(kRuns) ||
       !file.nameExists(kSummaryDataset)) {
-    throw IoError(path +
-                  ": is an HDF5 file but not a kdbench results file (no schema_version, "
-                  "/runs or /summary)");
+    throw BadInputFile(path +
+                       ": is an HDF5 file but not a kdbench results file (no schema_version, "
+                       "/runs or /summary)");
   }
   const int64_t version = h5::read_int(root, "/", "schema_version");
   if (version != kSchemaVersion) {
-    throw IoError(path + ": results schema_version " + std::to_string(version) +
-                  " is not supported (this kdbench reads " + std::to_string(kSchemaVersion) + ")");
+    throw BadInputFile(path + ": results schema_version " + std::to_string(version) +
+                       " is not supported (this kdbench reads " + std::to_string(kSchemaVersion) +
+                       ")");
   }
 }
 
 void check_is_hdf5(const std::string& path) {
   if (!fs::is_regular_file(path)) {
-    throw IoError(path + ": results file does not exist (or is not a regular file)");
+    throw BadInputFile(path + ": results file does not exist (or is not a regular file)");
   }
   bool is_hdf5 = false;
   try {
@@ -74,7 +75,23 @@ void check_is_hdf5(const std::string& path) {
   } catch (const H5::Exception&) {
     is_hdf5 = false;
   }
-  if (!is_hdf5) throw IoError(path + ": not an HDF5 file (expected a kdbench results .h5)");
+  if (!is_hdf5) throw BadInputFile(path + ": not an HDF5 file (expected a kdbench results .h5)");
+}
+
+// An existing file HDF5 cannot open (truncated, damaged) is bad input, like one of another kind.
+H5::H5File open_existing(const std::string& path, unsigned flags, const std::string& what) {
+  try {
+    return h5::guarded(path, what, [&] { return H5::H5File(path, flags); });
+  } catch (const IoError& e) {
+    // Held by another process (HDF5's own file lock) is not damage.
+    const std::string why = e.what();
+    if (why.find("unable to lock") != std::string::npos ||
+        why.find("locking flag") != std::string::npos)
+      throw;
+    throw BadInputFile(std::string(e.what()) +
+                       " (a damaged results file: `kdbench merge` it into a new file to keep what "
+                       "is readable, or move it away)");
+  }
 }
 
 }  // namespace
@@ -101,7 +118,7 @@ ResultsStore ResultsStore::open_or_create(const std::string& path, const Provena
   if (fs::exists(path)) {
     check_is_hdf5(path);
     h5::guarded(path, "opening for writing", [&] {
-      impl->file = H5::H5File(path, H5F_ACC_RDWR);
+      impl->file = open_existing(path, H5F_ACC_RDWR, "opening for writing");
       check_layout(impl->file, path);
       write_provenance(impl->file.openGroup("/"), prov);
       impl->file.flush(H5F_SCOPE_GLOBAL);
@@ -147,7 +164,7 @@ ResultsStore ResultsStore::open_read_only(const std::string& path) {
     try {
       impl->file = H5::H5File(path, H5F_ACC_RDONLY, H5::FileCreatPropList::DEFAULT, no_lock);
     } catch (const H5::Exception&) {
-      impl->file = H5::H5File(path, H5F_ACC_RDONLY);
+      impl->file = open_existing(path, H5F_ACC_RDONLY, "opening for reading");
     }
     check_layout(impl->file, path);
   });

@@ -1,21 +1,26 @@
 #include "kdbench/sched/run_grid.h"
 
 #include <torch/version.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <exception>
-#include <fstream>
+#include <filesystem>
 #include <memory>
 #include <set>
-#include <sstream>
 #include <thread>
+#include <vector>
 
 #include "kdbench/core/errors.h"
 #include "kdbench/core/log.h"
 #include "kdbench/core/strings.h"
 #include "kdbench/core/version.h"
+#include "kdbench/datasets/dataset.h"
 #include "kdbench/grid/parse_grid.h"
 #include "kdbench/grid/shard.h"
 #include "kdbench/grid/task_graph.h"
+#include "kdbench/results/results_lock.h"
 #include "kdbench/results/results_store.h"
 #include "kdbench/sched/coordinator.h"
 #include "kdbench/sched/worker.h"
@@ -24,14 +29,6 @@
 
 namespace kdbench::sched {
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": cannot open grid file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 grid::GridSpec parse(const std::string& text, const RunOptions& opts) {
   auto spec = grid::parse_grid_text(text, opts.grid_path);
@@ -56,6 +53,38 @@ results::Provenance provenance(const grid::GridSpec& spec, comm::Communicator& c
   return p;
 }
 
+// A bad data file is bad input: found here, before anything is written (exit 2, one line), not
+// as every task failing. Reads what every task reads (rank 0, once more): the headers, sizes
+// and labels, and the subsets against the split.
+void check_data(const grid::GridSpec& spec) {
+  try {
+    datasets::load(grid::data_config(spec));
+  } catch (const ConfigError& e) {
+    throw ConfigError(spec.path + ": [train] " + e.what());
+  }
+}
+
+// Creates `dir` (and its parents) unless it exists, so an unwritable results or artifacts path is
+// bad input (exit 2) found at start, not a failure of every task. A directory made here is
+// recorded in `made`, and removed again (when still empty) if setup fails later.
+void make_writable_dir(const std::string& dir, const std::string& key,
+                       std::vector<std::string>& made) {
+  if (dir.empty()) return;
+  std::error_code ec;
+  if (std::filesystem::create_directories(dir, ec)) made.push_back(dir);
+  if (ec || ::access(dir.c_str(), W_OK) != 0)
+    throw ConfigError(dir + ": " + key + ": cannot create or write this directory: " +
+                      (ec ? ec.message() : std::strerror(errno)));
+}
+
+// The writer's lock beside the results file (kdbench/results/results_lock.h).
+std::unique_ptr<results::ResultsLock> lock_results(const std::string& results_path,
+                                                   const std::string& host) {
+  auto lock = std::make_unique<results::ResultsLock>(results_path, host);
+  if (!lock->taken_over().empty()) spdlog::warn("{}", lock->taken_over());
+  return lock;
+}
+
 }  // namespace
 
 int run_grid(comm::Communicator& comm, const RunOptions& opts) {
@@ -65,6 +94,8 @@ int run_grid(comm::Communicator& comm, const RunOptions& opts) {
   train::install_stop_handlers();
   const auto hosts = comm.all_gather(comm::hostname());
   std::string text;
+  std::vector<std::string> made_dirs;
+  std::unique_ptr<results::ResultsLock> lock;  // released on every return and exception
   std::unique_ptr<results::ResultsStore> store;
   grid::GridSpec spec;
   std::exception_ptr setup_error;
@@ -75,11 +106,21 @@ int run_grid(comm::Communicator& comm, const RunOptions& opts) {
       if (opts.device.ranks_per_gpu < 0)
         throw ConfigError("--ranks-per-gpu: " + std::to_string(opts.device.ranks_per_gpu) +
                           " must be >= 0 (0 = round robin)");
-      text = read_file(opts.grid_path);
+      text = grid::read_grid_file(opts.grid_path);
       spec = parse(text, opts);
+      grid::expand(spec);  // the checks across axes (TAKD assistant sizes) before any file
+      check_data(spec);
+      make_writable_dir(std::filesystem::path(spec.results).parent_path().string(),
+                        "[grid] results", made_dirs);
+      make_writable_dir(spec.artifacts, "[grid] artifacts", made_dirs);
+      lock = lock_results(spec.results, hosts.front());
       store = std::make_unique<results::ResultsStore>(
           results::ResultsStore::open_or_create(spec.results, provenance(spec, comm, hosts)));
     } catch (const Error& e) {
+      lock.reset();
+      std::error_code ec;
+      for (auto dir = made_dirs.rbegin(); dir != made_dirs.rend(); ++dir)
+        std::filesystem::remove(*dir, ec);  // only if still empty
       setup_error = std::current_exception();
       setup_code = e.exit_code();
     }

@@ -25,12 +25,18 @@ torch::Device device_of(const torch::nn::Module& net) {
   return params.empty() ? torch::Device(torch::kCPU) : params.front().device();
 }
 
+void save_archive(torch::serialize::OutputArchive& archive, const std::string& path) {
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  results::write_bytes(path, bytes.str());
+}
+
 void save_net(models::NetImpl& net, const results::Artifacts& artifacts, const std::string& key,
               const std::string& name) {
   artifacts.write_sealed(key, name, [&](const std::string& tmp) {
     torch::serialize::OutputArchive archive;
     write_net(net, archive);
-    archive.save_to(tmp);
+    save_archive(archive, tmp);
   });
 }
 

@@ -80,7 +80,7 @@ void save_resume_state(const ResumeState& s, models::NetImpl& net, torch::optim:
       for (const auto& entry : *s.phase_best) tensors.push_back(entry.second.to(torch::kCPU));
       archive.write("phase_best", c10::IValue(tensors));
     }
-    archive.save_to(tmp);
+    save_archive(archive, tmp);
   });
 }
 

@@ -157,6 +157,22 @@ TEST(TaskGraph, TakdStructureErrors) {
   EXPECT_THROW(graph_of(ini), kdbench::ConfigError);
 }
 
+// An explicit assistant is skipped for a pair it does not lie strictly between (a teacher sweep
+// shares one list), but one that fits no pair at all contradicts the grid.
+TEST(TaskGraph, TakdAssistantBetweenNoPairIsRefused) {
+  const std::string axes = with_axes("cnn4 cnn8", "cnn2", "nokd takd");
+  EXPECT_NO_THROW(graph_of(axes + "[method.takd]\nassistants = cnn4\n"));  // under cnn8 only
+  try {
+    graph_of(axes + "[method.takd]\nassistants = cnn4 cnn10\n");
+    ADD_FAILURE() << "cnn10, larger than every teacher, was accepted";
+  } catch (const kdbench::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("assistants: 'cnn10' ("), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("is not strictly between any teacher and student"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(TaskGraph, TakdAutoHoldsOneAlternativePerCandidate) {
   const auto g = graph_of(with_axes("cnn10 cnn8", "cnn2 cnn4", "nokd takd") +
                           "[method.takd]\nassistants = auto\n");

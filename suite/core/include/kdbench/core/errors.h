@@ -41,6 +41,14 @@ class IoError : public Error {
   using Error::Error;
 };
 
+// A file named as input (a results file to resume, read or merge) is not a file of that kind or
+// is damaged: bad input (exit 2), and still an IoError for code that handles any I/O failure.
+class BadInputFile : public IoError {
+ public:
+  using IoError::IoError;
+  int exit_code() const override { return kExitUserError; }
+};
+
 // A distillation method got inputs it cannot use while training (no teacher logits in a phase
 // that needs them, teacher and student logits of different shapes): the task fails, the grid
 // was valid.

@@ -18,6 +18,10 @@ void write_file_atomic(const std::string& final_path,
                        const std::function<void(const std::string& tmp_path)>& write,
                        bool fsync = true);
 
+// Creates or truncates `path` and writes `bytes`; IoError naming the path and the OS error
+// ("No space left on device", "File too large", "Read-only file system") when any write fails.
+void write_bytes(const std::string& path, const std::string& bytes);
+
 // Same, writing `content` as the whole file.
 void write_text_atomic(const std::string& final_path, const std::string& content,
                        bool fsync = true);

@@ -12,6 +12,9 @@ namespace kdbench::train {
 // Files hold CPU tensors whatever device trained the net (write_net: Module::save's layout).
 void write_net(const torch::nn::Module& net, torch::serialize::OutputArchive& archive);
 torch::Device device_of(const torch::nn::Module& net);
+// archive.save_to(path) with the OS error named (IoError "No space left on device"): LibTorch's
+// file writer aborts the process when a write fails, so the archive is serialized in memory first.
+void save_archive(torch::serialize::OutputArchive& archive, const std::string& path);
 void save_net(models::NetImpl& net, const results::Artifacts& artifacts, const std::string& key,
               const std::string& name);
 // Loads weights and BN statistics into a freshly built `net`, onto the device it is on; IoError
