@@ -38,11 +38,14 @@ export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:allocator_may_return_null=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 run_one() {
   local t=$1 work=$build/fuzz-corpus/$1 findings=$build/findings/$1 log=$build/fuzz-$1.log
+  rm -rf "$findings"  # each run reports its own findings
   mkdir -p "$work" "$findings"
   # New inputs go to the work corpus; the checked-in seeds stay as they are.
+  local rc=0
   "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len="${max_len[$t]}" -timeout=10 \
     -rss_limit_mb=3072 -malloc_limit_mb=1024 -print_final_stats=1 \
-    -artifact_prefix="$findings/" "$work" "$root/fuzz/corpus/$t" >"$log" 2>&1
+    -artifact_prefix="$findings/" "$work" "$root/fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
+  echo "$rc" >"$build/fuzz-$t.rc"
 }
 pids=()
 for t in "${targets[@]}"; do
@@ -62,7 +65,8 @@ for t in "${targets[@]}"; do
   ft=$(sed -n 's/.*ft: \([0-9]*\).*/\1/p' <<<"$last")
   corp=$(sed -n 's/.*corp: \([0-9]*\).*/\1/p' <<<"$last")
   found=$(find "$build/findings/$t" -type f | wc -l)
-  if ((found > 0)) || grep -qE '^==[0-9]+==ERROR|runtime error:|^SUMMARY: ' "$log" || [[ -z $execs ]]; then
+  rc=$(cat "$build/fuzz-$t.rc")
+  if ((found > 0 || rc != 0)) || grep -qE '^==[0-9]+==ERROR|runtime error:|^SUMMARY: ' "$log" || [[ -z $execs ]]; then
     status=1
     printf '%-8s %12s %8s %8s %8s  %s\n' "$t" "${execs:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" \
       "FOUND: see $log, inputs in $build/findings/$t/"
