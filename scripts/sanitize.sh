@@ -6,7 +6,7 @@
 # LibTorch, Open MPI and HDF5 are not instrumented; their known reports are suppressed in
 # scripts/sanitizers/*.supp (third-party code only, each entry explained there).
 # The reports and slurm tests are left out as well: they check LaTeX/Markdown output and sbatch
-# scripts, not memory handling, and their binaries would add a third to the sanitizer build (CI has
+# scripts, not memory handling, and their 8 test files (of 62) lengthen the sanitizer build (CI has
 # 2 cores); the library code they cover still runs sanitized through the CLI in the mpi tests.
 # Usage: scripts/sanitize.sh [extra ctest arguments]
 set -euo pipefail
