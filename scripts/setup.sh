@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package kdbench needs to build, test, run the quickstart and write reports.
 # Idempotent and non-interactive: packages already present are skipped; runs as root or via sudo.
-# Usage: scripts/setup.sh [--with-slurm] [--with-format]
+# Usage: scripts/setup.sh [--with-slurm] [--with-format] [--with-fuzz]
 set -euo pipefail
 
 packages=(
@@ -23,7 +23,10 @@ for option in "$@"; do
   case "$option" in
     --with-slurm) packages+=(slurm-wlm slurmctld slurmd slurm-client munge libpmix-dev) ;;
     --with-format) packages+=(clang-format) ;;
-    *) echo "setup: unknown option '$option' (allowed: --with-slurm --with-format)" >&2; exit 2 ;;
+    # scripts/fuzz.sh: clang with libFuzzer and its ASan/UBSan runtimes (compiler-rt). GCC's own
+    # ASan/UBSan runtimes for scripts/sanitize.sh come with build-essential.
+    --with-fuzz) packages+=(clang libclang-rt-dev) ;;
+    *) echo "setup: unknown option '$option' (allowed: --with-slurm --with-format --with-fuzz)" >&2; exit 2 ;;
   esac
 done
 

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of the fuzz targets into fuzz/corpus/<target>/ (checked in; rerun after
+a format or fixture changes). Seeds are small valid inputs in each target's input layout (see the
+comment at the top of fuzz_<target>.cpp), taken from the shipped grids and the test fixtures, so
+the fuzzer starts from inputs that reach deep into the parser instead of rediscovering the format.
+"""
+import gzip
+import json
+import pathlib
+import shutil
+import struct
+
+root = pathlib.Path(__file__).resolve().parent.parent
+corpus = root / "fuzz" / "corpus"
+
+
+def write(target, name, data):
+    d = corpus / target
+    d.mkdir(parents=True, exist_ok=True)
+    (d / name).write_bytes(data)
+
+
+def gz(data):
+    return gzip.compress(data, mtime=0)
+
+
+def idx_images(count, rows, cols):
+    pixels = bytes((i * 37 + 11) % 256 for i in range(count * rows * cols))
+    return struct.pack(">IIII", 0x803, count, rows, cols) + pixels
+
+
+def idx_labels(labels):
+    return struct.pack(">II", 0x801, len(labels)) + bytes(labels)
+
+
+def idx_input(images, labels):
+    # Two bytes give the split point between the images file and the labels file.
+    return struct.pack(">H", len(images)) + images + labels
+
+
+def cifar_records(count, cifar100):
+    out = b""
+    for i in range(count):
+        labels = bytes([i % 20, i % 100]) if cifar100 else bytes([i % 10])
+        out += labels + bytes((i + p) % 256 for p in range(3072))
+    return out
+
+
+def main():
+    shutil.rmtree(corpus, ignore_errors=True)
+    images, labels = idx_images(3, 4, 5), idx_labels([0, 9, 4])
+    write("idx", "raw", idx_input(images, labels))
+    write("idx", "gzip", idx_input(gz(images), gz(labels)))
+    write("idx", "gzip_images_raw_labels", idx_input(gz(images), labels))
+    write("idx", "one_pixel", idx_input(idx_images(1, 1, 1), idx_labels([3])))
+    write("idx", "bad_label", idx_input(idx_images(1, 2, 2), idx_labels([10])))
+
+    write("cifar", "cifar10", b"\x00" + cifar_records(1, False))
+    write("cifar", "cifar100", b"\x01" + cifar_records(1, True))
+    write("cifar", "cifar10_gzip", b"\x00" + gz(cifar_records(2, False)))
+    write("cifar", "cifar100_gzip_two_files",
+          b"\x03" + gz(cifar_records(1, True)) + gz(cifar_records(1, True)))
+
+    for ini in sorted((root / "suite" / "grids").glob("*.ini")):
+        write("grid", ini.stem, ini.read_bytes())
+
+    jsonl = root / "tests" / "unit" / "results" / "data" / "schema1_71ab462.jsonl"
+    records = [json.loads(line) for line in jsonl.read_text().splitlines() if line.strip()]
+    for n, record in enumerate(records):
+        write("results", f"schema1_{n}", json.dumps(record).encode())
+    # Today's record: the fields added since schema 1 as well.
+    current = dict(records[0], device_name="cpu", device_memory=0,
+                   gang={"size": 2, "ranks": [1, 2], "hosts": ["a", "b"]})
+    write("results", "current", json.dumps(current).encode())
+
+
+if __name__ == "__main__":
+    main()
