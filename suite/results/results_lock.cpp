@@ -5,10 +5,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "kdbench/core/errors.h"
 #include "kdbench/results/artifacts.h"
@@ -29,11 +32,30 @@ std::map<std::string, std::string> read_lock_fields(const std::string& path) {
   return fields;
 }
 
+// Gone: no such process, or a zombie (killed, not yet reaped by its parent; kill(pid, 0) still
+// succeeds on one). Linux's /proc/PID/stat: "pid (comm) S ...", the state after the last ')'.
+bool pid_is_gone(pid_t pid) {
+  if (::kill(pid, 0) != 0) return errno == ESRCH;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto paren = text.rfind(')');
+  if (paren == std::string::npos || paren + 2 >= text.size()) return false;
+  const char state = text[paren + 2];
+  return state == 'Z' || state == 'X';
+}
+
+// A job killed with SIGKILL a moment ago may still be exiting when the same command is rerun (a
+// killed mpirun's ranks die a little later): give a live holder on this host a few seconds.
 bool process_is_gone(const std::string& pid_text) {
   char* end = nullptr;
   const long pid = std::strtol(pid_text.c_str(), &end, 10);
   if (pid_text.empty() || *end != '\0' || pid <= 0) return false;  // unreadable: not provably gone
-  return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!pid_is_gone(static_cast<pid_t>(pid))) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return true;
 }
 
 // Writes the content beside the lock and hard-links it into place: link() fails with EEXIST

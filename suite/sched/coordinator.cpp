@@ -288,8 +288,7 @@ void Coordinator::handle_failure(const results::RunRecord& rec, const grid::Task
     return;
   }
   failed_.insert(rec.key);
-  log_progress(
-      "FAILED: " + rec.error + (deterministic ? " (deterministic, not retried)" : "") + ":", t);
+  log_progress("FAILED: " + rec.error + ":", t);  // a deterministic one's error says so
   fail_dependents(rec.key, "upstream task failed: " + t.label());
   if (policy_.stop_on_failure && !stopping_) {
     stopping_ = true;

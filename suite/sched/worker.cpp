@@ -1,6 +1,5 @@
 #include "kdbench/sched/worker.h"
 
-#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -12,6 +11,7 @@
 #include "kdbench/results/run_record.h"
 #include "kdbench/sched/protocol.h"
 #include "kdbench/train/device.h"
+#include "kdbench/train/gang_sync.h"
 #include "kdbench/train/stop_flag.h"
 #include "kdbench/train/threads.h"
 #include "kdbench/train/trainer.h"
@@ -58,9 +58,7 @@ Gang join_gang(comm::Communicator& world, const std::vector<int>& ranks, int tag
 // task's first collective together or not at all.
 bool stop_requested_in(comm::Communicator* gang) {
   const bool here = train::stop_requested();
-  if (!gang) return here;
-  const auto votes = gang->all_gather(here ? "1" : "0");
-  return std::find(votes.begin(), votes.end(), "1") != votes.end();
+  return gang ? train::any_member(*gang, here) : here;
 }
 
 // A member of a gang that fails may leave the others blocked in a collective for ever: end the

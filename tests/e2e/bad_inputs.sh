@@ -251,7 +251,7 @@ rejected "kdbench slurm: missing grid" slurm
 rejected "kdbench merge: missing -o OUTPUT.h5" merge good.h5
 rejected "kdbench merge: no input files" merge -o merged.h5
 rejected "kdbench merge: unrecognised option '--force'" merge good.h5 -o merged.h5 --force
-rejected "missing.h5: results file does not exist" merge good.h5 missing.h5 -o merged.h5
+rejected "merge: missing.h5: no such file" merge good.h5 missing.h5 -o merged.h5
 
 (( cases >= 60 )) || fail "only $cases cases"
 echo "PASS: $cases bad inputs refused with exit 2, one line, nothing written"

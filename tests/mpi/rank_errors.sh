@@ -5,9 +5,10 @@
 #   2. mpirun -np 2, an invalid grid: rank 0 reports it, once: "[rank 0@HOST] kdbench: error: ..."
 #   3. mpirun -np 2, a bad option (refused before MPI starts): every rank reports it, rank 1 as
 #      "[rank 1@HOST] kdbench: error: ..."
-#   4. mpirun -np 2, every task fails (corrupt data files): each FAILED record's error starts with
-#      "[rank R@HOST] " of the rank and host that ran it, and rank 0's log shows it; exit 1. The
-#      same grid on one rank records the bare message.
+#   4. mpirun -np 2, every task fails inside the task (its artifacts directory is blocked by a
+#      file): each FAILED record's error starts with "[rank R@HOST] " of the rank and host that
+#      ran it, and rank 0's log shows it; exit 1. The same grid on one rank records the bare
+#      message.
 #   rank_errors.sh KDBENCH SOURCE_DIR WORK_DIR
 set -euo pipefail
 kdbench=$1; src=$2; work=$3
@@ -33,7 +34,7 @@ cat > grid.ini <<INI
 [grid]
 name      = rank-errors
 dataset   = fashion-mnist
-data_dir  = $work/data
+data_dir  = /usr/share/datasets/fashion-mnist
 teachers  = cnn4
 students  = cnn2
 methods   = nokd kd
@@ -43,12 +44,18 @@ results   = results/one.h5
 [train]
 epochs    = 1
 threads   = 1
+train_subset = 256
+test_subset  = 200
+val_fraction = 0.01
+augment   = false
 INI
-# Present (the grid validates) but not gzip: loading fails inside every task.
-mkdir data
-for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
-  echo "not a dataset" > "data/$f.gz"
+# Bad data is refused at start now (before any task), so the tasks fail at run time instead: each
+# task's artifacts directory is taken by a plain file, and creating it fails inside the task.
+mkdir -p artifacts/rank-errors
+for key in $("$kdbench" plan grid.ini | grep -oE '^[0-9a-f]{24} '); do
+  touch "artifacts/rank-errors/$key"
 done
+[[ $(ls artifacts/rank-errors | wc -l) == 7 ]] || fail "expected 7 task keys from kdbench plan"
 sed "s|^data_dir  = .*|data_dir  = $work/missing|" grid.ini > bad.ini
 
 step "1. one rank: the message as before"

@@ -128,7 +128,9 @@ TEST(LrMilestones, InTheTaskKeyOnlyWhenUsed) {
   // Epochs 1 2 are not the fractions they equal over 3 epochs: another schedule, another key.
   const auto fractions = expand(parse(base_grid() + "[student]\nlr_schedule = step 0.34 0.67\n"));
   for (const auto& t : student_ms.tasks)
-    if (t.kind == "student") EXPECT_FALSE(fractions.contains(t.key)) << t.label();
+    if (t.kind == "student") {
+      EXPECT_FALSE(fractions.contains(t.key)) << t.label();
+    }
   // Other milestones, other keys; the same milestones, the same keys.
   const auto other = expand(parse(base_grid() + "[student]\nlr_milestones = 1 3\n"));
   const auto again = expand(

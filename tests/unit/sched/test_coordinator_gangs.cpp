@@ -117,7 +117,9 @@ TEST_F(CoordinatorGangs, GangsOfTwoOnThreeRanksMixedWithSingleRankTasks) {
   for (const auto& [key, r] : records) {
     EXPECT_EQ(r.status, Status::Done) << key;
     EXPECT_EQ(r.attempts, 1) << key;
-    if (graph_.at(key).kind == "teacher") EXPECT_EQ(r.rank, by_key.at(key)[0].gang[0]) << key;
+    if (graph_.at(key).kind == "teacher") {
+      EXPECT_EQ(r.rank, by_key.at(key)[0].gang[0]) << key;
+    }
   }
 }
 

@@ -3,8 +3,10 @@
 // RESULTS.lock, a small text file (host, pid, start time) created atomically next to the results
 // file, for as long as it writes. A second job on the same file refuses to start; readers
 // (`kdbench status`, `report`, `plan`) never take it. A lock left by a process killed with
-// SIGKILL is stale: on the same host with its pid gone it is taken over (with a warning); from
-// another host it cannot be checked, so the job refuses and says how to remove it.
+// SIGKILL is stale: on the same host with its pid gone (or a zombie) it is taken over (with a
+// warning; a live holder on this host gets 10 s to exit first, as a job killed a moment ago may
+// still be dying); from another host it cannot be checked, so the job refuses and says how to
+// remove it.
 #include <string>
 
 namespace kdbench::results {
