@@ -15,7 +15,9 @@ build=${KDBENCH_ASAN_BUILD_DIR:-$root/build-asan}
 jobs=${KDBENCH_BUILD_JOBS:-$(nproc)}
 supp=$root/scripts/sanitizers
 excluded="e2e|slurm|install|gpu"  # labels a test may carry beside unit or mpi
-skipped="^test_(reports|slurm)"   # test names (see above)
+# Test names (see above). mpi.graceful_stop trains a grid through the CLI twice per signal (over
+# 4 minutes sanitized); the resume code it drives runs sanitized in test_train's resume tests.
+skipped="^(test_(reports|slurm)|mpi\.graceful_stop)"
 flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1"
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKDBENCH_BUILD_TESTS=ON \
@@ -35,9 +37,20 @@ for t in json.load(sys.stdin)["tests"]:
 print("\n".join(seen))')
 cmake --build "$build" -j "$jobs" --target "${targets[@]}"
 
-export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=1:strict_init_order=1:detect_stack_use_after_return=0"
+asan="halt_on_error=1:abort_on_error=0:detect_leaks=1:strict_init_order=1:detect_stack_use_after_return=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$supp/ubsan.supp"
 export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
 if [[ $(id -u) -eq 0 ]]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
 cd "$build"
-ctest --output-on-failure --no-tests=error --timeout 900 -L 'unit|mpi' -LE "$excluded" -E "$skipped" "$@"
+status=0
+# The unit tests: ASan's fast stack unwinding (frame pointers).
+ASAN_OPTIONS=$asan ctest --output-on-failure --no-tests=error --timeout 900 -L unit \
+  -LE "mpi|$excluded" -E "$skipped" "$@" || status=1
+# The mpi tests: MPI_Init and Open MPI's progress thread leave allocations that Open MPI never
+# frees. Their stacks pass through libraries built without frame pointers, so only full unwinding
+# (fast_unwind_on_malloc=0, about 2x slower) reaches the Open MPI frame that lsan.supp names; and
+# Open MPI keeps its plugins loaded (disable_dlclose) so their frames have a module name.
+ASAN_OPTIONS="$asan:fast_unwind_on_malloc=0" OMPI_MCA_mca_base_component_disable_dlclose=1 \
+  ctest --output-on-failure --no-tests=error --timeout 900 -L mpi -LE "$excluded" -E "$skipped" \
+  "$@" || status=1
+exit $status
