@@ -105,9 +105,9 @@ double number(const BenchArgs& args, const std::string& name, double fallback) {
 }
 
 int run(int argc, char** argv) {
-  const BenchArgs args(argc, argv, "kdbench_sched_sim",
-                       {"grid", "ranks", "seeds", "teacher-seeds", "set", "noise", "seed",
-                        "macs-per-second"});
+  const BenchArgs args(
+      argc, argv, "kdbench_sched_sim",
+      {"grid", "ranks", "seeds", "teacher-seeds", "set", "noise", "seed", "macs-per-second"});
   const auto grids = args.all("grid");
   if (grids.empty()) usage_error(args.program(), "--grid is required");
   kdbench::schedsim::SimOptions opts;
@@ -149,14 +149,15 @@ int run(int argc, char** argv) {
       std::set<std::string> ran;
       for (const auto& a : r.assignments) ran.insert(a.key);
       char row[512];
-      std::snprintf(row, sizeof row,
-                    "| %s | %zu | %d | %.3g | %.3g | %.3f | %.3g | %.0f | %.0f | %.1f | %.2f | %.1f "
-                    "|\n",
-                    name.c_str(), ran.size(), ranks, r.makespan / 3600, r.lower_bound / 3600,
-                    r.lower_bound / r.makespan,
-                    (ranks * r.makespan - r.busy_rank_seconds) / 3600,
-                    1e6 * percentile(r.result_handle_seconds, 0.5), 1e6 * percentile(r.result_handle_seconds, 0.99),
-                    1e3 * percentile(r.handle_seconds, 1.0), r.coordinator_cpu_seconds, wall);
+      std::snprintf(
+          row, sizeof row,
+          "| %s | %zu | %d | %.3g | %.3g | %.3f | %.3g | %.0f | %.0f | %.1f | %.2f | %.1f "
+          "|\n",
+          name.c_str(), ran.size(), ranks, r.makespan / 3600, r.lower_bound / 3600,
+          r.lower_bound / r.makespan, (ranks * r.makespan - r.busy_rank_seconds) / 3600,
+          1e6 * percentile(r.result_handle_seconds, 0.5),
+          1e6 * percentile(r.result_handle_seconds, 0.99), 1e3 * percentile(r.handle_seconds, 1.0),
+          r.coordinator_cpu_seconds, wall);
       std::cout << row << std::flush;
       if (r.exit_code != 0) std::cerr << name << ": coordinator exit code " << r.exit_code << "\n";
     }

@@ -94,7 +94,8 @@ class EventQueueComm : public comm::Communicator {
     out_.assignments.push_back({dest, task.key, gang, now_, now_ + seconds});
     // A gang's root reports the task; its other members only that they are free again.
     if (gang.empty() || gang.front() == dest)
-      push(now_ + seconds, dest, sched::result_message(simulated_record(task, seconds, opts_.seed)));
+      push(now_ + seconds, dest,
+           sched::result_message(simulated_record(task, seconds, opts_.seed)));
     else
       push(now_ + seconds, dest, sched::member_done_message(task.key, results::Status::Done));
   }

@@ -47,8 +47,7 @@ std::set<std::string> ran_keys(const schedsim::SimResult& r) {
 }
 
 // The invariants every schedule meets.
-void check_schedule(const grid::TaskGraph& graph, const schedsim::SimResult& r,
-                                     int ranks) {
+void check_schedule(const grid::TaskGraph& graph, const schedsim::SimResult& r, int ranks) {
   EXPECT_EQ(r.exit_code, 0);
   std::map<std::string, std::vector<schedsim::Assignment>> by_key;
   std::map<int, std::vector<schedsim::Assignment>> by_rank;

@@ -33,12 +33,12 @@ struct Assignment {
 };
 
 struct SimResult {
-  std::vector<Assignment> assignments;  // in the order the coordinator sent them
+  std::vector<Assignment> assignments;              // in the order the coordinator sent them
   std::map<std::string, results::Status> statuses;  // the results file at the end
   int exit_code = -1;
-  double makespan = 0;            // virtual seconds until the last task finished
-  double busy_rank_seconds = 0;   // sum over assignments of end - start
-  double lower_bound = 0;         // max(critical path, work / ranks) of the tasks that ran
+  double makespan = 0;                 // virtual seconds until the last task finished
+  double busy_rank_seconds = 0;        // sum over assignments of end - start
+  double lower_bound = 0;              // max(critical path, work / ranks) of the tasks that ran
   std::vector<double> handle_seconds;  // wall time the coordinator took per message
   // The same for the messages that carried a task's result (record it, unblock its dependents,
   // dispatch): the others ("ready", a gang member free again) only dispatch.
