@@ -100,6 +100,10 @@ struct ResultsStore::Impl {
   std::string path;
   H5::H5File file;
   bool writable = false;  // checked by put(): in the writer's process HDF5 shares one handle
+  // /summary row of every key, read from the file at the first put of a new key and kept up to
+  // date by put() (the only writer): scanning the table for every new run made a grid of n runs
+  // cost O(n^2) (bench/README.md, "Scheduler at cluster scale").
+  std::optional<std::map<std::string, int64_t>> summary_rows;
 
   H5::Group runs() const { return file.openGroup(kRuns); }
   H5::DataSet summary() const { return file.openDataSet(kSummaryDataset); }
@@ -187,14 +191,19 @@ void ResultsStore::put(const RunRecord& record) {
       }
       runs.unlink(record.key);
     }
-    if (row_index < 0) {  // also recovers a row whose group was lost between unlink and create
+    auto& rows = impl_->summary_rows;
+    if (!rows) {
+      rows.emplace();
       const auto keys = summary::read_keys(table);
-      for (size_t i = 0; i < keys.size() && row_index < 0; ++i) {
-        if (keys[i] == record.key) row_index = static_cast<int64_t>(i);
-      }
+      for (size_t i = keys.size(); i-- > 0;) (*rows)[keys[i]] = static_cast<int64_t>(i);
+    }
+    if (row_index < 0) {  // also recovers a row whose group was lost between unlink and create
+      const auto it = rows->find(record.key);
+      if (it != rows->end()) row_index = it->second;
     }
     if (row_index < 0) {
       row_index = summary::append(table, row);
+      (*rows)[record.key] = row_index;
     } else {
       summary::overwrite(table, row_index, row);
     }
