@@ -20,6 +20,27 @@ constexpr int kSchemaVersion = 1;
 constexpr const char* kRuns = "runs";
 constexpr const char* kSummaryDataset = "summary";
 
+#if H5_VERSION_GE(1, 12, 0)  // H5Literate is H5Literate2 there
+using LinkInfo = H5L_info2_t;
+#else
+using LinkInfo = H5L_info_t;
+#endif
+
+herr_t collect_link_name(hid_t, const char* name, const LinkInfo*, void* names) {
+  static_cast<std::vector<std::string>*>(names)->emplace_back(name);
+  return 0;
+}
+
+// The names of `group`'s members in one pass: getObjnameByIdx(i) rebuilds the sorted name table
+// on every call, which made reading a file of n runs O(n^2 log n) (minutes at 10,000 runs).
+std::vector<std::string> member_names(const H5::Group& group) {
+  std::vector<std::string> names;
+  hsize_t index = 0;
+  if (H5Literate(group.getId(), H5_INDEX_NAME, H5_ITER_INC, &index, collect_link_name, &names) < 0)
+    throw H5::GroupIException("H5Literate", "cannot list the runs");
+  return names;
+}
+
 void check_key(const std::string& key) {
   if (key.empty() || key == "." || key == ".." || key.find('/') != std::string::npos) {
     throw IoError("run key '" + key + "' is invalid (must be non-empty, without '/')");
@@ -226,8 +247,7 @@ std::vector<RunRecord> ResultsStore::read_all() const {
   return h5::guarded(impl_->path, "reading all runs", [&] {
     const H5::Group runs = impl_->runs();
     std::vector<std::pair<int64_t, RunRecord>> ordered;
-    for (hsize_t i = 0; i < runs.getNumObjs(); ++i) {
-      const std::string key = runs.getObjnameByIdx(i);
+    for (const auto& key : member_names(runs)) {
       const H5::Group g = runs.openGroup(key);
       const int64_t row = g.attrExists(run_io::kSummaryRowAttr)
                               ? h5::read_int(g, key, run_io::kSummaryRowAttr)
@@ -247,8 +267,7 @@ std::map<std::string, Status> ResultsStore::statuses() const {
   return h5::guarded(impl_->path, "reading run statuses", [&] {
     const H5::Group runs = impl_->runs();
     std::map<std::string, Status> out;
-    for (hsize_t i = 0; i < runs.getNumObjs(); ++i) {
-      const std::string key = runs.getObjnameByIdx(i);
+    for (const auto& key : member_names(runs)) {
       out[key] = parse_status(h5::read_string(runs.openGroup(key), key, "status"));
     }
     return out;
