@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "gang_grid.h"
 #include "kdbench/grid/parse_grid.h"
 #include "kdbench/schedsim/simulate.h"
 #include "record_fixtures.h"
@@ -16,25 +17,6 @@
 
 namespace kdbench {
 namespace {
-
-// Teachers in gangs of 3 (cnn8: 5, more than the smallest world) and single-rank students.
-const char* kSimGangGrid = R"([grid]
-name     = simgangs
-dataset  = fashion-mnist
-data_dir = /not-read
-teachers = cnn8 cnn4
-students = cnn2
-methods  = nokd kd
-seeds    = 1 2 3 4
-teacher_seeds = 1 2
-[train]
-epochs = 2
-[teacher]
-epochs = 3
-gang_size = 3
-[gang_size]
-cnn8 = 5
-)";
 
 grid::TaskGraph graph_of(const char* text) {
   return grid::expand(grid::parse_grid_text(text, "g.ini", grid::ParseOptions{false}));
@@ -109,7 +91,7 @@ schedsim::SimResult simulate(const grid::TaskGraph& graph, int ranks) {
 class ScheduleSim : public ::testing::TestWithParam<int> {};
 
 TEST_P(ScheduleSim, GangsRunWholeAfterTheirDependencies) {
-  const auto graph = graph_of(kSimGangGrid);
+  const auto graph = graph_of(sched_test::kTeacherGangs);
   const auto r = simulate(graph, GetParam());
   check_schedule(graph, r, GetParam());
   EXPECT_EQ(ran_keys(r).size(), graph.tasks.size());
