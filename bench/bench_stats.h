@@ -42,6 +42,14 @@ class BenchArgs {
     return fallback;
   }
 
+  // Every value of a repeatable argument, in order.
+  std::vector<std::string> all(const std::string& name) const {
+    std::vector<std::string> found;
+    for (size_t i = 0; i < names_.size(); ++i)
+      if (names_[i] == name) found.push_back(values_[i]);
+    return found;
+  }
+
   long positive(const std::string& name, long fallback) const {
     const std::string value = text(name, std::to_string(fallback));
     char* end = nullptr;

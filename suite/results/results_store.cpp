@@ -20,6 +20,27 @@ constexpr int kSchemaVersion = 1;
 constexpr const char* kRuns = "runs";
 constexpr const char* kSummaryDataset = "summary";
 
+#if H5_VERSION_GE(1, 12, 0)  // H5Literate is H5Literate2 there
+using LinkInfo = H5L_info2_t;
+#else
+using LinkInfo = H5L_info_t;
+#endif
+
+herr_t collect_link_name(hid_t, const char* name, const LinkInfo*, void* names) {
+  static_cast<std::vector<std::string>*>(names)->emplace_back(name);
+  return 0;
+}
+
+// The names of `group`'s members in one pass: getObjnameByIdx(i) rebuilds the sorted name table
+// on every call, which made reading a file of n runs O(n^2 log n) (minutes at 10,000 runs).
+std::vector<std::string> member_names(const H5::Group& group) {
+  std::vector<std::string> names;
+  hsize_t index = 0;
+  if (H5Literate(group.getId(), H5_INDEX_NAME, H5_ITER_INC, &index, collect_link_name, &names) < 0)
+    throw H5::GroupIException("H5Literate", "cannot list the runs");
+  return names;
+}
+
 void check_key(const std::string& key) {
   if (key.empty() || key == "." || key == ".." || key.find('/') != std::string::npos) {
     throw IoError("run key '" + key + "' is invalid (must be non-empty, without '/')");
@@ -100,6 +121,10 @@ struct ResultsStore::Impl {
   std::string path;
   H5::H5File file;
   bool writable = false;  // checked by put(): in the writer's process HDF5 shares one handle
+  // /summary row of every key, read from the file at the first put of a new key and kept up to
+  // date by put() (the only writer): scanning the table for every new run made a grid of n runs
+  // cost O(n^2) (bench/README.md, "Scheduler at cluster scale").
+  std::optional<std::map<std::string, int64_t>> summary_rows;
 
   H5::Group runs() const { return file.openGroup(kRuns); }
   H5::DataSet summary() const { return file.openDataSet(kSummaryDataset); }
@@ -187,14 +212,19 @@ void ResultsStore::put(const RunRecord& record) {
       }
       runs.unlink(record.key);
     }
-    if (row_index < 0) {  // also recovers a row whose group was lost between unlink and create
+    auto& rows = impl_->summary_rows;
+    if (!rows) {
+      rows.emplace();
       const auto keys = summary::read_keys(table);
-      for (size_t i = 0; i < keys.size() && row_index < 0; ++i) {
-        if (keys[i] == record.key) row_index = static_cast<int64_t>(i);
-      }
+      for (size_t i = keys.size(); i-- > 0;) (*rows)[keys[i]] = static_cast<int64_t>(i);
+    }
+    if (row_index < 0) {  // also recovers a row whose group was lost between unlink and create
+      const auto it = rows->find(record.key);
+      if (it != rows->end()) row_index = it->second;
     }
     if (row_index < 0) {
       row_index = summary::append(table, row);
+      (*rows)[record.key] = row_index;
     } else {
       summary::overwrite(table, row_index, row);
     }
@@ -217,8 +247,7 @@ std::vector<RunRecord> ResultsStore::read_all() const {
   return h5::guarded(impl_->path, "reading all runs", [&] {
     const H5::Group runs = impl_->runs();
     std::vector<std::pair<int64_t, RunRecord>> ordered;
-    for (hsize_t i = 0; i < runs.getNumObjs(); ++i) {
-      const std::string key = runs.getObjnameByIdx(i);
+    for (const auto& key : member_names(runs)) {
       const H5::Group g = runs.openGroup(key);
       const int64_t row = g.attrExists(run_io::kSummaryRowAttr)
                               ? h5::read_int(g, key, run_io::kSummaryRowAttr)
@@ -238,8 +267,7 @@ std::map<std::string, Status> ResultsStore::statuses() const {
   return h5::guarded(impl_->path, "reading run statuses", [&] {
     const H5::Group runs = impl_->runs();
     std::map<std::string, Status> out;
-    for (hsize_t i = 0; i < runs.getNumObjs(); ++i) {
-      const std::string key = runs.getObjnameByIdx(i);
+    for (const auto& key : member_names(runs)) {
       out[key] = parse_status(h5::read_string(runs.openGroup(key), key, "status"));
     }
     return out;

@@ -41,6 +41,8 @@ Coordinator::Coordinator(const grid::TaskGraph& graph, results::ResultsStore& st
       comm_(comm),
       priority_(graph.critical_paths()),
       policy_(policy) {
+  for (const auto& t : graph_.tasks)
+    for (const auto& d : t.deps) dependents_[d].push_back(t.key);
   load_state();
   warn_clamped_gangs();
 }
@@ -86,7 +88,7 @@ void Coordinator::load_state() {
     // A finished teacher whose checkpoints are gone (deleted, or a new grid keeps more epochs)
     // is trained again when a student still needs it; training is deterministic.
     const bool needed_later = t.provides_weights() && [&] {
-      for (const auto& d : graph_.dependents(t.key))
+      for (const auto& d : dependents_[t.key])
         if (!statuses.count(d) || statuses.at(d) != results::Status::Done) return true;
       return false;
     }();
@@ -102,7 +104,33 @@ void Coordinator::load_state() {
       total_cost_ += t.cost;
     }
   }
+  index_readiness();
   resolve_choices();
+}
+
+void Coordinator::index_readiness() {
+  for (const auto& t : graph_.tasks) {
+    int& unfinished = unfinished_deps_[t.key];
+    unfinished = static_cast<int>(std::count_if(t.deps.begin(), t.deps.end(),
+                                                [&](const auto& d) { return !done_.count(d); }));
+    if (unfinished == 0 && pending_.count(t.key)) ready_.emplace(-priority_.at(t.key), t.key);
+  }
+}
+
+void Coordinator::add_pending(const std::string& key) {
+  pending_.insert(key);
+  if (unfinished_deps_.at(key) == 0) ready_.emplace(-priority_.at(key), key);
+}
+
+void Coordinator::remove_pending(const std::string& key) {
+  pending_.erase(key);
+  ready_.erase({-priority_.at(key), key});
+}
+
+void Coordinator::mark_done(const std::string& key) {
+  done_.insert(key);
+  for (const auto& d : dependents_[key])
+    if (--unfinished_deps_.at(d) == 0 && pending_.count(d)) ready_.emplace(-priority_.at(d), d);
 }
 
 // A task whose training finished but whose result the job did not record (killed in between):
@@ -156,7 +184,7 @@ void Coordinator::resolve_choices() {
           return d == decisions_.end() || d->second.chosen == alt.candidate;
         });
     if (maybe_needed) continue;
-    pending_.erase(t.key);
+    remove_pending(t.key);
     dropped_.insert(t.key);
     total_cost_ -= t.cost;
   }
@@ -170,40 +198,25 @@ void Coordinator::annotate(results::RunRecord& rec, const grid::Task& t) const {
   }
 }
 
-std::vector<std::string> Coordinator::ready_tasks() const {
-  std::vector<std::string> ready;
-  for (const auto& key : pending_) {
-    const auto& t = graph_.at(key);
-    if (std::all_of(t.deps.begin(), t.deps.end(),
-                    [&](const std::string& d) { return done_.count(d) > 0; }))
-      ready.push_back(key);
-  }
-  std::sort(ready.begin(), ready.end(), [&](const std::string& a, const std::string& b) {
-    const double pa = priority_.at(a), pb = priority_.at(b);
-    return pa != pb ? pa > pb : a < b;
-  });
-  return ready;
-}
-
 // Strict priority with reservation (docs/design.md §3.6): ready tasks in priority order each take
 // the idle ranks they need. A gang needing more ranks than are idle holds every idle rank for
 // itself (lower-priority tasks never take them) until enough are idle: a stream of small tasks
 // cannot starve it, and running tasks always finish, so it always starts.
 void Coordinator::dispatch() {
   if (stopping_) return;
-  for (const auto& key : ready_tasks()) {
+  while (!ready_.empty() && !idle_.empty()) {
+    const std::string key = ready_.begin()->second;  // start() takes it out of ready_
     const size_t need = static_cast<size_t>(gang_size(graph_.at(key)));
     if (need > idle_.size()) break;  // the idle ranks are reserved for this gang
     std::vector<int> ranks(idle_.begin(), idle_.begin() + static_cast<std::ptrdiff_t>(need));
     idle_.erase(idle_.begin(), idle_.begin() + static_cast<std::ptrdiff_t>(need));
     start(key, ranks);
-    if (idle_.empty()) break;
   }
 }
 
 void Coordinator::start(const std::string& key, const std::vector<int>& ranks) {
   const auto& t = graph_.at(key);
-  pending_.erase(key);
+  remove_pending(key);
   running_.insert(key);
   results::RunRecord rec = train::task_record(t);
   rec.status = results::Status::Running;
@@ -223,10 +236,10 @@ void Coordinator::start(const std::string& key, const std::vector<int>& ranks) {
 }
 
 void Coordinator::fail_dependents(const std::string& key, const std::string& reason) {
-  for (const auto& d : graph_.dependents(key)) {
+  for (const auto& d : dependents_[key]) {
     if (!pending_.count(d)) continue;
     const auto& t = graph_.at(d);
-    pending_.erase(d);
+    remove_pending(d);
     failed_.insert(d);
     results::RunRecord rec = train::task_record(t);
     rec.status = results::Status::Failed;
@@ -257,11 +270,11 @@ void Coordinator::handle_result(int source, const nlohmann::json& j) {
   store_.put(rec);
   if (rec.status == results::Status::Interrupted) {
     // Back to pending: the rerun continues it from its saved state.
-    pending_.insert(rec.key);
+    add_pending(rec.key);
     stopping_ = interrupted_ = true;
     log_progress("interrupted (" + rec.error + "):", t);
   } else if (rec.status == results::Status::Done) {
-    done_.insert(rec.key);
+    mark_done(rec.key);
     forget_finished_state(rec.key);
     resolve_choices();
     log_progress("finished (" + std::to_string(std::lround(rec.wall_seconds)) +
@@ -280,7 +293,7 @@ void Coordinator::handle_failure(const results::RunRecord& rec, const grid::Task
   int& retried = retried_[rec.key];
   if (!deterministic && !stopping_ && retried < policy_.retries) {
     ++retried;
-    pending_.insert(rec.key);
+    add_pending(rec.key);
     finished_cost_ -= t.cost;  // it runs again
     log_progress("FAILED (" + rec.error + "), retry " + std::to_string(retried) + " of " +
                      std::to_string(policy_.retries) + ":",
@@ -312,7 +325,7 @@ int Coordinator::exit_code() const {
 }
 
 void Coordinator::stop_idle_workers_if_finished() {
-  if (!stopping_ && (!running_.empty() || !ready_tasks().empty())) return;
+  if (!stopping_ && (!running_.empty() || !ready_.empty())) return;
   const int code = exit_code();
   while (!idle_.empty()) {
     comm_.send(idle_.front(), kToWorker, stop_message(code));

@@ -11,35 +11,17 @@
 #include <thread>
 
 #include "coordinator_fixture.h"
+#include "gang_grid.h"
 #include "kdbench/core/errors.h"
 
 using namespace kdbench;
 using sched_test::all_done;
 using sched_test::Event;
 using sched_test::GridRun;
+using sched_test::kTeacherGangs;
 using Status = results::Status;
 
 namespace {
-
-// Teachers are gangs of 2, students run on one rank: 2 teachers, 3 nokd and 6 kd students.
-const char* kTeacherGangs = R"([grid]
-name     = gangs
-dataset  = fashion-mnist
-data_dir = /not-read
-teachers = cnn8 cnn4
-students = cnn2
-methods  = nokd kd
-seeds    = 1 2 3
-teacher_seeds = 1
-[train]
-epochs = 2
-[teacher]
-epochs = 3
-gang_size = 3
-[gang_size]
-cnn8 = 2
-cnn4 = 2
-)";
 
 // cnn6 students are gangs of the whole 3-rank world, more expensive (higher priority) than the
 // single-rank cnn2 students that would otherwise keep a rank busy at every moment. Every task is

@@ -60,7 +60,11 @@ class Coordinator {
   void stop_idle_workers_if_finished();
   int exit_code() const;
   void log_progress(const std::string& what, const grid::Task& task);
-  std::vector<std::string> ready_tasks() const;
+  // pending_ and done_ change only through these, which keep ready_ and unfinished_deps_ in step.
+  void add_pending(const std::string& key);
+  void remove_pending(const std::string& key);
+  void mark_done(const std::string& key);
+  void index_readiness();
   void resolve_choices();
   void annotate(results::RunRecord& rec, const grid::Task& t) const;
   size_t task_count() const { return graph_.tasks.size() - dropped_.size(); }
@@ -70,7 +74,13 @@ class Coordinator {
   const results::Artifacts& artifacts_;
   comm::Communicator& comm_;
   std::map<std::string, double> priority_;
+  std::map<std::string, std::vector<std::string>> dependents_;  // built once from graph_
   std::set<std::string> done_, failed_, pending_, running_, dropped_;
+  // Pending tasks whose dependencies are all DONE, in dispatch order: (-priority, key), i.e.
+  // longest remaining critical path first, ties by key. A finished task updates its dependents'
+  // counts of unfinished dependencies, so nothing is rescanned per message.
+  std::set<std::pair<double, std::string>> ready_;
+  std::map<std::string, int> unfinished_deps_;
   std::map<std::string, AssistantDecision> decisions_;  // by AssistantChoice id
   FailurePolicy policy_;
   bool stopping_ = false;               // dispatch nothing new: a stop signal, or on_failure = stop
