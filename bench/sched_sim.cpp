@@ -1,12 +1,13 @@
 // kdbench_sched_sim: the real coordinator scheduling a grid on simulated ranks
-// (kdbench/schedsim/simulate.h). Per rank count, one markdown table row: tasks run, makespan,
-// the lower bound max(critical path, work / ranks), efficiency = bound / makespan, idle
+// (kdbench/schedsim/simulate.h). Per rank count and policy, one markdown table row: tasks run,
+// makespan, the lower bound max(critical path, work / ranks), efficiency = bound / makespan, idle
 // rank-hours, the wall time the coordinator spent per task result (p50, p99; max over every
-// message) and its CPU time over all messages.
+// message), its CPU time over all messages, and that CPU time as a share of one core over the
+// simulated makespan (what the coordinator thread would cost the real job).
 //
 // usage: kdbench_sched_sim --grid G.ini [--grid ...] [--ranks 8,64,512,4096] [--seeds N]
 //          [--teacher-seeds N] [--set section.key=value ...] [--noise 0.1] [--seed 1]
-//          [--macs-per-second 1e12]
+//          [--macs-per-second 1.5e9] [--model-spread 0.5] [--policy fifo,static,refined]
 // --seeds/--teacher-seeds widen a grid to seeds 1..N; --set replaces (or adds) one ini value.
 #include <unistd.h>
 
@@ -105,19 +106,32 @@ double number(const BenchArgs& args, const std::string& name, double fallback) {
 }
 
 int run(int argc, char** argv) {
-  const BenchArgs args(
-      argc, argv, "kdbench_sched_sim",
-      {"grid", "ranks", "seeds", "teacher-seeds", "set", "noise", "seed", "macs-per-second"});
+  const BenchArgs args(argc, argv, "kdbench_sched_sim",
+                       {"grid", "ranks", "seeds", "teacher-seeds", "set", "noise", "seed",
+                        "macs-per-second", "model-spread", "policy"});
   const auto grids = args.all("grid");
   if (grids.empty()) usage_error(args.program(), "--grid is required");
   kdbench::schedsim::SimOptions opts;
   opts.noise = number(args, "noise", 0.1);
   opts.seed = static_cast<uint64_t>(args.positive("seed", 1));
-  opts.macs_per_second = number(args, "macs-per-second", 1e12);
+  opts.macs_per_second = number(args, "macs-per-second", opts.macs_per_second);
+  opts.model_spread = number(args, "model-spread", opts.model_spread);
+  std::vector<kdbench::sched::Policy> policies;
+  {
+    std::stringstream ss(args.text("policy", "fifo,static,refined"));
+    for (std::string name; std::getline(ss, name, ',');) {
+      try {
+        policies.push_back(kdbench::sched::policy_named(name));
+      } catch (const kdbench::ConfigError& e) {
+        usage_error(args.program(), std::string("--policy: ") + e.what());
+      }
+    }
+  }
   spdlog::set_level(spdlog::level::warn);  // the coordinator's per-task progress lines
-  std::cout << "| grid | tasks run | ranks | makespan h | bound h | efficiency | idle rank-h "
-               "| result p50 µs | p99 µs | max ms | coordinator CPU s | sim wall s |\n"
-               "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  std::cout << "| grid | tasks run | ranks | policy | makespan h | bound h | efficiency "
+               "| idle rank-h | result p50 µs | p99 µs | max ms | coordinator CPU s "
+               "| % of a core | sim wall s |\n"
+               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& path : grids) {
     std::string text = kdbench::grid::read_grid_file(path);
     std::string name = std::filesystem::path(path).stem().string();
@@ -135,32 +149,37 @@ int run(int argc, char** argv) {
     }
     const auto spec = kdbench::grid::parse_grid_text(text, path, {false});
     const auto graph = kdbench::grid::expand(spec);
-    for (int ranks : rank_counts(args.program(), args.text("ranks", "8,64,512,4096"))) {
-      opts.ranks = ranks;
-      const auto dir = std::filesystem::temp_directory_path() /
-                       ("kdbench-sched-sim-" + std::to_string(::getpid()));
-      std::filesystem::remove_all(dir);
-      std::filesystem::create_directories(dir);
-      const auto t0 = std::chrono::steady_clock::now();
-      const auto r = kdbench::schedsim::simulate(graph, opts, dir.string());
-      const double wall =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      std::filesystem::remove_all(dir);
-      std::set<std::string> ran;
-      for (const auto& a : r.assignments) ran.insert(a.key);
-      char row[512];
-      std::snprintf(
-          row, sizeof row,
-          "| %s | %zu | %d | %.3g | %.3g | %.3f | %.3g | %.0f | %.0f | %.1f | %.2f | %.1f "
-          "|\n",
-          name.c_str(), ran.size(), ranks, r.makespan / 3600, r.lower_bound / 3600,
-          r.lower_bound / r.makespan, (ranks * r.makespan - r.busy_rank_seconds) / 3600,
-          1e6 * percentile(r.result_handle_seconds, 0.5),
-          1e6 * percentile(r.result_handle_seconds, 0.99), 1e3 * percentile(r.handle_seconds, 1.0),
-          r.coordinator_cpu_seconds, wall);
-      std::cout << row << std::flush;
-      if (r.exit_code != 0) std::cerr << name << ": coordinator exit code " << r.exit_code << "\n";
-    }
+    for (int ranks : rank_counts(args.program(), args.text("ranks", "8,64,512,4096")))
+      for (const auto policy : policies) {
+        opts.ranks = ranks;
+        opts.policy = policy;
+        const auto dir = std::filesystem::temp_directory_path() /
+                         ("kdbench-sched-sim-" + std::to_string(::getpid()));
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto r = kdbench::schedsim::simulate(graph, opts, dir.string());
+        const double wall =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::filesystem::remove_all(dir);
+        std::set<std::string> ran;
+        for (const auto& a : r.assignments) ran.insert(a.key);
+        char row[512];
+        std::snprintf(
+            row, sizeof row,
+            "| %s | %zu | %d | %s | %.3g | %.3g | %.3f | %.3g | %.0f | %.0f | %.1f | %.2f | %.3f "
+            "| %.1f |\n",
+            name.c_str(), ran.size(), ranks, kdbench::sched::name_of(policy).c_str(),
+            r.makespan / 3600, r.lower_bound / 3600, r.lower_bound / r.makespan,
+            (ranks * r.makespan - r.busy_rank_seconds) / 3600,
+            1e6 * percentile(r.result_handle_seconds, 0.5),
+            1e6 * percentile(r.result_handle_seconds, 0.99),
+            1e3 * percentile(r.handle_seconds, 1.0), r.coordinator_cpu_seconds,
+            100 * r.coordinator_cpu_seconds / r.makespan, wall);
+        std::cout << row << std::flush;
+        if (r.exit_code != 0)
+          std::cerr << name << ": coordinator exit code " << r.exit_code << "\n";
+      }
   }
   return 0;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <queue>
@@ -49,6 +50,7 @@ results::RunRecord simulated_record(const grid::Task& task, double seconds, uint
   results::RunRecord r = train::task_record(task);
   r.status = results::Status::Done;
   r.host = "simulated";
+  r.device = "cpu";
   r.started = r.finished = results::utc_now();
   r.wall_seconds = seconds;
   std::set<int> epochs(task.keep_checkpoints.begin(), task.keep_checkpoints.end());
@@ -57,9 +59,10 @@ results::RunRecord simulated_record(const grid::Task& task, double seconds, uint
     r.curves.epoch.push_back(e);
     r.curves.val_acc.push_back(0.5 + 0.4 * uniform01(task.key, seed, static_cast<uint64_t>(e)));
   }
-  for (auto* v : {&r.curves.train_loss, &r.curves.train_acc, &r.curves.test_acc, &r.curves.lr,
-                  &r.curves.seconds})
+  for (auto* v : {&r.curves.train_loss, &r.curves.train_acc, &r.curves.test_acc, &r.curves.lr})
     v->assign(epochs.size(), 0.25);
+  // Per-epoch times (what the coordinator's cost model learns from), one per recorded epoch.
+  r.curves.seconds.assign(epochs.size(), seconds / std::max(1, task.total_epochs));
   const auto best = std::max_element(r.curves.val_acc.begin(), r.curves.val_acc.end());
   r.best_val_acc = *best;
   r.best_epoch = r.curves.epoch[static_cast<size_t>(best - r.curves.val_acc.begin())];
@@ -188,7 +191,9 @@ double lower_bound_of(const grid::TaskGraph& graph, const SimResult& r, int rank
 
 double task_seconds(const grid::Task& task, int gang, const SimOptions& opts) {
   const double u = 2 * uniform01(task.key, opts.seed, 0) - 1;
-  return task.cost / (gang * opts.macs_per_second) * (1 + opts.noise * u);
+  const double model_factor =
+      std::exp(opts.model_spread * (2 * uniform01(task.model, opts.seed, 1) - 1));
+  return task.cost / (gang * opts.macs_per_second) * model_factor * (1 + opts.noise * u);
 }
 
 SimResult simulate(const grid::TaskGraph& graph, const SimOptions& opts,
@@ -200,7 +205,9 @@ SimResult simulate(const grid::TaskGraph& graph, const SimOptions& opts,
   results::Artifacts artifacts(work_dir + "/artifacts", false);
   SimResult out;
   EventQueueComm comm(graph, opts, out);
-  out.exit_code = sched::Coordinator(graph, store, artifacts, comm).run();
+  sched::SchedulerOptions scheduling;
+  scheduling.policy = opts.policy;
+  out.exit_code = sched::Coordinator(graph, store, artifacts, comm, {}, scheduling).run();
   comm.end_handling();
   out.statuses = store.statuses();
   for (const auto& a : out.assignments) {

@@ -1,23 +1,28 @@
-// `kdbench plan GRID`: every task with its key, dependencies, parameter count and cost estimate,
-// and its status in the results file when one exists. Trains nothing, writes nothing.
+// `kdbench plan GRID [--ranks N] [--device cpu|cuda]`: every task with its key, dependencies,
+// parameter count and cost estimate, and its status in the results file when one exists; the
+// estimated rank-hours (sched::CostModel, refined from the file's finished runs) and, with
+// --ranks, the lower bound and a list-scheduling estimate of the makespan. Trains nothing,
+// writes nothing.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <set>
 
 #include "commands.h"
+#include "kdbench/core/errors.h"
 #include "kdbench/core/strings.h"
 #include "kdbench/grid/parse_grid.h"
 #include "kdbench/grid/task_graph.h"
 #include "kdbench/results/results_store.h"
+#include "kdbench/sched/cost_model.h"
+#include "kdbench/sched/progress_report.h"
+#include "kdbench/sched/schedule_estimate.h"
 #include "parse_args.h"
 
 namespace kdbench::cli {
 namespace {
-
-// Sustained training throughput of one CPU core on these small CNNs (forward multiply-adds per
-// second), measured with bench/ on the development machine; only scales the estimate.
-constexpr double kCoreMacsPerSecond = 4e9;
 
 std::string fmt(const char* f, double v) {
   char buf[64];
@@ -25,20 +30,77 @@ std::string fmt(const char* f, double v) {
   return buf;
 }
 
+int rank_count(const std::string& text) {
+  char* end = nullptr;
+  const long n = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end || n < 1 || n > 1'000'000)
+    throw ConfigError("kdbench plan: --ranks: '" + text + "' is not a rank count (1..1000000)");
+  return static_cast<int>(n);
+}
+
+std::string hours(double seconds) { return fmt("%.3g", seconds / 3600); }
+
+// The estimate lines: total work and, on `ranks` ranks, bound and list-schedule makespan.
+void print_estimates(const grid::TaskGraph& graph, const sched::CostModel& cost,
+                     const std::map<std::string, results::Status>& statuses, int ranks,
+                     int epochs_measured) {
+  const std::string kind = cost.device_kind();
+  const std::string unit = kind == "cpu" ? "CPU" : "GPU";
+  double all_work = 0;
+  // Rank-seconds: a gang of k ranks is assumed to take 1/k of one rank's time.
+  for (const auto& t : graph.tasks) all_work += cost.seconds(t);
+  std::cout << "estimated work " << hours(all_work) << " " << unit << " rank-hours ("
+            << (epochs_measured > 0 ? "refined from " + std::to_string(epochs_measured) +
+                                          " measured epochs in the results file"
+                                    : "prior only")
+            << "; " << kind << " prior " << fmt("%.3g", sched::nominal_macs_per_second(kind) / 1e9)
+            << " GMAC/s per rank, gangs of k ranks k times faster"
+            << (graph.choices.empty() ? "" : "; counts every TAKD auto alternative") << ")\n";
+  if (ranks < 1) return;
+  std::set<std::string> done;
+  for (const auto& [key, status] : statuses)
+    if (status == results::Status::Done && graph.contains(key)) done.insert(key);
+  const auto e = sched::estimate_schedule(
+      graph, ranks, sched::Policy::Refined,
+      [&](const grid::Task& t) { return cost.seconds(t, std::clamp(t.gang_size, 1, ranks)); },
+      done);
+  std::cout << "on " << ranks << " " << unit << " rank(s), " << e.tasks << " task(s) to run ("
+            << done.size() << " DONE): critical path " << hours(e.critical_path)
+            << " h, work / ranks " << hours(e.work_rank_seconds / ranks) << " h, lower bound "
+            << hours(e.lower_bound) << " h; estimated makespan " << hours(e.makespan) << " h ("
+            << sched::clock_text(e.makespan)
+            << ", list schedule with the coordinator's policy, refined)\n";
+}
+
 }  // namespace
 
 int cmd_plan(const Args& args) {
   po::options_description opts;
   opts.add_options()("results", po::value<std::string>()->default_value(""),
-                     "results file to read statuses from");
+                     "results file to read statuses from")(
+      "ranks", po::value<std::string>()->default_value(""), "estimate the makespan on N ranks")(
+      "device", po::value<std::string>()->default_value("cpu"), "throughput prior: cpu|cuda");
   const auto vm = parse_args("plan", args, opts, "grid");
+  const std::string ranks_text = vm["ranks"].as<std::string>();
+  const int ranks = ranks_text.empty() ? 0 : rank_count(ranks_text);
+  const std::string device = vm["device"].as<std::string>();
+  if (device != "cpu" && device != "cuda")
+    throw ConfigError("kdbench plan: --device: '" + device +
+                      "' is not allowed (allowed: cpu, cuda)");
   auto spec = grid::parse_grid_file(vm["grid"].as<std::string>());
   if (!vm["results"].as<std::string>().empty()) spec.results = vm["results"].as<std::string>();
   const auto graph = grid::expand(spec);
 
   std::map<std::string, results::Status> statuses;
-  if (std::filesystem::exists(spec.results))
-    statuses = results::ResultsStore::open_read_only(spec.results).statuses();
+  sched::CostModel cost(device);
+  int epochs_measured = 0;
+  if (std::filesystem::exists(spec.results)) {
+    const auto store = results::ResultsStore::open_read_only(spec.results);
+    statuses = store.statuses();
+    for (const auto& rec : store.read_all())  // measured epochs refine the estimates
+      if (graph.contains(rec.key) && sched::device_kind_of(rec.device) == device)
+        epochs_measured += cost.observe_record(graph.at(rec.key), rec);
+  }
 
   std::cout << "grid " << spec.name << " (" << spec.path << "): " << graph.tasks.size()
             << " tasks, dataset " << spec.dataset << ", results " << spec.results << "\n";
@@ -78,10 +140,8 @@ int cmd_plan(const Args& args) {
     std::cout << "method " << m << " (" << any.method_variant
               << "): " << any.method_params_resolved.dump() << "\n";
   }
-  std::cout << "total cost " << fmt("%.2f", total / 1e12) << " TMAC ≈ "
-            << fmt("%.1f", total / kCoreMacsPerSecond / 3600) << " core-hours on CPU (nominal "
-            << fmt("%.0f", kCoreMacsPerSecond / 1e9) << " GMAC/s per core"
-            << (graph.choices.empty() ? "" : "; counts every TAKD auto alternative") << ")\n";
+  std::cout << "total cost " << fmt("%.2f", total / 1e12) << " TMAC\n";
+  print_estimates(graph, cost, statuses, ranks, epochs_measured);
   return 0;
 }
 

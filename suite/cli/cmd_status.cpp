@@ -1,18 +1,44 @@
-// `kdbench status RESULTS`: one line per run and the counts per status, from the file alone.
+// `kdbench status RESULTS`: one line per run and the counts per status, from the file alone;
+// then, when the coordinator's progress file <RESULTS>.progress.json exists, the job's state, ETA
+// and running tasks from it (or how old it is, for a job that is gone).
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 
 #include "commands.h"
 #include "kdbench/results/results_store.h"
+#include "kdbench/sched/progress_report.h"
 #include "parse_args.h"
 
 namespace kdbench::cli {
+namespace {
+
+void print_progress(const std::string& results_path) {
+  const std::string path = results_path + ".progress.json";
+  if (!std::filesystem::exists(path)) return;
+  nlohmann::json progress;
+  try {
+    std::ifstream in(path);
+    progress = nlohmann::json::parse(in);
+  } catch (const std::exception& e) {
+    std::cout << path << ": unreadable (" << e.what() << ")\n";
+    return;
+  }
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  for (const auto& line : sched::describe_progress(progress, now)) std::cout << line << "\n";
+}
+
+}  // namespace
 
 int cmd_status(const Args& args) {
   po::options_description opts;
   const auto vm = parse_args("status", args, opts, "results");
-  const auto store = results::ResultsStore::open_read_only(vm["results"].as<std::string>());
+  const std::string results_path = vm["results"].as<std::string>();
+  const auto store = results::ResultsStore::open_read_only(results_path);
   const auto records = store.read_all();
   std::map<std::string, int> counts;
   std::printf("%-24s %-8s %-9s %-13s %-10s %4s %-11s %8s %8s\n", "key", "kind", "model", "method",
@@ -29,6 +55,7 @@ int cmd_status(const Args& args) {
   std::cout << records.size() << " runs:";
   for (const auto& [s, n] : counts) std::cout << " " << n << " " << s;
   std::cout << "\n";
+  print_progress(results_path);
   return 0;
 }
 

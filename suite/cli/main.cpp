@@ -21,7 +21,7 @@ const char* kUsage =
     "usage: kdbench [run] GRID.ini [--results PATH] [--threads N] [--comm auto|single|mpi] "
     "[--log-level L]\n"
     "                              [--shard I/K]\n"
-    "       kdbench plan GRID.ini [--results PATH]\n"
+    "       kdbench plan GRID.ini [--results PATH] [--ranks N] [--device cpu|cuda]\n"
     "       kdbench status RESULTS.h5\n"
     "       kdbench report RESULTS.h5 --out DIR [--metric "
     "test_at_best_val|best_val|final_test|best_test]\n"

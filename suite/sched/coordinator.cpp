@@ -34,15 +34,22 @@ FailurePolicy FailurePolicy::of(const grid::GridSpec& grid) {
 
 Coordinator::Coordinator(const grid::TaskGraph& graph, results::ResultsStore& store,
                          const results::Artifacts& artifacts, comm::Communicator& comm,
-                         FailurePolicy policy)
+                         FailurePolicy policy, SchedulerOptions options)
     : graph_(graph),
       store_(store),
       artifacts_(artifacts),
       comm_(comm),
-      priority_(graph.critical_paths()),
+      options_(std::move(options)),
+      cost_(options_.device_kind),
+      inspector_(options_.stall_factor, options_.silence_floor_seconds),
       policy_(policy) {
+  if (!options_.clock) options_.clock = now_seconds;
   for (const auto& t : graph_.tasks)
     for (const auto& d : t.deps) dependents_[d].push_back(t.key);
+  std::set<std::string> models;
+  for (const auto& t : graph_.tasks) models.insert(t.model);
+  models_.assign(models.begin(), models.end());
+  refresh_estimates();  // priorities before load_state indexes the ready tasks
   load_state();
   warn_clamped_gangs();
 }
@@ -84,7 +91,10 @@ void Coordinator::load_state() {
     auto it = statuses.find(t.key);
     const bool was_done = it != statuses.end() && it->second == results::Status::Done;
     if (it != statuses.end())
-      if (auto rec = store_.get(t.key)) attempts_[t.key] = rec->attempts;
+      if (auto rec = store_.get(t.key)) {
+        attempts_[t.key] = rec->attempts;
+        learn(t, *rec);  // earlier jobs' epoch times refine the estimates
+      }
     // A finished teacher whose checkpoints are gone (deleted, or a new grid keeps more epochs)
     // is trained again when a student still needs it; training is deterministic.
     const bool needed_later = t.provides_weights() && [&] {
@@ -101,9 +111,9 @@ void Coordinator::load_state() {
         spdlog::info("re-running {}: its checkpoints are missing from {} or damaged", t.label(),
                      artifacts_.root());
       pending_.insert(t.key);
-      total_cost_ += t.cost;
     }
   }
+  refresh_estimates();  // with what the file taught the cost model, and the pending work
   index_readiness();
   resolve_choices();
 }
@@ -113,24 +123,25 @@ void Coordinator::index_readiness() {
     int& unfinished = unfinished_deps_[t.key];
     unfinished = static_cast<int>(std::count_if(t.deps.begin(), t.deps.end(),
                                                 [&](const auto& d) { return !done_.count(d); }));
-    if (unfinished == 0 && pending_.count(t.key)) ready_.emplace(-priority_.at(t.key), t.key);
+    if (unfinished == 0 && pending_.count(t.key)) ready_.emplace(-priority(t.key), t.key);
   }
 }
 
 void Coordinator::add_pending(const std::string& key) {
   pending_.insert(key);
-  if (unfinished_deps_.at(key) == 0) ready_.emplace(-priority_.at(key), key);
+  pending_work_ += duration_[index_of(key)] * gang_size(graph_.at(key));
+  if (unfinished_deps_.at(key) == 0) ready_.emplace(-priority(key), key);
 }
 
 void Coordinator::remove_pending(const std::string& key) {
-  pending_.erase(key);
-  ready_.erase({-priority_.at(key), key});
+  if (pending_.erase(key)) pending_work_ -= duration_[index_of(key)] * gang_size(graph_.at(key));
+  ready_.erase({-priority(key), key});
 }
 
 void Coordinator::mark_done(const std::string& key) {
   done_.insert(key);
   for (const auto& d : dependents_[key])
-    if (--unfinished_deps_.at(d) == 0 && pending_.count(d)) ready_.emplace(-priority_.at(d), d);
+    if (--unfinished_deps_.at(d) == 0 && pending_.count(d)) ready_.emplace(-priority(d), d);
 }
 
 // A task whose training finished but whose result the job did not record (killed in between):
@@ -186,7 +197,6 @@ void Coordinator::resolve_choices() {
     if (maybe_needed) continue;
     remove_pending(t.key);
     dropped_.insert(t.key);
-    total_cost_ -= t.cost;
   }
 }
 
@@ -218,6 +228,9 @@ void Coordinator::start(const std::string& key, const std::vector<int>& ranks) {
   const auto& t = graph_.at(key);
   remove_pending(key);
   running_.insert(key);
+  const double estimate = cost_.seconds(t, static_cast<int>(ranks.size()));
+  running_at_[key] = {ranks, now(), results::utc_now()};
+  inspector_.started(key, t.label(), ranks, now(), estimate, t.total_epochs);
   results::RunRecord rec = train::task_record(t);
   rec.status = results::Status::Running;
   rec.attempts = ++attempts_[key];
@@ -252,10 +265,8 @@ void Coordinator::fail_dependents(const std::string& key, const std::string& rea
 }
 
 void Coordinator::log_progress(const std::string& what, const grid::Task& t) {
-  const double elapsed = now_seconds() - start_time_;
   std::string eta = "";
-  if (finished_cost_ > 0 && !pending_.empty())
-    eta = ", ETA " + duration_text(elapsed * (total_cost_ - finished_cost_) / finished_cost_);
+  if (!pending_.empty() || !running_.empty()) eta = ", ETA " + duration_text(eta_seconds());
   spdlog::info("[{}/{} done, {} failed, {} running{}] {} {}", done_.size(), task_count(),
                failed_.size(), running_.size(), eta, what, t.label());
 }
@@ -265,7 +276,9 @@ void Coordinator::handle_result(int source, const nlohmann::json& j) {
   const auto& t = graph_.at(rec.key);
   rec.attempts = attempts_[rec.key];
   running_.erase(rec.key);
-  finished_cost_ += t.cost;
+  running_at_.erase(rec.key);
+  inspector_.finished(rec.key);
+  learn(t, rec);
   annotate(rec, t);
   store_.put(rec);
   if (rec.status == results::Status::Interrupted) {
@@ -284,6 +297,8 @@ void Coordinator::handle_result(int source, const nlohmann::json& j) {
   } else {
     handle_failure(rec, t);
   }
+  refresh_if_estimates_moved();
+  maybe_write_progress(1.0);
   idle_.push_back(source);
 }
 
@@ -294,7 +309,6 @@ void Coordinator::handle_failure(const results::RunRecord& rec, const grid::Task
   if (!deterministic && !stopping_ && retried < policy_.retries) {
     ++retried;
     add_pending(rec.key);
-    finished_cost_ -= t.cost;  // it runs again
     log_progress("FAILED (" + rec.error + "), retry " + std::to_string(retried) + " of " +
                      std::to_string(policy_.retries) + ":",
                  t);
@@ -335,7 +349,9 @@ void Coordinator::stop_idle_workers_if_finished() {
 }
 
 int Coordinator::run() {
-  start_time_ = now_seconds();
+  start_time_ = last_inspection_ = now();
+  for (int r = 0; r < comm_.size(); ++r) inspector_.heard_from(r, start_time_);
+  write_progress("running");
   spdlog::info("grid: {} tasks, {} already done, {} to run on {} rank(s)", task_count(),
                done_.size(), pending_.size(), comm_.size());
   auto wait = std::chrono::microseconds(100);
@@ -350,6 +366,8 @@ int Coordinator::run() {
     }
     // Polling (not a blocking receive) so a stop signal is noticed while every worker is busy.
     auto m = comm_.try_recv(kToCoordinator);
+    if (now() - last_inspection_ >= options_.inspect_every_seconds) inspect(now());
+    maybe_write_progress(options_.progress_every_seconds);
     if (!m) {
       std::this_thread::sleep_for(wait);
       wait = std::min(wait * 2, std::chrono::microseconds(20000));
@@ -358,6 +376,7 @@ int Coordinator::run() {
     wait = std::chrono::microseconds(100);
     const auto j = nlohmann::json::parse(m->payload);
     const std::string type = j.at("type");
+    inspector_.heard_from(m->source, now());
     if (type == "ready")
       idle_.push_back(m->source);
     else if (type == "result")
@@ -375,7 +394,8 @@ int Coordinator::run() {
                dropped_.empty()
                    ? ""
                    : ", " + std::to_string(dropped_.size()) + " TAKD auto alternatives not chosen",
-               duration_text(now_seconds() - start_time_));
+               duration_text(now() - start_time_));
+  write_progress(stopping_ ? "stopped" : "finished");
   return exit_code();
 }
 

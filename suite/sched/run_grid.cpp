@@ -145,7 +145,14 @@ int run_grid(comm::Communicator& comm, const RunOptions& opts) {
                    graph.tasks.size(), full_graph.tasks.size());
     coordinator_thread = std::thread([&] {
       try {
-        exit_code = Coordinator(graph, *store, artifacts, comm, FailurePolicy::of(spec)).run();
+        SchedulerOptions scheduling = SchedulerOptions::of(spec);
+        // The cost model's prior; the device of the first measured epochs replaces it.
+        scheduling.device_kind = opts.device.device == "cuda" || (opts.device.device == "auto" &&
+                                                                  torch::cuda::is_available())
+                                     ? "cuda"
+                                     : "cpu";
+        exit_code =
+            Coordinator(graph, *store, artifacts, comm, FailurePolicy::of(spec), scheduling).run();
       } catch (const std::exception& e) {
         // The coordinator cannot recover: end every rank instead of leaving them waiting.
         spdlog::critical("coordinator failed: {}; aborting the job", e.what());

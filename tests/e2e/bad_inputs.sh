@@ -130,6 +130,7 @@ grid_case "\[grid\] teacher_checkpoints: 0 is outside the teacher's epochs" '/^\
 grid_case "\[method.kd\] .*temperature" '$a [method.kd]\ntemperature = -1'
 grid_case "\[method.kd\] .*unknown parameter|\[method.kd\] .*tau" '$a [method.kd]\ntau = 4'
 grid_case "\[train\] lr_milestones: 9 is after" '/^\[train\]/a lr_milestones = 9'
+grid_case "\[grid\] stall_factor: 0.5 is out of range" '/^\[grid\]/a stall_factor = 0.5'
 also_plan=1
 grid_case "\[method.takd\] assistants: unknown model 'cnn9'" 's/^methods = nokd kd$/methods = takd/; $a [method.takd]\nassistants = cnn9'
 grid_case "\[method.takd\] assistants: .*cnn8.* between|\[method.takd\] assistants: .*cnn8.*size" 's/^methods = nokd kd$/methods = takd/; $a [method.takd]\nassistants = cnn8'
@@ -240,6 +241,10 @@ rejected "--device: 'tpu' is not one of auto\|cpu\|cuda" run base.ini --comm sin
 rejected "--shard: '2' is not allowed" run base.ini --comm single --shard 2
 rejected "kdbench plan: missing grid" plan
 rejected "kdbench plan: unrecognised option '--nodes'" plan base.ini --nodes 2
+rejected "kdbench plan: --ranks: '0' is not a rank count \(1\.\.1000000\)" plan base.ini --ranks 0
+rejected "kdbench plan: --ranks: 'many' is not a rank count" plan base.ini --ranks many
+rejected "kdbench plan: --ranks: '8x' is not a rank count" plan base.ini --ranks 8x
+rejected "kdbench plan: --device: 'tpu' is not allowed \(allowed: cpu, cuda\)" plan base.ini --device tpu
 rejected "kdbench status: missing results" status
 rejected "kdbench status: unrecognised option '--all'" status good.h5 --all
 rejected "kdbench report: .*--out|kdbench report: .*out" report good.h5

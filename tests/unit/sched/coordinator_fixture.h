@@ -39,13 +39,13 @@ class CoordinatorFixture : public ::testing::Test {
   }
   GridRun run_single(const Answer& answer) {
     comm::SingleProcessCommunicator comm;
-    return run_with_fake_workers(graph_, store_, artifacts_, {&comm}, answer, policy_);
+    return run_with_fake_workers(graph_, store_, artifacts_, {&comm}, answer, policy_, scheduling_);
   }
   GridRun run_cluster(int ranks, const Answer& answer) {
     LocalCluster cluster(ranks);
     std::vector<comm::Communicator*> comms;
     for (int r = 0; r < ranks; ++r) comms.push_back(&cluster.rank(r));
-    return run_with_fake_workers(graph_, store_, artifacts_, comms, answer, policy_);
+    return run_with_fake_workers(graph_, store_, artifacts_, comms, answer, policy_, scheduling_);
   }
 
   const grid::Task& find(const std::string& kind, const std::string& method, int64_t seed) const {
@@ -94,6 +94,7 @@ class CoordinatorFixture : public ::testing::Test {
   results::Artifacts artifacts_;
   grid::TaskGraph graph_;
   sched::FailurePolicy policy_;
+  sched::SchedulerOptions scheduling_;
 };
 
 inline size_t count(const std::vector<std::string>& keys, const std::string& key) {

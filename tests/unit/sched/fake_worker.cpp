@@ -94,14 +94,15 @@ int fake_worker(comm::Communicator& comm, const grid::TaskGraph& graph, const An
 GridRun run_with_fake_workers(const grid::TaskGraph& graph, results::ResultsStore& store,
                               const results::Artifacts& artifacts,
                               const std::vector<comm::Communicator*>& ranks, const Answer& answer,
-                              sched::FailurePolicy policy) {
+                              sched::FailurePolicy policy, sched::SchedulerOptions options) {
   GridRun run;
   run.worker_codes.assign(ranks.size(), -1);
   Journal journal;
   std::exception_ptr coordinator_error;
   std::thread coordinator([&] {
     try {
-      run.coordinator_code = sched::Coordinator(graph, store, artifacts, *ranks[0], policy).run();
+      run.coordinator_code =
+          sched::Coordinator(graph, store, artifacts, *ranks[0], policy, options).run();
     } catch (...) {
       coordinator_error = std::current_exception();
       // Release the workers, which would otherwise wait for a task forever.

@@ -66,6 +66,7 @@ struct GridRun {
 GridRun run_with_fake_workers(const grid::TaskGraph& graph, results::ResultsStore& store,
                               const results::Artifacts& artifacts,
                               const std::vector<comm::Communicator*>& ranks, const Answer& answer,
-                              sched::FailurePolicy policy = {});
+                              sched::FailurePolicy policy = {},
+                              sched::SchedulerOptions options = {});
 
 }  // namespace kdbench::sched_test

@@ -81,10 +81,12 @@ void check_schedule(const grid::TaskGraph& graph, const schedsim::SimResult& r, 
   EXPECT_EQ(r.result_handle_seconds.size(), by_key.size());
 }
 
-schedsim::SimResult simulate(const grid::TaskGraph& graph, int ranks) {
+schedsim::SimResult simulate(const grid::TaskGraph& graph, int ranks,
+                             sched::Policy policy = sched::Policy::Refined) {
   fixtures::TempDir dir;
   schedsim::SimOptions opts;
   opts.ranks = ranks;
+  opts.policy = policy;
   return schedsim::simulate(graph, opts, dir.path().string());
 }
 
@@ -105,6 +107,16 @@ TEST_P(ScheduleSim, TakdAutoRunsOnlyTheChosenAlternatives) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Ranks, ScheduleSim, ::testing::Values(3, 8));
+
+// FIFO, static and refined order the same tasks differently; every schedule stays valid.
+TEST(ScheduleSimPolicies, EveryPolicyMeetsTheInvariants) {
+  for (const auto policy : {sched::Policy::Fifo, sched::Policy::Static, sched::Policy::Refined})
+    for (const char* text : {sched_test::kTeacherGangs, sched_test::kTakdAutoGrid}) {
+      SCOPED_TRACE(sched::name_of(policy));
+      const auto graph = graph_of(text);
+      check_schedule(graph, simulate(graph, 3, policy), 3);
+    }
+}
 
 // Independent equal tasks fill every rank: the makespan is the bound to within the noise.
 TEST(ScheduleSimBound, IndependentTasksKeepEveryRankBusy) {

@@ -12,14 +12,21 @@
 
 #include "kdbench/grid/task_graph.h"
 #include "kdbench/results/run_record.h"
+#include "kdbench/sched/cost_model.h"
+#include "kdbench/sched/schedule_estimate.h"
 
 namespace kdbench::schedsim {
 
 struct SimOptions {
   int ranks = 8;
+  sched::Policy policy = sched::Policy::Refined;
   // Throughput of one rank: a task of cost C (multiply-accumulates, grid::Task::cost) trains for
-  // C / macs_per_second seconds on one rank, C / (k * macs_per_second) on a gang of k.
-  double macs_per_second = 1e12;
+  // C / macs_per_second seconds on one rank, C / (k * macs_per_second) on a gang of k — the cost
+  // model's CPU prior by default — times its model's factor and the noise below.
+  double macs_per_second = sched::kCpuMacsPerSecond;
+  // How far each model's true speed is from the prior (what refinement has to learn): a factor
+  // exp(model_spread * u), u uniform in [-1, 1] per model name and seed. 0: the prior is exact.
+  double model_spread = 0.5;
   double noise = 0.1;  // each duration is scaled by 1 + noise * u, u uniform in [-1, 1]
   uint64_t seed = 1;
 };

@@ -80,6 +80,9 @@ struct GridSpec {
   // non-finite loss); on_failure = stop starts no new task after a failure (running ones finish).
   int retries = 1;
   std::string on_failure = "continue";
+  // [grid] stall_factor (docs/design.md §3.6): a running task is reported as stalled once it has
+  // run this many times its estimated duration. Execution only: not part of any task key.
+  double stall_factor = 3;
 };
 
 // gang_size of a task training `model` in the teacher role or another (student, assistant,

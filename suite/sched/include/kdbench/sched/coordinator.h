@@ -1,11 +1,13 @@
 #pragma once
 // The coordinator (rank 0, own thread): owns the DAG state and the results file. It hands ready
-// tasks to idle workers by priority (longest remaining critical path first, so teachers that
-// unblock many students start early; a gang task waits for gang_size idle ranks, reserving them),
+// tasks to idle workers by priority (longest remaining critical path in estimated seconds first,
+// so teachers that unblock many students start early; a gang task waits for gang_size idle ranks,
+// reserving them; SchedulerOptions::policy),
 // records every result as it arrives (RUNNING at assignment, DONE/FAILED at the end, file flushed
 // each time) and stops the workers when nothing is left. TAKD auto choices are made here, as soon
 // as the baselines they read are DONE.
 #include <deque>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -16,6 +18,9 @@
 #include "kdbench/results/artifacts.h"
 #include "kdbench/results/results_store.h"
 #include "kdbench/sched/assistant_choice.h"
+#include "kdbench/sched/cost_model.h"
+#include "kdbench/sched/schedule_estimate.h"
+#include "kdbench/sched/stall_inspector.h"
 
 namespace kdbench::sched {
 
@@ -29,11 +34,26 @@ struct FailurePolicy {
   static FailurePolicy of(const grid::GridSpec& grid);
 };
 
+// How the coordinator orders work and watches it (docs/design.md §3.6).
+struct SchedulerOptions {
+  Policy policy = Policy::Refined;
+  std::string device_kind = "cpu";  // the cost model's prior until results name their device
+  double stall_factor = 3;          // [grid] stall_factor
+  double silence_floor_seconds = 600;
+  double inspect_every_seconds = 30;
+  // The progress file <results>.progress.json: rewritten at a result at most once a second, and
+  // every progress_every_seconds otherwise; never when write_progress is false.
+  bool write_progress = true;
+  double progress_every_seconds = 5;
+  std::function<double()> clock;  // monotonic seconds; steady_clock when empty (tests inject)
+  static SchedulerOptions of(const grid::GridSpec& grid);
+};
+
 class Coordinator {
  public:
   Coordinator(const grid::TaskGraph& graph, results::ResultsStore& store,
               const results::Artifacts& artifacts, comm::Communicator& comm,
-              FailurePolicy policy = {});
+              FailurePolicy policy = {}, SchedulerOptions options = {});
   // Runs until every worker was told to stop; returns the process exit code for the job.
   int run();
 
@@ -43,6 +63,11 @@ class Coordinator {
   // TAKD auto: alternatives not chosen (never run, never recorded) and the decisions made.
   const std::set<std::string>& dropped() const { return dropped_; }
   const std::map<std::string, AssistantDecision>& decisions() const { return decisions_; }
+  const CostModel& cost_model() const { return cost_; }
+  // Estimated seconds until every pending and running task is done: the remaining work over the
+  // ranks, at least the remaining critical path (docs/design.md §3.6).
+  double eta_seconds() const;
+  std::string progress_path() const { return store_.path() + ".progress.json"; }
 
  private:
   void load_state();
@@ -60,6 +85,16 @@ class Coordinator {
   void stop_idle_workers_if_finished();
   int exit_code() const;
   void log_progress(const std::string& what, const grid::Task& task);
+  // Cost model: durations, critical paths and priorities from it (coordinator_estimates.cpp).
+  void learn(const grid::Task& t, const results::RunRecord& rec);
+  void refresh_estimates();
+  void refresh_if_estimates_moved();
+  void inspect(double now);
+  void write_progress(const std::string& state);
+  void maybe_write_progress(double min_interval);
+  double now() const { return options_.clock(); }
+  double priority(const std::string& key) const { return priority_[graph_.index.at(key)]; }
+  size_t index_of(const std::string& key) const { return graph_.index.at(key); }
   // pending_ and done_ change only through these, which keep ready_ and unfinished_deps_ in step.
   void add_pending(const std::string& key);
   void remove_pending(const std::string& key);
@@ -73,7 +108,26 @@ class Coordinator {
   results::ResultsStore& store_;
   const results::Artifacts& artifacts_;
   comm::Communicator& comm_;
-  std::map<std::string, double> priority_;
+  SchedulerOptions options_;
+  CostModel cost_;
+  // Per task (graph_.tasks order), as of the last refresh: estimated seconds on its gang, the
+  // critical path from it in those seconds, and the dispatch priority under options_.policy.
+  std::vector<double> duration_, critical_path_, priority_;
+  std::vector<std::string> models_;   // distinct models of the graph
+  std::vector<double> model_scales_;  // their cost-model scales at the last refresh
+  double pending_work_ = 0;           // sum over pending tasks of duration × gang ranks
+  int refreshes_ = 0;
+  uint64_t seen_model_version_ = 0;
+  std::string estimates_kind_;  // the device kind duration_ was computed for
+  bool progress_write_failed_ = false;
+  struct Running {
+    std::vector<int> ranks;
+    double since = 0;
+    std::string started;  // UTC
+  };
+  std::map<std::string, Running> running_at_;
+  StallInspector inspector_;
+  double last_inspection_ = 0, last_progress_write_ = -1e300;
   std::map<std::string, std::vector<std::string>> dependents_;  // built once from graph_
   std::set<std::string> done_, failed_, pending_, running_, dropped_;
   // Pending tasks whose dependencies are all DONE, in dispatch order: (-priority, key), i.e.
@@ -90,7 +144,6 @@ class Coordinator {
   std::deque<int> idle_;
   int stopped_ = 0;
   int next_gang_tag_ = 0;  // Communicator::create_group tag of the last gang dispatched
-  double total_cost_ = 0, finished_cost_ = 0;
   double start_time_ = 0;
 };
 
