@@ -7,6 +7,7 @@
 
 #include "kdbench/core/errors.h"
 #include "kdbench/core/log.h"
+#include "kdbench/sched/progress_report.h"
 #include "kdbench/sched/protocol.h"
 #include "kdbench/train/resume_state.h"
 #include "kdbench/train/stop_flag.h"
@@ -17,13 +18,6 @@ namespace {
 
 double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-std::string duration_text(double s) {
-  const long t = std::lround(s);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
-  return buf;
 }
 
 }  // namespace
@@ -229,7 +223,7 @@ void Coordinator::start(const std::string& key, const std::vector<int>& ranks) {
   remove_pending(key);
   running_.insert(key);
   const double estimate = cost_.seconds(t, static_cast<int>(ranks.size()));
-  running_at_[key] = {ranks, now(), results::utc_now()};
+  running_at_[key] = {ranks, now(), results::utc_now(), index_of(key)};
   inspector_.started(key, t.label(), ranks, now(), estimate, t.total_epochs);
   results::RunRecord rec = train::task_record(t);
   rec.status = results::Status::Running;
@@ -266,7 +260,7 @@ void Coordinator::fail_dependents(const std::string& key, const std::string& rea
 
 void Coordinator::log_progress(const std::string& what, const grid::Task& t) {
   std::string eta = "";
-  if (!pending_.empty() || !running_.empty()) eta = ", ETA " + duration_text(eta_seconds());
+  if (!pending_.empty() || !running_.empty()) eta = ", ETA " + clock_text(recent_eta());
   spdlog::info("[{}/{} done, {} failed, {} running{}] {} {}", done_.size(), task_count(),
                failed_.size(), running_.size(), eta, what, t.label());
 }
@@ -394,7 +388,7 @@ int Coordinator::run() {
                dropped_.empty()
                    ? ""
                    : ", " + std::to_string(dropped_.size()) + " TAKD auto alternatives not chosen",
-               duration_text(now() - start_time_));
+               clock_text(now() - start_time_));
   write_progress(stopping_ ? "stopped" : "finished");
   return exit_code();
 }

@@ -13,8 +13,7 @@ namespace kdbench::sched {
 namespace {
 
 double unix_seconds_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // Priorities are recomputed only when a model's estimate moved by more than this (relative).
@@ -78,7 +77,7 @@ double Coordinator::eta_seconds() const {
   const double t = now();
   double work = pending_work_, path = 0;
   for (const auto& [key, run] : running_at_) {
-    const size_t i = index_of(key);
+    const size_t i = run.index;
     const double left = std::max(0.0, duration_[i] - (t - run.since));
     work += left * static_cast<double>(run.ranks.size());
     path = std::max(path, left + critical_path_[i] - duration_[i]);
@@ -89,6 +88,15 @@ double Coordinator::eta_seconds() const {
   else
     for (const auto& entry : ready_) path = std::max(path, critical_path_[index_of(entry.second)]);
   return std::max(work / comm_.size(), path);
+}
+
+double Coordinator::recent_eta() {
+  const double t = now();
+  if (t - eta_time_ >= 1) {
+    eta_ = eta_seconds();
+    eta_time_ = t;
+  }
+  return eta_;
 }
 
 void Coordinator::inspect(double t) {

@@ -15,9 +15,7 @@ double nominal_macs_per_second(const std::string& kind) {
   throw ConfigError("device kind '" + kind + "' has no throughput estimate (allowed: cpu, cuda)");
 }
 
-double CostModel::Ratios::scale() const {
-  return count == 0 ? 1.0 : std::exp(log_sum / count);
-}
+double CostModel::Ratios::scale() const { return count == 0 ? 1.0 : std::exp(log_sum / count); }
 
 CostModel::CostModel(std::string device_kind) : device_kind_(std::move(device_kind)) {
   nominal_macs_per_second(device_kind_);  // reject an unknown kind here, not at first use
@@ -45,8 +43,8 @@ double CostModel::seconds(const grid::Task& t, const std::string& kind, int rank
 
 void CostModel::observe_epoch(const grid::Task& t, const std::string& kind, double seconds,
                               int ranks) {
-  if ((kind != "cpu" && kind != "cuda") || !(seconds > 0) || !std::isfinite(seconds) || t.total_epochs < 1 ||
-      !(t.cost > 0))
+  if ((kind != "cpu" && kind != "cuda") || !(seconds > 0) || !std::isfinite(seconds) ||
+      t.total_epochs < 1 || !(t.cost > 0))
     return;
   const double predicted = prior_seconds(t, kind, ranks) / t.total_epochs;
   const double log_ratio = std::log(seconds / predicted);

@@ -35,11 +35,10 @@ std::vector<std::string> describe_progress(const nlohmann::json& p, double now_u
   std::vector<std::string> lines;
   const double age = now_unix - p.value("unix_time", 0.0);
   const std::string state = p.value("state", "running");
-  const std::string counts = std::to_string(p.value("done", 0)) + "/" +
-                             std::to_string(p.value("tasks", 0)) + " done, " +
-                             std::to_string(p.value("failed", 0)) + " failed, " +
-                             std::to_string(p.value("running", 0)) + " running, " +
-                             std::to_string(p.value("pending", 0)) + " pending";
+  const std::string counts =
+      std::to_string(p.value("done", 0)) + "/" + std::to_string(p.value("tasks", 0)) + " done, " +
+      std::to_string(p.value("failed", 0)) + " failed, " + std::to_string(p.value("running", 0)) +
+      " running, " + std::to_string(p.value("pending", 0)) + " pending";
   if (state != "running") {
     lines.push_back("job " + state + " (progress file " + age_text(age) + " old, written " +
                     p.value("time", "?") + "): " + counts + ", wall " +

@@ -4,17 +4,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "kdbench/sched/progress_report.h"
+
 namespace kdbench::sched {
-namespace {
-
-std::string hms(double s) {
-  const long t = std::lround(std::max(0.0, s));
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
-  return buf;
-}
-
-}  // namespace
 
 StallInspector::StallInspector(double stall_factor, double silence_floor_seconds)
     : factor_(stall_factor), silence_floor_(silence_floor_seconds) {}
@@ -57,8 +49,8 @@ std::vector<std::string> StallInspector::check(double now) {
     run.warned = true;
     char numbers[64];
     std::snprintf(numbers, sizeof numbers, "%.1f× its estimate %s (stall_factor %g)",
-                  elapsed / run.estimate, hms(run.estimate).c_str(), factor_);
-    lines.push_back(run.label + " has run " + hms(elapsed) + ", " + numbers +
+                  elapsed / run.estimate, clock_text(run.estimate).c_str(), factor_);
+    lines.push_back(run.label + " has run " + clock_text(elapsed) + ", " + numbers +
                     ": stuck, or far slower than estimated?");
   }
   for (auto& [rank, s] : ranks_) {
@@ -72,8 +64,8 @@ std::vector<std::string> StallInspector::check(double now) {
     silences_.push_back({rank, s.key, silent, threshold});
     if (s.warned) continue;
     s.warned = true;
-    lines.push_back("rank " + std::to_string(rank) + " has sent nothing for " + hms(silent) +
-                    " (running " + run.label + "; expected within " + hms(threshold) +
+    lines.push_back("rank " + std::to_string(rank) + " has sent nothing for " + clock_text(silent) +
+                    " (running " + run.label + "; expected within " + clock_text(threshold) +
                     "): hung, or its node lost?");
   }
   return lines;

@@ -149,8 +149,8 @@ TEST(ScheduleEstimate, CriticalPathsBoundAndListScheduleByHand) {
 // A gang of 2 (4 s) behind a 1-rank task on 2 ranks: it waits for both; priority first means the
 // short single-rank tasks never take a reserved rank.
 TEST(ScheduleEstimate, GangsWaitForTheirRanksWithReservation) {
-  const auto g = graph_of({task_of("G", "m", 4, 1, {}, 2), task_of("S", "m", 1, 1),
-                           task_of("T", "m", 1, 1)});
+  const auto g =
+      graph_of({task_of("G", "m", 4, 1, {}, 2), task_of("S", "m", 1, 1), task_of("T", "m", 1, 1)});
   const auto seconds = [](const grid::Task& t) { return t.cost; };
   // Refined: G (4) first on both ranks, then S and T together: 5.
   EXPECT_DOUBLE_EQ(sched::estimate_schedule(g, 2, sched::Policy::Refined, seconds).makespan, 5);

@@ -85,6 +85,9 @@ class Coordinator {
   void stop_idle_workers_if_finished();
   int exit_code() const;
   void log_progress(const std::string& what, const grid::Task& task);
+  // eta_seconds(), recomputed at most once a second: it is O(running + ready), and thousands of
+  // results a second arrive at cluster scale.
+  double recent_eta();
   // Cost model: durations, critical paths and priorities from it (coordinator_estimates.cpp).
   void learn(const grid::Task& t, const results::RunRecord& rec);
   void refresh_estimates();
@@ -120,10 +123,12 @@ class Coordinator {
   uint64_t seen_model_version_ = 0;
   std::string estimates_kind_;  // the device kind duration_ was computed for
   bool progress_write_failed_ = false;
+  double eta_ = 0, eta_time_ = -1e300;
   struct Running {
     std::vector<int> ranks;
     double since = 0;
     std::string started;  // UTC
+    size_t index = 0;     // in graph_.tasks
   };
   std::map<std::string, Running> running_at_;
   StallInspector inspector_;
