@@ -7,6 +7,8 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "commands.h"
 #include "kdbench/results/results_store.h"
@@ -19,17 +21,18 @@ namespace {
 void print_progress(const std::string& results_path) {
   const std::string path = results_path + ".progress.json";
   if (!std::filesystem::exists(path)) return;
-  nlohmann::json progress;
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  std::vector<std::string> lines;
   try {
     std::ifstream in(path);
-    progress = nlohmann::json::parse(in);
+    lines = sched::describe_progress(nlohmann::json::parse(in), now);
   } catch (const std::exception& e) {
+    // The runs above are the results; a damaged side file only loses the ETA.
     std::cout << path << ": unreadable (" << e.what() << ")\n";
     return;
   }
-  const double now =
-      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  for (const auto& line : sched::describe_progress(progress, now)) std::cout << line << "\n";
+  for (const auto& line : lines) std::cout << line << "\n";
 }
 
 }  // namespace
