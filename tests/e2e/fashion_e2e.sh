@@ -39,6 +39,18 @@ grep -q "5 already done, 2 to run" run3.log
 step "status"
 "$kdbench" status results/tiny-fmnist.h5 | tee status.txt
 grep -q "7 runs: 7 DONE" status.txt
+# The coordinator's progress file: the last job finished, every task done.
+grep -qE "^job finished \(progress file [0-9]+ s old, written .*\): 7/7 done, 0 failed, 0 running, 0 pending" status.txt
+# A job killed while running leaves a file that says "running" and then grows old.
+sed -i 's/"state": *"finished"/"state": "running"/; s/"unix_time": *[0-9.e+]*/"unix_time": 1000/' \
+  results/tiny-fmnist.h5.progress.json
+"$kdbench" status results/tiny-fmnist.h5 | grep -q "^job not running (progress file .* old" \
+  || { echo "a stale progress file was not called stale"; exit 1; }
+
+step "plan --ranks refines from the finished runs and estimates a makespan"
+"$kdbench" plan grid.ini --ranks 2 | tee plan2.txt
+grep -qE "^estimated work .* CPU rank-hours \(refined from [0-9]+ measured epochs" plan2.txt
+grep -qE "^on 2 CPU rank\(s\), 0 task\(s\) to run \(7 DONE\)" plan2.txt
 
 step "report compiles with pdflatex"
 "$kdbench" report results/tiny-fmnist.h5 --out report
