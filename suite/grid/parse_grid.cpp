@@ -35,10 +35,23 @@ const std::vector<std::string> kGridKeys = {"name",
                                             "teacher_checkpoints",
                                             "retries",
                                             "on_failure"};
-const std::vector<std::string> kRoleKeys = {
-    "epochs",          "batch_size", "eval_batch_size", "optimizer",         "lr",       "momentum",
-    "weight_decay",    "nesterov",   "lr_schedule",     "lr_milestones",     "lr_gamma", "augment",
-    "augment_padding", "precision",  "gang_size",       "checkpoint_minutes"};
+const std::vector<std::string> kRoleKeys = {"epochs",
+                                            "batch_size",
+                                            "eval_batch_size",
+                                            "optimizer",
+                                            "lr",
+                                            "momentum",
+                                            "weight_decay",
+                                            "nesterov",
+                                            "lr_schedule",
+                                            "lr_milestones",
+                                            "lr_gamma",
+                                            "augment",
+                                            "augment_padding",
+                                            "precision",
+                                            "gang_size",
+                                            "checkpoint_minutes",
+                                            "teacher_logits"};
 const std::vector<std::string> kDataKeys = {"val_fraction", "split_seed", "train_subset",
                                             "test_subset", "threads"};
 
@@ -71,6 +84,7 @@ po::options_description known_options() {
   for (const auto& section : {"train", "teacher", "student"})
     for (const auto& k : kRoleKeys) add(std::string(section) + "." + k);
   add("teacher.checkpoints");
+  add("student.teacher_logits");
   return desc;
 }
 
@@ -80,6 +94,7 @@ std::vector<std::string> allowed_in(const std::string& section) {
   keys = kRoleKeys;
   if (section == "train") keys.insert(keys.end(), kDataKeys.begin(), kDataKeys.end());
   if (section == "teacher") keys.push_back("checkpoints");
+  if (section == "student") keys.push_back("teacher_logits");  // a teacher has none
   return keys;
 }
 
