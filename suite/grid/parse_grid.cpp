@@ -35,23 +35,10 @@ const std::vector<std::string> kGridKeys = {"name",
                                             "teacher_checkpoints",
                                             "retries",
                                             "on_failure"};
-const std::vector<std::string> kRoleKeys = {"epochs",
-                                            "batch_size",
-                                            "eval_batch_size",
-                                            "optimizer",
-                                            "lr",
-                                            "momentum",
-                                            "weight_decay",
-                                            "nesterov",
-                                            "lr_schedule",
-                                            "lr_milestones",
-                                            "lr_gamma",
-                                            "augment",
-                                            "augment_padding",
-                                            "precision",
-                                            "gang_size",
-                                            "checkpoint_minutes",
-                                            "teacher_logits"};
+const std::vector<std::string> kRoleKeys = {
+    "epochs",          "batch_size", "eval_batch_size", "optimizer",         "lr",       "momentum",
+    "weight_decay",    "nesterov",   "lr_schedule",     "lr_milestones",     "lr_gamma", "augment",
+    "augment_padding", "precision",  "gang_size",       "checkpoint_minutes"};
 const std::vector<std::string> kDataKeys = {"val_fraction", "split_seed", "train_subset",
                                             "test_subset", "threads"};
 
