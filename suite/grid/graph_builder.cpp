@@ -165,6 +165,10 @@ std::string GraphBuilder::add_student(const std::string& kind, const std::string
     t.teacher_epochs = up.total_epochs;
     t.deps = {up.key};
     key_text += "|teacher=" + up.key + "@" + std::to_string(upstream.checkpoint);
+    // Rounded cached logits change the runs that read the cache, and only those (only when set,
+    // so that the keys of earlier grids stay).
+    if (grid_.student.teacher_logits != "fp32" && !method->perturbs_inputs())
+      key_text += "|teacher_logits=" + grid_.student.teacher_logits;
     teacher_macs = up.macs_per_image;
     // The upstream task must keep what this method reads.
     for (int e : method->required_teacher_checkpoints(up.total_epochs, grid_.student.epochs))

@@ -72,6 +72,7 @@ po::options_description known_options() {
   for (const auto& section : {"train", "teacher", "student"})
     for (const auto& k : kRoleKeys) add(std::string(section) + "." + k);
   add("teacher.checkpoints");
+  add("student.teacher_logits");
   return desc;
 }
 
@@ -81,6 +82,7 @@ std::vector<std::string> allowed_in(const std::string& section) {
   keys = kRoleKeys;
   if (section == "train") keys.insert(keys.end(), kDataKeys.begin(), kDataKeys.end());
   if (section == "teacher") keys.push_back("checkpoints");
+  if (section == "student") keys.push_back("teacher_logits");  // a teacher has none
   return keys;
 }
 

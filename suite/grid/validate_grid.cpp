@@ -59,6 +59,14 @@ void validate_milestones(const TrainConfig& c, const std::string& role, const In
                         "); milestones are epochs in [1, " + std::to_string(c.epochs) + "]");
 }
 
+// fp16 storage only where the cache is used at all: unaugmented batches.
+void validate_teacher_logits(const GridSpec& g, const IniValues& v) {
+  if (g.student.teacher_logits == "fp16" && g.student.augment)
+    throw ConfigError(v.where("student.teacher_logits") +
+                      ": fp16 needs augment = false (augmented batches are distilled from the "
+                      "teacher online, never from the cache)");
+}
+
 }  // namespace
 
 void validate_grid(const GridSpec& g, const IniValues& v) {
@@ -68,6 +76,7 @@ void validate_grid(const GridSpec& g, const IniValues& v) {
   validate_checkpoints(g, v);
   validate_milestones(g.teacher, "teacher", v);
   validate_milestones(g.student, "student", v);
+  validate_teacher_logits(g, v);
 }
 
 }  // namespace kdbench::grid

@@ -145,9 +145,14 @@ class TaskRun {
       broadcast_state(*env_.gang, *net_);
       grad_sync_.emplace(*env_.gang, net_->parameters());
     }
-    if (!task.teacher_key.empty())
-      teacher_.emplace(task.teacher_key, task.teacher_model, data_, *env.artifacts,
-                       task.train.eval_batch_size);
+    if (!task.teacher_key.empty()) {
+      teacher_.emplace(
+          task.teacher_key, task.teacher_model, data_, *env.artifacts, task.train.eval_batch_size,
+          precision_,
+          parse_logit_dtype(task.train.teacher_logits, task.label() + ": teacher_logits"));
+      rec_.config["teacher_logits"] = {{"source", cached_logits() ? "cache" : "online"}};
+      if (cached_logits()) rec_.config["teacher_logits"]["dtype"] = task.train.teacher_logits;
+    }
     last_save_ = Clock::now();
   }
 
@@ -185,6 +190,25 @@ class TaskRun {
  private:
   bool in_gang() const { return env_.gang != nullptr && env_.gang->size() > 1; }
   bool is_root() const { return !in_gang() || env_.gang->rank() == 0; }
+  // Unaugmented batches and a method that feeds the teacher the student's batch as it is: the
+  // teacher's logits come from the grid's cache; otherwise the teacher runs on every batch.
+  bool cached_logits() const { return !task_.train.augment && !method_->perturbs_inputs(); }
+
+  // The checkpoint's cached logits before the epoch's first step. In a gang the root gets or
+  // builds the file first and the members read it after a collective, instead of every member
+  // computing it (all members hold the same checkpoint, so they call this alike).
+  void prepare_teacher_logits(int checkpoint) {
+    if (teacher_->holds_cached(checkpoint)) return;
+    std::string file;
+    if (is_root()) file = teacher_->prepare_cached(checkpoint);
+    if (in_gang()) {
+      std::vector<double> root_done{1};
+      sum_over_gang(*env_.gang, root_done);
+      if (!is_root()) file = teacher_->prepare_cached(checkpoint);
+    }
+    auto& files = rec_.config["teacher_logits"]["files"];
+    if (std::find(files.begin(), files.end(), file) == files.end()) files.push_back(file);
+  }
 
   std::optional<ResumeState> try_resume() {
     const std::string path = env_.artifacts->path_for(task_.key, kResumeFile);
@@ -213,6 +237,9 @@ class TaskRun {
     best_.phase_weights = s.phase_best;
     rec_.curves = s.record.curves;
     rec_.checkpoints = s.record.checkpoints;
+    // The cache files used before the stop (Pro-KD's earlier checkpoints).
+    if (s.record.config.contains("teacher_logits"))
+      rec_.config["teacher_logits"] = s.record.config["teacher_logits"];
     rec_.started = s.record.started;
     prior_seconds_ = s.wall_seconds;
     last_save_ = Clock::now();
@@ -249,6 +276,7 @@ class TaskRun {
                            : task_.teacher_checkpoint >= 0
                                ? task_.teacher_checkpoint
                                : method_->teacher_checkpoint(ctx.epoch, task_.teacher_epochs);
+    if (use_teacher && cached_logits()) prepare_teacher_logits(checkpoint);
     net_->train();
     // The order is drawn on the CPU generator (the same on every device), uploaded once.
     torch::Tensor order = resumed ? resumed->order : torch::randperm(n, gen_, torch::kLong);
@@ -346,8 +374,7 @@ class TaskRun {
       torch::Tensor t_logits;
       if (use_teacher) {
         AutocastScope autocast(env_.device, precision_);
-        t_logits =
-            teacher_->batch_logits(checkpoint, idx, x, task_.train.augment).to(torch::kFloat);
+        t_logits = teacher_->batch_logits(checkpoint, idx, x, !cached_logits()).to(torch::kFloat);
       }
       auto logits = forward(*net_, x);
       return {method_->loss(logits, t_logits, y, ctx), logits};

@@ -2,6 +2,7 @@
 # Gangs under `mpirun -np 3` (docs/design.md §3.6-3.7):
 #   1. a grid mixing gangs of 2 (teachers) and single-rank tasks finishes with every task DONE
 #      exactly once, each gang recorded with its 2 ranks and their hosts, single runs with {};
+#      its KD students share one teacher-logit cache file per teacher;
 #   2. a gang member killed with kill -9 mid-task ends the whole job within 60 s (no hang), and
 #      the same command then completes every task, the killed gang's task trained again.
 #   gangs.sh KDBENCH SOURCE_DIR WORK_DIR
@@ -45,6 +46,60 @@ mpirun -np 3 --oversubscribe "$kdbench" run "$src/tests/e2e/gangs-tiny.ini" --re
   > mixed.log 2>&1 || { cat mixed.log; fail "the mixed grid failed"; }
 [[ $(grep -c 'gang of 2 on ranks' mixed.log) == 2 ]] || { cat mixed.log; fail "expected 2 gang dispatches"; }
 check mixed.h5 1
+
+step "1b. one sealed teacher-logit cache file per teacher checkpoint, read by its students"
+# The 4 KD students (2 per teacher, on different ranks) distil unaugmented batches from the cache:
+# one file per teacher, its KDBSUM1 trailer valid, its header naming the teacher; every KD record
+# names it; racing ranks may both build it (identical bytes, atomic rename), never more files.
+/usr/bin/python3 - mixed.h5 artifacts/gangs-tiny <<'PY'
+import json, os, sys
+import h5py
+path, art = sys.argv[1], sys.argv[2]
+M = (1 << 64) - 1
+def fnv(data, h):
+    for c in data:
+        h = ((h ^ c) * 0x100000001b3) & M
+    return h
+def mix(x):
+    x = (x + 0x9e3779b97f4a7c15) & M
+    x = ((x ^ (x >> 30)) * 0xbf58476d1ce4e5b9) & M
+    x = ((x ^ (x >> 27)) * 0x94d049bb133111eb) & M
+    return x ^ (x >> 31)
+def content_key(data):  # kdbench/core/hash.h
+    a = mix(fnv(data, 0xcbf29ce484222325))
+    b = mix(fnv(data, 0x84222325cbf29ce4) ^ len(data))
+    return "%016x%08x" % (a, b >> 32)
+with h5py.File(path, "r") as f:
+    runs = {k: {a: (v.decode() if isinstance(v, bytes) else v) for a, v in g.attrs.items()}
+            for k, g in f["runs"].items()}
+name = "logits-final-fp32-eval500.fp32"
+for key, r in runs.items():
+    if r["kind"] != "teacher":
+        continue
+    files = sorted(n for n in os.listdir(os.path.join(art, key)) if n.startswith("logits-"))
+    assert files == [name], (key, files)
+    data = open(os.path.join(art, key, name), "rb").read()
+    body, trailer = data[:-32], data[-32:]
+    assert trailer == b"KDBSUM1:" + content_key(body).encode(), (key, trailer)
+    tag, header, values = body.split(b"\n", 2)
+    header = json.loads(header)
+    assert tag == b"KDBLOGITS1" and header["teacher_key"] == key, (tag, header)
+    assert header["checkpoint"] == "final" and header["dtype"] == "fp32", header
+    assert len(values) == header["samples"] * header["classes"] * 4 == 512 * 10 * 4, header
+kd = 0
+for key, r in runs.items():
+    config = json.loads(r["config"])
+    if r["method"] == "kd":
+        kd += 1
+        expected = {"source": "cache", "dtype": "fp32", "files": [r["teacher_key"] + "/" + name]}
+        assert config["teacher_logits"] == expected, (key, config)
+    else:
+        assert "teacher_logits" not in config, (key, config)
+assert kd == 4, kd
+print("teacher-logit cache: one sealed file per teacher, named by its", kd, "KD students")
+PY
+uses=$(grep -c 'teacher logits: .* \(computed in\|read in\|held in memory\)' mixed.log)
+[[ $uses == 4 ]] || { cat mixed.log; fail "expected 4 uses of the teacher-logit cache, saw $uses"; }
 
 step "2. kill -9 of a gang member mid-task"
 # Longer teachers, so that the gang is still training when its member is killed.

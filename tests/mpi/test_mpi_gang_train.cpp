@@ -2,7 +2,8 @@
 // one rank (docs/design.md, "Gangs"): without BatchNorm the gang reproduces the 1-rank run (within
 // 1e-5 relative; only the order of floating-point sums differs), also with a global batch that
 // does not divide by the gang, augmentation on, and a KD loss; with BatchNorm every member holds
-// the same weights; an interrupted gang stops as one and resumes bit for bit.
+// the same weights; an interrupted gang stops as one and resumes bit for bit; unaugmented, the
+// gang's root builds the teacher-logit cache and the members read it.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -13,6 +14,7 @@
 #include "kdbench/grid/parse_grid.h"
 #include "kdbench/grid/task_graph.h"
 #include "kdbench/train/gang_sync.h"
+#include "kdbench/train/logit_cache.h"
 #include "kdbench/train/net_io.h"
 #include "kdbench/train/stop_flag.h"
 #include "kdbench/train/trainer.h"
@@ -25,7 +27,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-grid::TaskGraph gang_graph(const std::string& teachers = "cnn4") {
+grid::TaskGraph gang_graph(const std::string& teachers = "cnn4", bool augment = true) {
   // batch 13: 96 training samples make 7 batches of 13 and one of 5 (2+2+1 over 3 members).
   const std::string ini = R"([grid]
 data_dir = /unused
@@ -38,7 +40,8 @@ epochs = 2
 batch_size = 13
 eval_batch_size = 32
 lr = 0.05
-augment = true
+augment = )" + std::string(augment ? "true" : "false") +
+                          R"(
 augment_padding = 2
 [teacher]
 epochs = 2
@@ -156,6 +159,40 @@ TEST_F(GangTrain, KdStudentMatchesTheOneRankRunAndOnlyTheRootWrites) {
   const auto& task = find("student", "kd");
   const auto one = train::run_task(task, env_for(alone, nullptr));
   const auto ganged = train::run_task(task, env_for(gang, &world()));
+  expect_close(ganged.curves.train_loss, one.curves.train_loss, "train_loss");
+  EXPECT_EQ(ganged.curves.val_acc, one.curves.val_acc);
+  EXPECT_EQ(ganged.curves.test_acc, one.curves.test_acc);
+}
+
+// Unaugmented KD: the root gets or builds the teacher-logit cache file, the members read it after
+// one collective (none computes it), and the gang still matches the 1-rank run.
+TEST_F(GangTrain, KdStudentFromTheLogitCacheIsBuiltByTheRootOnly) {
+  graph = gang_graph("cnn4", /*augment=*/false);
+  const auto& teacher = find("teacher", "");
+  train::run_task(teacher, env_for(alone, nullptr));
+  if (world().rank() == 0) {
+    const fs::path to = gang.path_for(teacher.key, "final.pt");
+    fs::create_directories(to.parent_path());
+    fs::copy_file(alone.path_for(teacher.key, "final.pt"), to);
+  }
+  world().barrier();
+  const auto& task = find("student", "kd");
+  const auto one = train::run_task(task, env_for(alone, nullptr));
+  train::forget_cached_logits();
+  const auto before = train::logit_cache_stats();
+  const auto ganged = train::run_task(task, env_for(gang, &world()));
+  const auto after = train::logit_cache_stats();
+  const bool root = world().rank() == 0;
+  EXPECT_EQ(after.computed - before.computed, root ? 1 : 0) << "rank " << world().rank();
+  EXPECT_EQ(after.read_from_file - before.read_from_file, root ? 0 : 1)
+      << "rank " << world().rank();
+  EXPECT_EQ(ganged.config.at("teacher_logits").at("source"), "cache");
+  world().barrier();
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(gang.dir_for(teacher.key)))
+    if (e.path().filename().string().rfind("logits-", 0) == 0) files.push_back(e.path());
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_TRUE(results::sealed_file_intact(files.front()));
   expect_close(ganged.curves.train_loss, one.curves.train_loss, "train_loss");
   EXPECT_EQ(ganged.curves.val_acc, one.curves.val_acc);
   EXPECT_EQ(ganged.curves.test_acc, one.curves.test_acc);

@@ -35,6 +35,9 @@ struct TrainConfig {
   int augment_padding = 4;
   // fp32 | bf16 (autocast forward passes, kdbench/train/precision.h); checked by the parser.
   std::string precision = "fp32";
+  // [student] only: how the teacher-logit cache stores the teacher's logits, fp32 | fp16
+  // (kdbench/train/logit_cache.h). fp16 rounds them, so it is part of the student's key.
+  std::string teacher_logits = "fp32";
   // Training state is saved at every epoch boundary and, when > 0, also mid-epoch at the first
   // step boundary this many minutes after the last save (docs/design.md §3.7). Not part of any
   // task key: it changes what a kill -9 loses, never the result.
