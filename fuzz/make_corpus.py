@@ -46,6 +46,18 @@ def cifar_records(count, cifar100):
     return out
 
 
+def safetensors(tensors, metadata=None):
+    # tensors: (name, dtype, shape, raw bytes), laid out one after another.
+    header, data = {}, b""
+    for name, dtype, shape, raw in tensors:
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [len(data), len(data) + len(raw)]}
+        data += raw
+    if metadata:
+        header["__metadata__"] = metadata
+    text = json.dumps(header).encode()
+    return struct.pack("<Q", len(text)) + text + data
+
+
 def main():
     shutil.rmtree(corpus, ignore_errors=True)
     images, labels = idx_images(3, 4, 5), idx_labels([0, 9, 4])
@@ -72,6 +84,14 @@ def main():
     current = dict(records[0], device_name="cpu", device_memory=0,
                    gang={"size": 2, "ranks": [1, 2], "hosts": ["a", "b"]})
     write("results", "current", json.dumps(current).encode())
+
+    write("safetensors", "every_dtype", safetensors([
+        ("w", "F32", [2, 2], struct.pack("<4f", 1, -2, 0.5, 3)),
+        ("h", "F16", [2], struct.pack("<2H", 0x3E00, 0xB400)),
+        ("b", "BF16", [1, 2], struct.pack("<2H", 0x3FC0, 0xC040)),
+        ("position_ids", "I64", [1, 3], struct.pack("<3q", 0, 1, 2))], {"format": "pt"}))
+    write("safetensors", "scalar_and_empty", safetensors([
+        ("s", "F32", [], struct.pack("<f", 0.125)), ("e", "F16", [0], b"")]))
 
 
 if __name__ == "__main__":
