@@ -42,7 +42,9 @@ const DtypeInfo* find_dtype(const std::string& name) {
 
 SafetensorsEntry parse_entry(const std::string& path, const std::string& name,
                              const nlohmann::json& j, uint64_t buffer_bytes) {
-  const auto fail = [&](const std::string& what) { bad_file(path, "tensor '" + name + "': " + what); };
+  const auto fail = [&](const std::string& what) {
+    bad_file(path, "tensor '" + name + "': " + what);
+  };
   if (!j.is_object()) fail("entry is not a JSON object");
   for (const char* field : {"dtype", "shape", "data_offsets"})
     if (!j.contains(field)) fail(std::string("no \"") + field + "\"");
@@ -55,7 +57,8 @@ SafetensorsEntry parse_entry(const std::string& path, const std::string& name,
   if (!j["shape"].is_array()) fail("\"shape\" is not an array");
   uint64_t numel = 1;
   for (const auto& d : j["shape"]) {
-    if (!d.is_number_unsigned()) fail("shape " + j["shape"].dump() + " has a negative or non-integer size");
+    if (!d.is_number_unsigned())
+      fail("shape " + j["shape"].dump() + " has a negative or non-integer size");
     const uint64_t n = d.get<uint64_t>();
     if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
         __builtin_mul_overflow(numel, n, &numel))
@@ -92,8 +95,8 @@ SafetensorsFile SafetensorsFile::read(const std::string& path) {
 
 SafetensorsFile SafetensorsFile::parse(std::string bytes, const std::string& path) {
   if (bytes.size() < 8)
-    bad_file(path, std::to_string(bytes.size()) +
-                       " bytes; the file starts with an 8-byte header length");
+    bad_file(path,
+             std::to_string(bytes.size()) + " bytes; the file starts with an 8-byte header length");
   uint64_t header_bytes = 0;
   std::memcpy(&header_bytes, bytes.data(), 8);
   if (header_bytes > kMaxHeaderBytes || header_bytes > bytes.size() - 8)

@@ -1,9 +1,9 @@
 #pragma once
 // Reader of the safetensors format (Hugging Face's weight files): how pretrained text encoders will
-// enter kdbench (docs/design.md §4; the BERT models that read it are not built yet). Layout: an 8-byte little-endian header
-// length N, N bytes of JSON {"tensor name": {"dtype", "shape", "data_offsets": [begin, end]}, ...,
-// optional "__metadata__": {string: string}}, then the data buffer; offsets are relative to the
-// buffer, data little-endian and row-major.
+// enter kdbench (docs/design.md §4; the BERT models that read it are not built yet). Layout: an
+// 8-byte little-endian header length N, N bytes of JSON {"tensor name": {"dtype", "shape",
+// "data_offsets": [begin, end]}, ..., optional "__metadata__": {string: string}}, then the data
+// buffer; offsets are relative to the buffer, data little-endian and row-major.
 //
 // Everything is validated before a tensor is handed out: header length within the file, JSON
 // an object of well-formed entries, a supported dtype (F32, F16, BF16; I64 for index buffers such
