@@ -26,8 +26,8 @@ struct BertEmbeddingsImpl : torch::nn::Module {
             "word_embeddings",
             torch::nn::Embedding(
                 torch::nn::EmbeddingOptions(c.vocab_size, c.hidden).padding_idx(c.pad_token_id)))),
-        position_embeddings(
-            register_module("position_embeddings", torch::nn::Embedding(c.max_positions, c.hidden))),
+        position_embeddings(register_module("position_embeddings",
+                                            torch::nn::Embedding(c.max_positions, c.hidden))),
         token_type_embeddings(register_module("token_type_embeddings",
                                               torch::nn::Embedding(c.type_vocab_size, c.hidden))),
         LayerNorm(register_module("LayerNorm", layer_norm(c))),
@@ -250,7 +250,8 @@ BertClassifierImpl::BertClassifierImpl(const BertConfig& config) : config_(confi
   check_config(config_, "model '" + config_.name() + "'");
   bert_ = register_module("bert", BertEncoder(config_));
   dropout_ = register_module("dropout", torch::nn::Dropout(config_.hidden_dropout));
-  classifier_ = register_module("classifier", torch::nn::Linear(config_.hidden, config_.num_labels));
+  classifier_ =
+      register_module("classifier", torch::nn::Linear(config_.hidden, config_.num_labels));
   torch::NoGradGuard no_grad;
   for (auto& m : modules(/*include_self=*/false)) {
     if (auto* linear = m->as<torch::nn::Linear>()) {
@@ -276,8 +277,8 @@ torch::Tensor BertClassifierImpl::sequence_output(const torch::Tensor& input_ids
 torch::Tensor BertClassifierImpl::forward(const torch::Tensor& input_ids,
                                           const torch::Tensor& attention_mask,
                                           const torch::Tensor& token_type_ids) {
-  return classifier_(dropout_(bert_->pooled(sequence_output(input_ids, attention_mask,
-                                                            token_type_ids))));
+  return classifier_(
+      dropout_(bert_->pooled(sequence_output(input_ids, attention_mask, token_type_ids))));
 }
 
 BertLoadReport load_hf_weights(BertClassifierImpl& model, const SafetensorsFile& file) {
@@ -321,8 +322,8 @@ BertLoadReport load_hf_weights(BertClassifierImpl& model, const SafetensorsFile&
 }
 
 int64_t bert_forward_macs(const BertConfig& c, int64_t tokens) {
-  const int64_t per_token_layer = 4 * c.hidden * c.hidden + 2 * tokens * c.hidden +
-                                  2 * c.hidden * c.intermediate;
+  const int64_t per_token_layer =
+      4 * c.hidden * c.hidden + 2 * tokens * c.hidden + 2 * c.hidden * c.intermediate;
   return c.layers * tokens * per_token_layer + c.hidden * c.hidden + c.hidden * c.num_labels;
 }
 

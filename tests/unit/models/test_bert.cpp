@@ -136,7 +136,7 @@ TEST(Bert, PaddingChangesNothingForTheRealTokens) {
 }
 
 TEST(Bert, ConfigJsonErrorsNameTheFileAndKey) {
-  const auto ok = nlohmann::json{{"hidden_size", 64},       {"num_hidden_layers", 2},
+  const auto ok = nlohmann::json{{"hidden_size", 64},        {"num_hidden_layers", 2},
                                  {"num_attention_heads", 2}, {"intermediate_size", 128},
                                  {"vocab_size", 99},         {"hidden_act", "gelu"}};
   const auto c = BertConfig::from_hf_config(ok, "d/config.json");
@@ -208,8 +208,9 @@ TEST_F(BertReference, ForwardEqualsPlainPyTorch) {
   const auto logits = model.forward(ids, mask, types);
   EXPECT_LE((logits - in.tensor("logits")).abs().max().item<double>(), 1e-5)
       << logits << in.tensor("logits");
-  EXPECT_LE((model.sequence_output(ids, mask, types) - in.tensor("hidden")).abs().max().item<double>(),
-            1e-5);
+  EXPECT_LE(
+      (model.sequence_output(ids, mask, types) - in.tensor("hidden")).abs().max().item<double>(),
+      1e-5);
 }
 
 TEST_F(BertReference, BareEncoderFilesLoadWithLegacyNamesAndAFreshHead) {
