@@ -1,5 +1,7 @@
 #include "kdbench/text/basic_tokenizer.h"
 
+#include <algorithm>
+
 #include "kdbench/text/unicode.h"
 
 namespace kdbench::text {
@@ -41,7 +43,12 @@ std::vector<std::u32string> split_words(const std::u32string& text) {
   return words;
 }
 
+bool is_ascii(const std::u32string& text) {
+  return std::all_of(text.begin(), text.end(), [](char32_t c) { return c < 0x80; });
+}
+
 std::u32string strip_accents(const std::u32string& word) {
+  if (is_ascii(word)) return word;  // NFD leaves ASCII alone and it has no marks
   std::u32string out;
   for (char32_t c : nfd(word)) {
     if (!is_nonspacing_mark(c)) out.push_back(c);
@@ -71,8 +78,8 @@ BasicTokenizer::BasicTokenizer(BasicTokenizerOptions options) : options_(std::mo
 }
 
 std::vector<std::string> BasicTokenizer::tokenize(std::string_view text) const {
-  const std::u32string cleaned =
-      nfc(clean_text(decode_utf8(text), options_.tokenize_chinese_chars));
+  std::u32string cleaned = clean_text(decode_utf8(text), options_.tokenize_chinese_chars);
+  if (!is_ascii(cleaned)) cleaned = nfc(cleaned);  // NFC leaves ASCII alone
   const bool strip = options_.strip_accents.value_or(options_.lower_case);
   std::vector<std::u32string> pieces;
   for (std::u32string& word : split_words(cleaned)) {

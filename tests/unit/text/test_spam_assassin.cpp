@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 
 #include "kdbench/text/bert_tokenizer.h"
 #include "kdbench/text/spam_assassin.h"
