@@ -34,7 +34,8 @@ const std::vector<std::string> kGridKeys = {"name",
                                             "artifacts",
                                             "teacher_checkpoints",
                                             "retries",
-                                            "on_failure"};
+                                            "on_failure",
+                                            "pipeline"};
 const std::vector<std::string> kRoleKeys = {
     "epochs",          "batch_size", "eval_batch_size", "optimizer",         "lr",       "momentum",
     "weight_decay",    "nesterov",   "lr_schedule",     "lr_milestones",     "lr_gamma", "augment",
@@ -208,6 +209,7 @@ void read_fields(GridSpec& g, const IniValues& v) {
   g.artifacts = v.text("grid.artifacts", "artifacts/" + g.name);
   g.retries = static_cast<int>(v.integer("grid.retries", 1, 0, 100));
   g.on_failure = v.choice("grid.on_failure", "continue", {"continue", "stop"});
+  g.pipeline = v.boolean("grid.pipeline", true);
 
   g.val_fraction = v.real("train.val_fraction", 0.1, 1e-6, 0.9);
   g.split_seed = static_cast<uint64_t>(v.integer("train.split_seed", 0, 0, INT64_MAX));

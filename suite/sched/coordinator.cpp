@@ -34,15 +34,17 @@ FailurePolicy FailurePolicy::of(const grid::GridSpec& grid) {
 
 Coordinator::Coordinator(const grid::TaskGraph& graph, results::ResultsStore& store,
                          const results::Artifacts& artifacts, comm::Communicator& comm,
-                         FailurePolicy policy)
+                         FailurePolicy policy, bool pipeline)
     : graph_(graph),
       store_(store),
       artifacts_(artifacts),
       comm_(comm),
       priority_(graph.critical_paths()),
-      policy_(policy) {
+      policy_(policy),
+      pipeline_(pipeline) {
   for (const auto& t : graph_.tasks)
     for (const auto& d : t.deps) dependents_[d].push_back(t.key);
+  index_checkpoint_edges();
   load_state();
   warn_clamped_gangs();
 }
@@ -104,6 +106,7 @@ void Coordinator::load_state() {
       total_cost_ += t.cost;
     }
   }
+  find_sealed_checkpoints();
   index_readiness();
   resolve_choices();
 }
@@ -111,8 +114,9 @@ void Coordinator::load_state() {
 void Coordinator::index_readiness() {
   for (const auto& t : graph_.tasks) {
     int& unfinished = unfinished_deps_[t.key];
-    unfinished = static_cast<int>(std::count_if(t.deps.begin(), t.deps.end(),
-                                                [&](const auto& d) { return !done_.count(d); }));
+    unfinished = static_cast<int>(std::count_if(t.deps.begin(), t.deps.end(), [&](const auto& d) {
+      return !done_.count(d) && !edge_released_early(t.key, d);
+    }));
     if (unfinished == 0 && pending_.count(t.key)) ready_.emplace(-priority_.at(t.key), t.key);
   }
 }
@@ -130,7 +134,12 @@ void Coordinator::remove_pending(const std::string& key) {
 void Coordinator::mark_done(const std::string& key) {
   done_.insert(key);
   for (const auto& d : dependents_[key])
-    if (--unfinished_deps_.at(d) == 0 && pending_.count(d)) ready_.emplace(-priority_.at(d), d);
+    if (!edge_released_early(d, key)) release_edge(d);  // each edge counts down once
+}
+
+void Coordinator::release_edge(const std::string& dependent) {
+  if (--unfinished_deps_.at(dependent) == 0 && pending_.count(dependent))
+    ready_.emplace(-priority_.at(dependent), dependent);
 }
 
 // A task whose training finished but whose result the job did not record (killed in between):
@@ -364,6 +373,8 @@ int Coordinator::run() {
       handle_result(m->source, j.at("record"));
     else if (type == "member_done")  // the gang's root reports the task; this rank is free
       idle_.push_back(m->source);
+    else if (type == "progress")
+      handle_progress(m->source, j);
     else
       throw CommError("coordinator: unknown message type '" + type + "' from rank " +
                       std::to_string(m->source));

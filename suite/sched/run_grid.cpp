@@ -145,7 +145,9 @@ int run_grid(comm::Communicator& comm, const RunOptions& opts) {
                    graph.tasks.size(), full_graph.tasks.size());
     coordinator_thread = std::thread([&] {
       try {
-        exit_code = Coordinator(graph, *store, artifacts, comm, FailurePolicy::of(spec)).run();
+        exit_code =
+            Coordinator(graph, *store, artifacts, comm, FailurePolicy::of(spec), spec.pipeline)
+                .run();
       } catch (const std::exception& e) {
         // The coordinator cannot recover: end every rank instead of leaving them waiting.
         spdlog::critical("coordinator failed: {}; aborting the job", e.what());

@@ -80,6 +80,10 @@ struct GridSpec {
   // non-finite loss); on_failure = stop starts no new task after a failure (running ones finish).
   int retries = 1;
   std::string on_failure = "continue";
+  // [grid] pipeline (docs/design.md §3.6): a student of teacher checkpoint k starts once the
+  // teacher has sealed epoch k's checkpoint, not when the whole teacher is DONE. Scheduling only:
+  // not part of any task key (results are identical either way).
+  bool pipeline = true;
 };
 
 // gang_size of a task training `model` in the teacher role or another (student, assistant,
