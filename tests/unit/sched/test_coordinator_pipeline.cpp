@@ -4,12 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "coordinator_fixture.h"
 #include "kdbench/core/errors.h"
+#include "kdbench/sched/coordinator.h"
 #include "kdbench/sched/protocol.h"
+#include "local_cluster.h"
 
 using namespace kdbench;
 using sched_test::Event;
@@ -224,4 +228,28 @@ assistants = cnn4
   EXPECT_GT(position(run.events, Event::Assigned, student),
             position(run.events, Event::Answered, assistant));
   for (const auto& t : graph_.tasks) EXPECT_EQ(sched_test::count(run.assigned(), t.key), 1u);
+}
+
+TEST_F(Pipeline, ProgressRecordsEachRanksLastReportAndEachTasksLatestEpoch) {
+  load(kSearch);
+  sched_test::LocalCluster cluster(2);
+  sched::Coordinator coordinator(graph_, store_, artifacts_, cluster.rank(0), policy_, pipeline_);
+  Journal journal;
+  const auto reports = [](const grid::Task& t, comm::Communicator& comm, const Journal&) {
+    for (int e = 1; e <= t.total_epochs; ++e)
+      comm.send(0, sched::kToCoordinator, sched::progress_message(t.key, e, 0.25, false));
+  };
+  std::vector<std::thread> workers;
+  for (int r = 0; r < 2; ++r)
+    workers.emplace_back([&, r] {
+      sched_test::fake_worker(cluster.rank(r), graph_, sched_test::all_done(), journal, reports);
+    });
+  EXPECT_EQ(coordinator.run(), kExitOk);
+  for (auto& w : workers) w.join();
+  ASSERT_EQ(coordinator.latest_epoch().size(), graph_.tasks.size());
+  for (const auto& t : graph_.tasks)
+    EXPECT_EQ(coordinator.latest_epoch().at(t.key), t.total_epochs);
+  std::set<int> reporting;
+  for (const auto& e : journal.events()) reporting.insert(e.rank);
+  for (int r : reporting) EXPECT_GT(coordinator.last_report().count(r), 0u) << r;
 }
