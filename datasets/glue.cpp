@@ -17,12 +17,13 @@ namespace kdbench::datasets {
 namespace {
 
 constexpr int kNoColumn = -1;
-constexpr int kLastColumn = -2;  // the label is the row's last column (MNLI, STS-B, as Hugging Face)
+constexpr int kLastColumn =
+    -2;  // the label is the row's last column (MNLI, STS-B, as Hugging Face)
 
 struct GlueLayout {
   bool header = true;
   size_t columns = 0;
-  bool at_least = false;  // STS-B: rows may carry extra columns before the score
+  bool at_least = false;             // STS-B: rows may carry extra columns before the score
   std::map<int, std::string> names;  // header names checked, by column (kLastColumn allowed)
   int a = kNoColumn, b = kNoColumn, label = kNoColumn;
 };
@@ -30,40 +31,50 @@ struct GlueLayout {
 GlueLayout glue_layout(const std::string& task, GlueFile kind) {
   const bool test = kind == GlueFile::Test;
   if (task == "cola")
-    return test ? GlueLayout{true, 2, false, {{0, "index"}, {1, "sentence"}}, 1, kNoColumn, kNoColumn}
+    return test ? GlueLayout{true, 2,         false,    {{0, "index"}, {1, "sentence"}},
+                             1,    kNoColumn, kNoColumn}
                 : GlueLayout{false, 4, false, {}, 3, kNoColumn, 1};
   if (task == "sst2")
-    return test ? GlueLayout{true, 2, false, {{0, "index"}, {1, "sentence"}}, 1, kNoColumn, kNoColumn}
+    return test ? GlueLayout{true, 2,         false,    {{0, "index"}, {1, "sentence"}},
+                             1,    kNoColumn, kNoColumn}
                 : GlueLayout{true, 2, false, {{0, "sentence"}, {1, "label"}}, 0, kNoColumn, 1};
   if (task == "mrpc")
-    return test ? GlueLayout{true, 5, false, {{0, "index"}, {3, "#1 String"}, {4, "#2 String"}}, 3, 4,
-                         kNoColumn}
-                : GlueLayout{true, 5, false, {{0, "Quality"}, {3, "#1 String"}, {4, "#2 String"}}, 3,
-                         4, 0};
+    return test ? GlueLayout{true, 5, false,    {{0, "index"}, {3, "#1 String"}, {4, "#2 String"}},
+                             3,    4, kNoColumn}
+                : GlueLayout{true, 5, false, {{0, "Quality"}, {3, "#1 String"}, {4, "#2 String"}},
+                             3,    4, 0};
   if (task == "stsb")
     return test ? GlueLayout{true, 9, false, {{7, "sentence1"}, {8, "sentence2"}}, 7, 8, kNoColumn}
-                : GlueLayout{true, 10, true, {{7, "sentence1"}, {8, "sentence2"}, {kLastColumn, "score"}},
-                         7, 8, kLastColumn};
+                : GlueLayout{
+                      true,       10,
+                      true,       {{7, "sentence1"}, {8, "sentence2"}, {kLastColumn, "score"}},
+                      7,          8,
+                      kLastColumn};
   if (task == "qqp")
-    return test ? GlueLayout{true, 3, false, {{0, "id"}, {1, "question1"}, {2, "question2"}}, 1, 2,
-                         kNoColumn}
-                : GlueLayout{true, 6, false, {{3, "question1"}, {4, "question2"}, {5, "is_duplicate"}},
-                         3, 4, 5};
+    return test ? GlueLayout{true, 3, false,    {{0, "id"}, {1, "question1"}, {2, "question2"}},
+                             1,    2, kNoColumn}
+                : GlueLayout{
+                      true, 6, false, {{3, "question1"}, {4, "question2"}, {5, "is_duplicate"}},
+                      3,    4, 5};
   if (task == "mnli") {
-    if (test) return GlueLayout{true, 10, false, {{8, "sentence1"}, {9, "sentence2"}}, 8, 9, kNoColumn};
+    if (test)
+      return GlueLayout{true, 10, false, {{8, "sentence1"}, {9, "sentence2"}}, 8, 9, kNoColumn};
     const size_t columns = kind == GlueFile::Dev ? 16 : 12;  // dev: label1..label5, gold_label
-    return GlueLayout{
-        true, columns, false, {{8, "sentence1"}, {9, "sentence2"}, {kLastColumn, "gold_label"}}, 8, 9,
-        kLastColumn};
+    return GlueLayout{true,       columns,
+                      false,      {{8, "sentence1"}, {9, "sentence2"}, {kLastColumn, "gold_label"}},
+                      8,          9,
+                      kLastColumn};
   }
   if (task == "qnli")
-    return test ? GlueLayout{true, 3, false, {{0, "index"}, {1, "question"}, {2, "sentence"}}, 1, 2,
-                         kNoColumn}
-                : GlueLayout{true, 4, false, {{1, "question"}, {2, "sentence"}, {3, "label"}}, 1, 2, 3};
+    return test ? GlueLayout{true, 3, false,    {{0, "index"}, {1, "question"}, {2, "sentence"}},
+                             1,    2, kNoColumn}
+                : GlueLayout{true, 4, false, {{1, "question"}, {2, "sentence"}, {3, "label"}},
+                             1,    2, 3};
   // rte, wnli
-  return test ? GlueLayout{true, 3, false, {{0, "index"}, {1, "sentence1"}, {2, "sentence2"}}, 1, 2,
-                       kNoColumn}
-              : GlueLayout{true, 4, false, {{1, "sentence1"}, {2, "sentence2"}, {3, "label"}}, 1, 2, 3};
+  return test ? GlueLayout{true, 3, false,    {{0, "index"}, {1, "sentence1"}, {2, "sentence2"}},
+                           1,    2, kNoColumn}
+              : GlueLayout{true, 4, false, {{1, "sentence1"}, {2, "sentence2"}, {3, "label"}},
+                           1,    2, 3};
 }
 
 const char* glue_kind_name(GlueFile kind) {
@@ -158,7 +169,7 @@ TextSplit read_glue_tsv(const GlueTask& task, GlueFile kind, const std::string& 
   while (std::getline(in, line)) {
     ++line_number;
     if (line_number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // BOM
-    if (!line.empty() && line.back() == '\r') line.pop_back();                   // CRLF files
+    if (!line.empty() && line.back() == '\r') line.pop_back();                     // CRLF files
     if (line.empty()) {
       blank_seen = true;
       continue;
@@ -181,7 +192,8 @@ TextSplit read_glue_tsv(const GlueTask& task, GlueFile kind, const std::string& 
         ++split.skipped_rows;
         continue;
       }
-      bad_row(line_number, std::to_string(row.size()) + " columns; " + describe_glue_rows(task, kind, layout));
+      bad_row(line_number,
+              std::to_string(row.size()) + " columns; " + describe_glue_rows(task, kind, layout));
     }
     TextExample e;
     e.a = tsv_column(row, layout.a);
@@ -206,8 +218,8 @@ TextSplit read_glue_tsv(const GlueTask& task, GlueFile kind, const std::string& 
   }
   if (in.bad()) throw DataError(path + ": read error");
   if (split.examples.empty())
-    throw DataError(path + ": no " + task.display + " examples (" + describe_glue_rows(task, kind, layout) +
-                    ")");
+    throw DataError(path + ": no " + task.display + " examples (" +
+                    describe_glue_rows(task, kind, layout) + ")");
   return split;
 }
 

@@ -35,7 +35,9 @@ const std::vector<std::string> kGridKeys = {"name",
                                             "teacher_checkpoints",
                                             "retries",
                                             "on_failure",
-                                            "stall_factor"};
+                                            "stall_factor",
+
+                                            "pipeline"};
 const std::vector<std::string> kRoleKeys = {
     "epochs",          "batch_size", "eval_batch_size", "optimizer",         "lr",       "momentum",
     "weight_decay",    "nesterov",   "lr_schedule",     "lr_milestones",     "lr_gamma", "augment",
@@ -212,6 +214,7 @@ void read_fields(GridSpec& g, const IniValues& v) {
   g.retries = static_cast<int>(v.integer("grid.retries", 1, 0, 100));
   g.on_failure = v.choice("grid.on_failure", "continue", {"continue", "stop"});
   g.stall_factor = v.real("grid.stall_factor", 3, 1, 1000);
+  g.pipeline = v.boolean("grid.pipeline", true);
 
   g.val_fraction = v.real("train.val_fraction", 0.1, 1e-6, 0.9);
   g.split_seed = static_cast<uint64_t>(v.integer("train.split_seed", 0, 0, INT64_MAX));

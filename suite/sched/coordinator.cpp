@@ -43,6 +43,7 @@ Coordinator::Coordinator(const grid::TaskGraph& graph, results::ResultsStore& st
   std::set<std::string> models;
   for (const auto& t : graph_.tasks) models.insert(t.model);
   models_.assign(models.begin(), models.end());
+  index_checkpoint_edges();
   refresh_estimates();  // priorities before load_state indexes the ready tasks
   load_state();
   warn_clamped_gangs();
@@ -107,6 +108,7 @@ void Coordinator::load_state() {
       pending_.insert(t.key);
     }
   }
+  find_sealed_checkpoints();
   refresh_estimates();  // with what the file taught the cost model, and the pending work
   index_readiness();
   resolve_choices();
@@ -115,8 +117,9 @@ void Coordinator::load_state() {
 void Coordinator::index_readiness() {
   for (const auto& t : graph_.tasks) {
     int& unfinished = unfinished_deps_[t.key];
-    unfinished = static_cast<int>(std::count_if(t.deps.begin(), t.deps.end(),
-                                                [&](const auto& d) { return !done_.count(d); }));
+    unfinished = static_cast<int>(std::count_if(t.deps.begin(), t.deps.end(), [&](const auto& d) {
+      return !done_.count(d) && !edge_released_early(t.key, d);
+    }));
     if (unfinished == 0 && pending_.count(t.key)) ready_.emplace(-priority(t.key), t.key);
   }
 }
@@ -135,7 +138,12 @@ void Coordinator::remove_pending(const std::string& key) {
 void Coordinator::mark_done(const std::string& key) {
   done_.insert(key);
   for (const auto& d : dependents_[key])
-    if (--unfinished_deps_.at(d) == 0 && pending_.count(d)) ready_.emplace(-priority(d), d);
+    if (!edge_released_early(d, key)) release_edge(d);  // each edge counts down once
+}
+
+void Coordinator::release_edge(const std::string& dependent) {
+  if (--unfinished_deps_.at(dependent) == 0 && pending_.count(dependent))
+    ready_.emplace(-priority(dependent), dependent);
 }
 
 // A task whose training finished but whose result the job did not record (killed in between):
@@ -377,6 +385,8 @@ int Coordinator::run() {
       handle_result(m->source, j.at("record"));
     else if (type == "member_done")  // the gang's root reports the task; this rank is free
       idle_.push_back(m->source);
+    else if (type == "progress")
+      handle_progress(m->source, j);
     else
       throw CommError("coordinator: unknown message type '" + type + "' from rank " +
                       std::to_string(m->source));

@@ -24,10 +24,14 @@ constexpr double kRefreshThreshold = 0.10;
 SchedulerOptions SchedulerOptions::of(const grid::GridSpec& grid) {
   SchedulerOptions o;
   o.stall_factor = grid.stall_factor;
+  o.pipeline = grid.pipeline;
   return o;
 }
 
 void Coordinator::learn(const grid::Task& t, const results::RunRecord& rec) {
+  // Epochs this job already saw in progress messages are in the model; the record's curve
+  // repeats them (and those of an earlier attempt, which are left out rather than guessed at).
+  if (epochs_observed_.erase(t.key) > 0) return;
   if (cost_.observe_record(t, rec) == 0) return;
   // Jobs run on one kind of device: the latest measured kind is the one estimates are for.
   const std::string kind = device_kind_of(rec.device);

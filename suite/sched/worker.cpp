@@ -100,9 +100,12 @@ int run_worker(comm::Communicator& comm, const grid::GridSpec& grid, const grid:
                      : std::string());
   else
     spdlog::info("device cpu");
-  env.on_epoch = [](const train::EpochReport& r) {
+  // Only the root of a gang is called: one progress message per task and epoch.
+  env.on_epoch = [&comm](const train::EpochReport& r) {
     spdlog::info("{}: epoch {}/{} loss {:.4f} val {:.2f}% ({:.1f} s)", r.task->label(), r.epoch,
                  r.total_epochs, r.train_loss, 100 * r.val_acc, r.seconds);
+    comm.send(0, kToCoordinator,
+              progress_message(r.task->key, r.epoch, r.seconds, r.checkpoint_sealed));
   };
 
   comm.send(0, kToCoordinator, ready_message());

@@ -430,13 +430,16 @@ class TaskRun {
         best_.phase_weights = snapshot(*net_);
     }
     const auto& keep = task_.keep_checkpoints;
-    if (std::find(keep.begin(), keep.end(), epoch) != keep.end()) {
+    const bool kept = std::find(keep.begin(), keep.end(), epoch) != keep.end();
+    if (kept) {
       if (is_root()) save_net(*net_, *env_.artifacts, task_.key, results::checkpoint_name(epoch));
       rec_.checkpoints[std::to_string(epoch)] = {{"val_acc", val}, {"test_acc", test}};
     }
     pos_.epoch = epoch;
+    // After save_net returned: the checkpoint is under its final name, so reporting it lets the
+    // coordinator start its students (docs/design.md §3.6, pipelining).
     if (env_.on_epoch && is_root())
-      env_.on_epoch({&task_, epoch, task_.total_epochs, train_loss, val, seconds});
+      env_.on_epoch({&task_, epoch, task_.total_epochs, train_loss, val, seconds, kept});
   }
 
   bool checkpoint_due() const {

@@ -123,6 +123,7 @@ grid_case "\[train\] lr_schedule: 'sometimes'" '/^\[train\]/a lr_schedule = some
 grid_case "\[train\] precision: 'fp8' is not allowed" '/^\[train\]/a precision = fp8'
 grid_case "\[train\] nesterov: needs momentum > 0" '/^\[train\]/a nesterov = true\nmomentum = 0'
 grid_case "\[train\] nesterov: 'maybe'" '/^\[train\]/a nesterov = maybe'
+grid_case "\[grid\] pipeline: 'sometimes' is not a boolean \(allowed: true false" '/^\[grid\]/a pipeline = sometimes'
 grid_case "\[train\] gang_size: 0 is out of range" '/^\[train\]/a gang_size = 0'
 grid_case "\[gang_size\]: unknown model 'vgg11'" '$a [gang_size]\nvgg11 = 2'
 grid_case "\[teacher\] checkpoints: 7 is outside the teacher's epochs \[1, 2\]" '$a checkpoints = 7'

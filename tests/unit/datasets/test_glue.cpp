@@ -48,25 +48,25 @@ TEST(Glue, SingleSentenceTasks) {
   ASSERT_EQ(sst.examples.size(), 2u);
   EXPECT_EQ(sst.examples[0].a, "it 's a charming and often affecting journey . ");
   EXPECT_EQ(sst.examples[1].label, 0);
-  EXPECT_EQ(read("sst2", GlueFile::Test, "index\tsentence\n0\tuneasy mishmash of styles\n")
-                .examples[0]
-                .a,
-            "uneasy mishmash of styles");
+  EXPECT_EQ(
+      read("sst2", GlueFile::Test, "index\tsentence\n0\tuneasy mishmash of styles\n").examples[0].a,
+      "uneasy mishmash of styles");
 }
 
 TEST(Glue, PairTasks) {
-  const auto mrpc =
-      read("mrpc", GlueFile::Train,
-           "\xEF\xBB\xBFQuality\t#1 ID\t#2 ID\t#1 String\t#2 String\n"
-           "1\t702876\t702977\tAmrozi accused his brother .\tReferring to him , Amrozi accused .\n");
+  const auto mrpc = read(
+      "mrpc", GlueFile::Train,
+      "\xEF\xBB\xBFQuality\t#1 ID\t#2 ID\t#1 String\t#2 String\n"
+      "1\t702876\t702977\tAmrozi accused his brother .\tReferring to him , Amrozi accused .\n");
   EXPECT_EQ(mrpc.examples[0].a, "Amrozi accused his brother .");
   EXPECT_EQ(mrpc.examples[0].b, "Referring to him , Amrozi accused .");
   EXPECT_EQ(mrpc.examples[0].label, 1);
-  EXPECT_EQ(read("mrpc", GlueFile::Test,
-                 "index\t#1 ID\t#2 ID\t#1 String\t#2 String\n0\t1\t2\tPCCW 's chief\tCurrent Chief\n")
-                .examples[0]
-                .b,
-            "Current Chief");
+  EXPECT_EQ(
+      read("mrpc", GlueFile::Test,
+           "index\t#1 ID\t#2 ID\t#1 String\t#2 String\n0\t1\t2\tPCCW 's chief\tCurrent Chief\n")
+          .examples[0]
+          .b,
+      "Current Chief");
 
   const auto stsb = read("stsb", GlueFile::Train,
                          "index\tgenre\tfilename\tyear\told_index\tsource1\tsource2\tsentence1\t"
@@ -102,17 +102,19 @@ TEST(Glue, PairTasks) {
       "index\tpromptID\tpairID\tgenre\tsentence1_binary_parse\tsentence2_binary_parse\t"
       "sentence1_parse\tsentence2_parse\tsentence1\tsentence2";
   const auto mnli = read("mnli", GlueFile::Train,
-                         mnli_header + "\tlabel1\tgold_label\n0\t31193\t31193n\tgovernment\t( ( "
-                                       "Conceptually cream ) )\t( ( Product ) )\t(ROOT)\t(ROOT)\t"
-                                       "Conceptually cream skimming.\tProduct and geography.\t"
-                                       "neutral\tneutral\n");
+                         mnli_header +
+                             "\tlabel1\tgold_label\n0\t31193\t31193n\tgovernment\t( ( "
+                             "Conceptually cream ) )\t( ( Product ) )\t(ROOT)\t(ROOT)\t"
+                             "Conceptually cream skimming.\tProduct and geography.\t"
+                             "neutral\tneutral\n");
   EXPECT_EQ(mnli.examples[0].a, "Conceptually cream skimming.");
   EXPECT_EQ(mnli.examples[0].label, 2);  // contradiction entailment neutral
   const auto mnli_dev =
       read("mnli", GlueFile::Dev,
-           mnli_header + "\tlabel1\tlabel2\tlabel3\tlabel4\tlabel5\tgold_label\n"
-                         "0\t1\t1e\tfiction\tb1\tb2\tp1\tp2\tThe new rights.\tEveryone likes it."
-                         "\tneutral\tentailment\tneutral\tneutral\tneutral\tentailment\n");
+           mnli_header +
+               "\tlabel1\tlabel2\tlabel3\tlabel4\tlabel5\tgold_label\n"
+               "0\t1\t1e\tfiction\tb1\tb2\tp1\tp2\tThe new rights.\tEveryone likes it."
+               "\tneutral\tentailment\tneutral\tneutral\tneutral\tentailment\n");
   EXPECT_EQ(mnli_dev.examples[0].label, 1);  // gold_label, the last column
   EXPECT_EQ(read("mnli", GlueFile::Test, mnli_header + "\n0\t1\t1\tg\tb\tb\tp\tp\tS1.\tS2.\n")
                 .examples[0]
@@ -130,8 +132,7 @@ TEST(Glue, PairTasks) {
   const auto wnli = read("wnli", GlueFile::Train,
                          "index\tsentence1\tsentence2\tlabel\n0\tI stuck a pin.\tI stuck it.\t1\n");
   EXPECT_EQ(wnli.examples[0].label, 1);
-  EXPECT_FALSE(
-      read("wnli", GlueFile::Test, "index\tsentence1\tsentence2\n0\tA.\tB.\n").labelled);
+  EXPECT_FALSE(read("wnli", GlueFile::Test, "index\tsentence1\tsentence2\n0\tA.\tB.\n").labelled);
 }
 
 TEST(Glue, TasksKnowTheirMetricsAndFiles) {
@@ -184,9 +185,9 @@ TEST(Glue, MalformedFilesNameFileLineAndLayout) {
                 .find(":2: 7 columns; QQP train rows have 6"),
             std::string::npos);
   const std::string missing = dir.file("absent.tsv");
-  EXPECT_EQ(error_message<DataError>(
-                [&] { read_glue_tsv(glue_task("cola"), GlueFile::Dev, missing); }),
-            missing + ": cannot open the CoLA dev file: No such file or directory");
+  EXPECT_EQ(
+      error_message<DataError>([&] { read_glue_tsv(glue_task("cola"), GlueFile::Dev, missing); }),
+      missing + ": cannot open the CoLA dev file: No such file or directory");
 }
 
 }  // namespace

@@ -36,16 +36,18 @@ class CoordinatorFixture : public ::testing::Test {
     const auto spec = grid::parse_grid_text(grid_text, "g.ini", grid::ParseOptions{false});
     graph_ = grid::expand(spec);
     policy_ = sched::FailurePolicy::of(spec);
+    scheduling_.pipeline = spec.pipeline;
   }
   GridRun run_single(const Answer& answer) {
     comm::SingleProcessCommunicator comm;
     return run_with_fake_workers(graph_, store_, artifacts_, {&comm}, answer, policy_, scheduling_);
   }
-  GridRun run_cluster(int ranks, const Answer& answer) {
+  GridRun run_cluster(int ranks, const Answer& answer, const BeforeAnswer& before = {}) {
     LocalCluster cluster(ranks);
     std::vector<comm::Communicator*> comms;
     for (int r = 0; r < ranks; ++r) comms.push_back(&cluster.rank(r));
-    return run_with_fake_workers(graph_, store_, artifacts_, comms, answer, policy_, scheduling_);
+    return run_with_fake_workers(graph_, store_, artifacts_, comms, answer, policy_, scheduling_,
+                                 before);
   }
 
   const grid::Task& find(const std::string& kind, const std::string& method, int64_t seed) const {

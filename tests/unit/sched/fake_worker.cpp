@@ -71,7 +71,7 @@ results::RunRecord interrupted_record(const grid::Task& task) {
 }
 
 int fake_worker(comm::Communicator& comm, const grid::TaskGraph& graph, const Answer& answer,
-                Journal& journal) {
+                Journal& journal, const BeforeAnswer& before) {
   comm.send(0, sched::kToCoordinator, sched::ready_message());
   for (;;) {
     const auto msg = nlohmann::json::parse(comm.recv(sched::kToWorker).payload);
@@ -79,6 +79,7 @@ int fake_worker(comm::Communicator& comm, const grid::TaskGraph& graph, const An
     const grid::Task& task = graph.at(msg.at("key").get<std::string>());
     const std::vector<int> gang = sched::message_gang(msg);
     journal.add({Event::Assigned, comm.rank(), task.key, results::Status::Running, gang});
+    if (before) before(task, comm, journal);
     results::RunRecord rec = journal.assignments() > 10 * graph.tasks.size()
                                  ? failed_record(task, "fake worker: assignment limit reached")
                                  : answer(task, comm.rank());
@@ -94,7 +95,8 @@ int fake_worker(comm::Communicator& comm, const grid::TaskGraph& graph, const An
 GridRun run_with_fake_workers(const grid::TaskGraph& graph, results::ResultsStore& store,
                               const results::Artifacts& artifacts,
                               const std::vector<comm::Communicator*>& ranks, const Answer& answer,
-                              sched::FailurePolicy policy, sched::SchedulerOptions options) {
+                              sched::FailurePolicy policy, sched::SchedulerOptions options,
+                              const BeforeAnswer& before) {
   GridRun run;
   run.worker_codes.assign(ranks.size(), -1);
   Journal journal;
@@ -113,7 +115,7 @@ GridRun run_with_fake_workers(const grid::TaskGraph& graph, results::ResultsStor
   std::vector<std::thread> workers;
   for (size_t r = 0; r < ranks.size(); ++r)
     workers.emplace_back(
-        [&, r] { run.worker_codes[r] = fake_worker(*ranks[r], graph, answer, journal); });
+        [&, r] { run.worker_codes[r] = fake_worker(*ranks[r], graph, answer, journal, before); });
   for (auto& w : workers) w.join();
   coordinator.join();
   if (coordinator_error) std::rethrow_exception(coordinator_error);

@@ -47,12 +47,18 @@ results::RunRecord done_record(const grid::Task& task, const std::vector<double>
 results::RunRecord failed_record(const grid::Task& task, const std::string& error);
 results::RunRecord interrupted_record(const grid::Task& task);
 
+// Called between a task's assignment and its answer, on the worker's thread: a test sends what a
+// real worker sends meanwhile (progress messages, kdbench/sched/protocol.h) and may wait on the
+// journal for what the coordinator does with them.
+using BeforeAnswer =
+    std::function<void(const grid::Task& task, comm::Communicator& comm, const Journal& journal)>;
+
 // The worker loop without training: "ready", then one answer per task until "stop" (a gang's root
 // answers with the record, its other members with member_done, as the real worker). Returns the
 // exit code the stop message carried. A coordinator that reassigns without end (a bug) must not
 // hang the test: past 10 assignments per task the answer is FAILED, which is never reassigned.
 int fake_worker(comm::Communicator& comm, const grid::TaskGraph& graph, const Answer& answer,
-                Journal& journal);
+                Journal& journal, const BeforeAnswer& before = {});
 
 struct GridRun {
   int coordinator_code = -1;
@@ -67,6 +73,7 @@ GridRun run_with_fake_workers(const grid::TaskGraph& graph, results::ResultsStor
                               const results::Artifacts& artifacts,
                               const std::vector<comm::Communicator*>& ranks, const Answer& answer,
                               sched::FailurePolicy policy = {},
-                              sched::SchedulerOptions options = {});
+                              sched::SchedulerOptions options = {},
+                              const BeforeAnswer& before = {});
 
 }  // namespace kdbench::sched_test

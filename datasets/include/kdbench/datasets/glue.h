@@ -30,9 +30,9 @@ struct TextSplit {
 enum class GlueFile { Train, Dev, Test };
 
 struct GlueTask {
-  std::string name;     // "sst2": the grid's `dataset = glue-sst2`
-  std::string display;  // "SST-2", for errors and reports
-  bool pair = false;    // two segments (a, b)
+  std::string name;                 // "sst2": the grid's `dataset = glue-sst2`
+  std::string display;              // "SST-2", for errors and reports
+  bool pair = false;                // two segments (a, b)
   std::vector<std::string> labels;  // as written in the files; empty = regression
   // The metric the task is reported with: "matthews" (CoLA), "accuracy", "f1+accuracy" (MRPC,
   // QQP), "pearson+spearman" (STS-B); the first named is the one model selection uses.

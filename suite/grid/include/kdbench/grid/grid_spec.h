@@ -86,6 +86,10 @@ struct GridSpec {
   // [grid] stall_factor (docs/design.md §3.6): a running task is reported as stalled once it has
   // run this many times its estimated duration. Execution only: not part of any task key.
   double stall_factor = 3;
+  // [grid] pipeline (docs/design.md §3.6): a student of teacher checkpoint k starts once the
+  // teacher has sealed epoch k's checkpoint, not when the whole teacher is DONE. Scheduling only:
+  // not part of any task key (results are identical either way).
+  bool pipeline = true;
 };
 
 // gang_size of a task training `model` in the teacher role or another (student, assistant,

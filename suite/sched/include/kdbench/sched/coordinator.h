@@ -5,7 +5,10 @@
 // reserving them; SchedulerOptions::policy),
 // records every result as it arrives (RUNNING at assignment, DONE/FAILED at the end, file flushed
 // each time) and stops the workers when nothing is left. TAKD auto choices are made here, as soon
-// as the baselines they read are DONE.
+// as the baselines they read are DONE. Pipelining ([grid] pipeline, docs/design.md §3.6): a
+// student of teacher checkpoint k becomes ready as soon as the teacher's checkpoint k is sealed on
+// disk (reported by the teacher's progress message, or left intact by an earlier job), not only
+// when the whole teacher is DONE.
 #include <deque>
 #include <functional>
 #include <map>
@@ -39,6 +42,7 @@ struct SchedulerOptions {
   Policy policy = Policy::Refined;
   std::string device_kind = "cpu";  // the cost model's prior until results name their device
   double stall_factor = 3;          // [grid] stall_factor
+  bool pipeline = true;             // [grid] pipeline: students start from sealed checkpoints
   double silence_floor_seconds = 600;
   double inspect_every_seconds = 30;
   // The progress file <results>.progress.json: rewritten at a result at most once a second, and
@@ -68,6 +72,10 @@ class Coordinator {
   // ranks, at least the remaining critical path (docs/design.md §3.6).
   double eta_seconds() const;
   std::string progress_path() const { return store_.path() + ".progress.json"; }
+  // From progress messages: per rank, when (steady clock, seconds) it last reported an epoch;
+  // per task, the last epoch it reported (its latest attempt's).
+  const std::map<int, double>& last_report() const { return last_report_; }
+  const std::map<std::string, int>& latest_epoch() const { return latest_epoch_; }
 
  private:
   void load_state();
@@ -103,6 +111,16 @@ class Coordinator {
   void remove_pending(const std::string& key);
   void mark_done(const std::string& key);
   void index_readiness();
+  void release_edge(const std::string& dependent);
+  // Pipelining (coordinator_pipeline.cpp). checkpoint_edge: the teacher epoch whose sealed
+  // checkpoint lets `task` start before `dep` is DONE, or -1 when `dep` must be DONE (pipelining
+  // off, a final-weights or TAKD-auto edge, Pro-KD's walk over the whole trajectory).
+  void handle_progress(int source, const nlohmann::json& progress);
+  int checkpoint_edge(const grid::Task& task, const std::string& dep) const;
+  bool edge_released_early(const std::string& task, const std::string& dep) const;
+  void index_checkpoint_edges();
+  void find_sealed_checkpoints();
+  void checkpoint_sealed(const std::string& teacher, int epoch);
   void resolve_choices();
   void annotate(results::RunRecord& rec, const grid::Task& t) const;
   size_t task_count() const { return graph_.tasks.size() - dropped_.size(); }
@@ -142,6 +160,13 @@ class Coordinator {
   std::map<std::string, int> unfinished_deps_;
   std::map<std::string, AssistantDecision> decisions_;  // by AssistantChoice id
   FailurePolicy policy_;
+  // Students by the (teacher, epoch) checkpoint they start from; built once from graph_.
+  std::map<std::string, std::map<int, std::vector<std::string>>> checkpoint_dependents_;
+  // Checkpoints of teachers not DONE (when seen) that are sealed on disk: their edges released.
+  std::map<std::string, std::set<int>> sealed_checkpoints_;
+  std::map<int, double> last_report_;
+  std::map<std::string, int> latest_epoch_;
+  std::map<std::string, int> epochs_observed_;  // by progress messages, per running task
   bool stopping_ = false;               // dispatch nothing new: a stop signal, or on_failure = stop
   bool interrupted_ = false;            // a stop signal reached this rank or a worker
   std::map<std::string, int> retried_;  // this job's retries by task key

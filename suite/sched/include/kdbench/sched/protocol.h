@@ -3,12 +3,18 @@
 //   worker -> coordinator (kToCoordinator): {"type":"ready"} once at start,
 //                                          {"type":"result","record":{...}} after every task,
 //                                          {"type":"member_done","key":K,"status":S} from the
-//                                          members of a gang other than its root
+//                                          members of a gang other than its root,
+//                                          {"type":"progress","key":K,"epoch":E,"seconds":S}
+//                                          after every finished epoch (the gang's root only; S:
+//                                          that epoch's wall seconds), with "checkpoint":E added
+//                                          when epoch E's kept checkpoint is sealed on disk
 //   coordinator -> worker (kToWorker):      {"type":"task","key":K} (one rank), or
 //                                          {"type":"task","key":K,"gang":[R0,R1..],"gang_tag":T}
 //                                          to every member of a gang (R0 = its root), or
 //                                          {"type":"stop","exit_code":C}
 // A result (or member_done) doubles as "ready for the next task": one round trip per task and rank.
+// Progress is one small message per epoch: it feeds pipelining (a student of teacher checkpoint E
+// may start once "checkpoint":E arrived; docs/design.md §3.6) and the per-rank liveness record.
 // The gang's root alone sends the task's record; gang_tag is unique per dispatch, for
 // Communicator::create_group.
 // Public so that tests can stand in for either side (a fake worker answering the real
@@ -49,6 +55,14 @@ inline std::string member_done_message(const std::string& key, results::Status s
   return nlohmann::json{
       {"type", "member_done"}, {"key", key}, {"status", results::to_string(status)}}
       .dump();
+}
+
+// `checkpoint_sealed`: epoch `epoch` is a kept checkpoint and its file is under its final name.
+inline std::string progress_message(const std::string& key, int epoch, double seconds,
+                                    bool checkpoint_sealed) {
+  nlohmann::json j{{"type", "progress"}, {"key", key}, {"epoch", epoch}, {"seconds", seconds}};
+  if (checkpoint_sealed) j["checkpoint"] = epoch;
+  return j.dump();
 }
 
 inline std::string stop_message(int exit_code) {

@@ -25,6 +25,9 @@ struct EpochReport {
   const grid::Task* task;
   int epoch, total_epochs;
   double train_loss, val_acc, seconds;
+  // This epoch is one of task->keep_checkpoints and its weights are on disk under their final
+  // name (sealed, renamed, fsynced): students of that checkpoint may read it from now on.
+  bool checkpoint_sealed = false;
 };
 
 struct TrainEnv {
@@ -38,7 +41,9 @@ struct TrainEnv {
   int rank = 0;
   std::string host;
   int threads = 1;
-  std::function<void(const EpochReport&)> on_epoch;  // progress lines
+  // After every epoch, on the gang's root only (progress lines, the coordinator's progress
+  // messages).
+  std::function<void(const EpochReport&)> on_epoch;
   // Polled at every training-step boundary; true = save state and throw Interrupted.
   // Default (empty): the process-wide stop flag set by SIGTERM/SIGUSR1.
   std::function<bool()> should_stop;
