@@ -42,6 +42,14 @@ const char* kUsage =
     "Exit codes: 0 done, 1 some task failed, 2 invalid input, 3 interrupted (rerun to resume), 4 "
     "internal error.\n";
 
+// One write per line: std::cerr is unbuffered, so `<<` pieces are separate writes, and under
+// mpirun two ranks' pieces interleaved on the terminal ("[rank 1@h] [rank 0@h] kdbench: ...").
+void print_error_line(const std::string& text) {
+  const std::string line = kdbench::comm::process_origin_prefix() + text + "\n";
+  std::cerr.write(line.data(), static_cast<std::streamsize>(line.size()));
+  std::cerr.flush();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -72,11 +80,10 @@ int main(int argc, char** argv) {
     return kdbench::cli::cmd_run(args, &argc, &argv);
   } catch (const kdbench::Error& e) {
     // Under mpirun every rank may print: "[rank R@HOST] " says which one (nothing on 1 rank).
-    std::cerr << kdbench::comm::process_origin_prefix() << "kdbench: error: " << e.what() << "\n";
+    print_error_line("kdbench: error: " + std::string(e.what()));
     return e.exit_code();
   } catch (const std::exception& e) {
-    std::cerr << kdbench::comm::process_origin_prefix() << "kdbench: internal error: " << e.what()
-              << "\n";
+    print_error_line("kdbench: internal error: " + std::string(e.what()));
     return kdbench::kExitInternal;
   }
 }
