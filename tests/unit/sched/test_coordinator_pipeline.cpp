@@ -253,3 +253,35 @@ TEST_F(Pipeline, ProgressRecordsEachRanksLastReportAndEachTasksLatestEpoch) {
   for (const auto& e : journal.events()) reporting.insert(e.rank);
   for (int r : reporting) EXPECT_GT(coordinator.last_report().count(r), 0u) << r;
 }
+
+// Progress messages feed the cost model as they arrive; the finished record's curve (the same
+// epochs) is then not counted a second time.
+TEST_F(Pipeline, ProgressEpochTimesRefineTheCostModelOnce) {
+  load(kSearch);
+  sched_test::LocalCluster cluster(2);
+  sched::Coordinator coordinator(graph_, store_, artifacts_, cluster.rank(0), policy_, scheduling_);
+  const uint64_t before = coordinator.cost_model().version();
+  Journal journal;
+  const auto reports = [](const grid::Task& t, comm::Communicator& comm, const Journal&) {
+    for (int e = 1; e <= t.total_epochs; ++e)
+      comm.send(0, sched::kToCoordinator, sched::progress_message(t.key, e, 0.25, false));
+  };
+  const sched_test::Answer measured_on_cpu = [](const grid::Task& t, int) {
+    auto r = sched_test::done_record(t);
+    r.device = "cpu";  // so the record's curve would count if the progress had not
+    return r;
+  };
+  std::vector<std::thread> workers;
+  for (int r = 0; r < 2; ++r)
+    workers.emplace_back([&, r] {
+      sched_test::fake_worker(cluster.rank(r), graph_, measured_on_cpu, journal, reports);
+    });
+  EXPECT_EQ(coordinator.run(), kExitOk);
+  for (auto& w : workers) w.join();
+  uint64_t epochs = 0;
+  for (const auto& t : graph_.tasks) epochs += t.total_epochs;
+  EXPECT_EQ(coordinator.cost_model().version() - before, epochs);
+  // 0.25 s per epoch is not what the prior predicts: every model's estimate moved.
+  for (const auto& t : graph_.tasks)
+    EXPECT_NE(coordinator.cost_model().scale(t.model, "cpu"), 1.0) << t.model;
+}
