@@ -2,6 +2,7 @@
 
 #include "kdbench/core/errors.h"
 #include "kdbench/core/strings.h"
+#include "kdbench/datasets/glue.h"
 
 namespace kdbench::datasets {
 namespace {
@@ -48,11 +49,47 @@ DatasetInfo cifar100() {
   return d;
 }
 
+// Sizes are the released files' (GLUE's train and first dev file; the local corpora's train and
+// test as scripts/fetch-text-data.sh writes them), for cost estimates before anything is read.
+DatasetInfo text_dataset(const std::string& name, const std::string& task, int64_t train,
+                         int64_t test) {
+  const GlueTask* t = text_task_of_dataset(name);
+  DatasetInfo d;
+  d.name = name;
+  d.text_task = task;
+  d.num_classes = static_cast<int64_t>(t->labels.size());
+  d.shape = {0, 0, 0};
+  d.train_size = train;
+  d.test_size = test;
+  d.format = FileFormat::kTextTsv;
+  d.train_files = {"train.tsv"};
+  d.test_files = t->local ? t->test_files : t->dev_files;
+  d.test_files.resize(1);  // MNLI: matched; sentiment: the in-domain test
+  return d;
+}
+
 }  // namespace
 
 const std::vector<DatasetInfo>& all_datasets() {
-  static const std::vector<DatasetInfo> all = {idx_dataset("fashion-mnist"), idx_dataset("mnist"),
-                                               cifar10(), cifar100()};
+  static const std::vector<DatasetInfo> all = {
+      idx_dataset("fashion-mnist"),
+      idx_dataset("mnist"),
+      cifar10(),
+      cifar100(),
+      text_dataset("glue-cola", "cola", 8551, 1043),
+      text_dataset("glue-sst2", "sst2", 67349, 872),
+      text_dataset("glue-mrpc", "mrpc", 3668, 408),
+      text_dataset("glue-stsb", "stsb", 5749, 1500),
+      text_dataset("glue-qqp", "qqp", 363846, 40430),
+      text_dataset("glue-mnli", "mnli", 392702, 9815),
+      text_dataset("glue-qnli", "qnli", 104743, 5463),
+      text_dataset("glue-rte", "rte", 2490, 277),
+      text_dataset("glue-wnli", "wnli", 635, 71),
+      text_dataset("spam", "spam", 4837, 605),
+      text_dataset("spam-pair", "spam-pair", 9600, 1200),
+      text_dataset("sotu-party", "sotu-party", 41600, 5200),
+      text_dataset("sentiment", "sentiment", 1600, 200),
+  };
   return all;
 }
 

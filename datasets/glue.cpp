@@ -29,6 +29,10 @@ struct GlueLayout {
 };
 
 GlueLayout glue_layout(const std::string& task, GlueFile kind) {
+  // Local corpora: every split in the layout of a GLUE training file.
+  if (task == "spam" || task == "sotu-party" || task == "sentiment")
+    return glue_layout("sst2", GlueFile::Train);
+  if (task == "spam-pair") return glue_layout("rte", GlueFile::Train);
   const bool test = kind == GlueFile::Test;
   if (task == "cola")
     return test ? GlueLayout{true, 2,         false,    {{0, "index"}, {1, "sentence"}},
@@ -140,6 +144,31 @@ const std::vector<GlueTask>& glue_tasks() {
       {"wnli", "WNLI", true, binary, "accuracy", {"dev.tsv"}, {"test.tsv"}},
   };
   return tasks;
+}
+
+const std::vector<GlueTask>& local_text_tasks() {
+  static const std::vector<std::string> binary = {"0", "1"};
+  static const std::vector<GlueTask> tasks = {
+      {"spam", "SpamAssassin", false, binary, "accuracy", {"dev.tsv"}, {"test.tsv"}, true},
+      {"spam-pair", "Spam subject-body", true, binary, "accuracy", {"dev.tsv"}, {"test.tsv"}, true},
+      {"sotu-party", "SOTU party", false, binary, "accuracy", {"dev.tsv"}, {"test.tsv"}, true},
+      {"sentiment",
+       "UCI sentiment",
+       false,
+       binary,
+       "accuracy",
+       {"dev.tsv"},
+       {"test.tsv", "test_imdb.tsv"},
+       true},
+  };
+  return tasks;
+}
+
+const GlueTask* text_task_of_dataset(const std::string& dataset) {
+  const bool glue = dataset.rfind("glue-", 0) == 0;
+  for (const auto& t : glue ? glue_tasks() : local_text_tasks())
+    if (t.name == (glue ? dataset.substr(5) : dataset)) return &t;
+  return nullptr;
 }
 
 const GlueTask& glue_task(const std::string& name) {

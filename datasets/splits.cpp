@@ -10,6 +10,8 @@
 #include "kdbench/core/errors.h"
 #include "kdbench/datasets/dataset.h"
 #include "kdbench/datasets/dataset_info.h"
+#include "kdbench/datasets/text_data.h"
+#include "split_permutation.h"
 
 namespace kdbench::datasets {
 
@@ -145,9 +147,16 @@ ImageSet read(const Layout& layout, const std::vector<std::string>& files) {
 
 }  // namespace
 
-void check_files(const DataConfig& cfg) { resolve_layout(cfg); }
+std::vector<int64_t> split_permutation(int64_t n, uint64_t seed) { return permutation(n, seed); }
+
+void check_files(const DataConfig& cfg) {
+  if (info(cfg.dataset).is_text()) return check_text_files(cfg);
+  resolve_layout(cfg);
+}
 
 Splits load(const DataConfig& cfg) {
+  if (info(cfg.dataset).is_text())
+    throw ConfigError("dataset " + cfg.dataset + " is text: read it with load_text()");
   validate(cfg);
   const Layout layout = resolve_layout(cfg);
   // The test files decompress on a second thread while the (larger) training files do.

@@ -281,6 +281,12 @@ torch::Tensor BertClassifierImpl::forward(const torch::Tensor& input_ids,
       dropout_(bert_->pooled(sequence_output(input_ids, attention_mask, token_type_ids))));
 }
 
+torch::Tensor BertClassifierImpl::forward(const Inputs& inputs) {
+  if (!inputs.is_text())
+    throw ConfigError("model '" + config_.name() + "' reads token ids; this batch holds images");
+  return forward(inputs.input_ids, inputs.attention_mask, inputs.token_type_ids);
+}
+
 BertLoadReport load_hf_weights(BertClassifierImpl& model, const SafetensorsFile& file) {
   BertLoadReport report;
   std::set<std::string> used;

@@ -127,8 +127,8 @@ class CnnImpl : public NetImpl {
     }
   }
 
-  torch::Tensor forward(const torch::Tensor& input) override {
-    torch::Tensor x = input;
+  torch::Tensor forward(const Inputs& inputs) override {
+    torch::Tensor x = inputs.images;
     for (const auto& step : steps_) x = step ? step->forward(x) : torch::max_pool2d(x, {2, 2});
     x = x.flatten(1);
     for (size_t i = 0; i + 1 < fcs_.size(); ++i) x = fcs_[i](x).relu_();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "builders.h"
+#include "kdbench/models/bert.h"
 #include "kdbench/core/errors.h"
 #include "kdbench/core/strings.h"
 
@@ -39,6 +40,7 @@ bool is_cnn(const std::string& name) {
 }
 
 void check_request(const std::string& name, int64_t num_classes, const InputShape& shape) {
+  if (is_bert_name(name)) BertConfig::from_name(name);  // its own error names the rule broken
   if (!is_known(name)) {
     throw ConfigError("unknown model '" + name + "' (known: " + join(known(), " ") + ")");
   }
@@ -46,10 +48,30 @@ void check_request(const std::string& name, int64_t num_classes, const InputShap
     throw ConfigError("model '" + name + "': num_classes must be at least 2, got " +
                       std::to_string(num_classes));
   }
+  if (is_bert_name(name) != shape.is_text()) {
+    throw ConfigError("model '" + name + "' " +
+                      (shape.is_text() ? "reads images; this dataset is text (models for text: "
+                                         "bert-L{layers}-H{hidden}[-A{heads}])"
+                                       : "reads token sequences; this dataset holds images"));
+  }
+  if (shape.is_text()) {
+    if (shape.max_tokens < 2 || shape.max_tokens > 512)
+      throw ConfigError("model '" + name + "': max_seq_length " +
+                        std::to_string(shape.max_tokens) + " is not in 2..512 (BERT's positions)");
+    return;
+  }
   if (shape.channels < 1 || shape.height < 1 || shape.width < 1) {
     throw ConfigError("model '" + name + "': input shape " + detail::shape_text(shape) +
                       " must be positive in every dimension");
   }
+}
+
+// The BERT configuration of a registered name for a text input of `shape`.
+BertConfig bert_config(const std::string& name, int64_t num_classes, const InputShape& shape) {
+  BertConfig c = BertConfig::from_name(name);
+  c.vocab_size = shape.vocab_size;
+  c.num_labels = num_classes;
+  return c;
 }
 
 }  // namespace
@@ -57,21 +79,47 @@ void check_request(const std::string& name, int64_t num_classes, const InputShap
 std::vector<std::string> known() {
   std::vector<std::string> names = detail::cnn_names();
   for (int depth : detail::resnet_depths()) names.push_back(kResNetPrefix + std::to_string(depth));
+  names.push_back("bert-L{layers}-H{hidden}[-A{heads}]");
   return names;
 }
 
-bool is_known(const std::string& name) { return is_cnn(name) || resnet_depth(name) > 0; }
+bool is_known(const std::string& name) {
+  if (is_bert_name(name)) {
+    try {
+      BertConfig::from_name(name);
+      return true;
+    } catch (const ConfigError&) {
+      return false;
+    }
+  }
+  return is_cnn(name) || resnet_depth(name) > 0;
+}
 
 Net make(const std::string& name, int64_t num_classes, const InputShape& shape) {
   check_request(name, num_classes, shape);
+  if (is_bert_name(name)) return BertClassifier(bert_config(name, num_classes, shape)).ptr();
   if (is_cnn(name)) return detail::make_cnn(name, num_classes, shape);
   return detail::make_resnet(resnet_depth(name), num_classes, shape);
 }
 
 int64_t forward_macs(const std::string& name, int64_t num_classes, const InputShape& shape) {
   check_request(name, num_classes, shape);
+  if (is_bert_name(name))
+    return bert_forward_macs(bert_config(name, num_classes, shape), shape.max_tokens);
   if (is_cnn(name)) return detail::cnn_macs(name, num_classes, shape);
   return detail::resnet_macs(resnet_depth(name), num_classes, shape);
+}
+
+Inputs Inputs::slice(int64_t begin, int64_t end) const {
+  const auto rows = [&](const torch::Tensor& t) {
+    return t.defined() ? t.slice(0, begin, end) : torch::Tensor();
+  };
+  Inputs out;
+  out.images = rows(images);
+  out.input_ids = rows(input_ids);
+  out.attention_mask = rows(attention_mask);
+  out.token_type_ids = rows(token_type_ids);
+  return out;
 }
 
 int64_t count_parameters(const torch::nn::Module& net) {

@@ -84,8 +84,8 @@ class ResNetImpl : public NetImpl {
     fc_ = register_module("fc", torch::nn::Linear(channels, num_classes));
   }
 
-  torch::Tensor forward(const torch::Tensor& input) override {
-    torch::Tensor x = bn1_(conv1_(input)).relu_();
+  torch::Tensor forward(const Inputs& inputs) override {
+    torch::Tensor x = bn1_(conv1_(inputs.images)).relu_();
     for (const auto& block : blocks_) x = block->forward(x);
     return fc_(x.mean({2, 3}));  // global average pool
   }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <fstream>
+#include <sstream>
 
 #include "kdbench/core/hash.h"
 #include "kdbench/datasets/dataset_info.h"
@@ -39,11 +41,24 @@ std::string canonical(const TrainConfig& c) {
   return s;
 }
 
+// The vocabulary by content, so that another vocab.txt at the same path makes new tasks.
+std::string vocab_identity(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "missing:" + path;
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return content_key(bytes.str());
+}
+
 std::string canonical_data(const GridSpec& g) {
-  return "dataset=" + g.dataset + ";val=" + num(g.val_fraction) +
-         ";split=" + std::to_string(g.split_seed) +
-         ";train_subset=" + std::to_string(g.train_subset) +
-         ";test_subset=" + std::to_string(g.test_subset);
+  std::string s = "dataset=" + g.dataset + ";val=" + num(g.val_fraction) +
+                  ";split=" + std::to_string(g.split_seed) +
+                  ";train_subset=" + std::to_string(g.train_subset) +
+                  ";test_subset=" + std::to_string(g.test_subset);
+  if (datasets::info(g.dataset).is_text())
+    s += ";tokenizer=" + g.tokenizer + ";vocab=" + vocab_identity(g.vocab) +
+         ";max_seq_length=" + std::to_string(g.max_seq_length);
+  return s;
 }
 
 // Nominal training-set size (for cost estimates only; the real size is known after loading).

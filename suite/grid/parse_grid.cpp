@@ -36,6 +36,9 @@ const std::vector<std::string> kGridKeys = {"name",
                                             "retries",
                                             "on_failure",
                                             "stall_factor",
+                                            "tokenizer",
+                                            "vocab",
+                                            "max_seq_length",
 
                                             "pipeline"};
 const std::vector<std::string> kRoleKeys = {
@@ -222,7 +225,20 @@ void read_fields(GridSpec& g, const IniValues& v) {
   g.test_subset = v.integer("train.test_subset", 0, 0, INT64_MAX);
   g.threads = static_cast<int>(v.integer("train.threads", 0, 0, 1024));
 
-  const TrainConfig base = v.role("train", TrainConfig{});
+  const bool text = datasets::info(g.dataset).is_text();
+  if (text) {
+    g.tokenizer = v.choice("grid.tokenizer", "wordpiece", {"wordpiece"});
+    g.vocab = v.text("grid.vocab", "");
+    g.max_seq_length = v.integer("grid.max_seq_length", 128, 3, 512);
+  } else {
+    for (const char* key : {"grid.tokenizer", "grid.vocab", "grid.max_seq_length"})
+      if (v.has(key))
+        throw ConfigError(v.where(key) + ": only text datasets have a tokenizer; " + g.dataset +
+                          " holds images");
+  }
+  TrainConfig defaults;
+  defaults.augment = !text;  // crop and flip are image augmentations
+  const TrainConfig base = v.role("train", defaults);
   g.teacher = v.role("teacher", base);
   g.student = v.role("student", base);
 
@@ -297,6 +313,9 @@ GridSpec parse_grid_text(const std::string& text, const std::string& source,
     datasets::DataConfig dc;
     dc.dataset = g.dataset;
     dc.data_dir = g.data_dir;
+    dc.tokenizer = g.tokenizer;
+    dc.vocab = g.vocab;
+    dc.max_seq_length = g.max_seq_length;
     try {
       datasets::check_files(dc);
     } catch (const Error& e) {

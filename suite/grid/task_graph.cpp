@@ -4,6 +4,7 @@
 #include "kdbench/grid/task_graph.h"
 
 #include <algorithm>
+#include <fstream>
 
 #include "graph_builder.h"
 #include "kdbench/core/errors.h"
@@ -60,12 +61,32 @@ datasets::DataConfig data_config(const GridSpec& g) {
   dc.split_seed = g.split_seed;
   dc.train_subset = g.train_subset;
   dc.test_subset = g.test_subset;
+  dc.tokenizer = g.tokenizer;
+  dc.vocab = g.vocab;
+  dc.max_seq_length = g.max_seq_length;
   return dc;
 }
 
 int64_t num_classes(const GridSpec& g) { return datasets::info(g.dataset).num_classes; }
 
-InputShape input_shape(const GridSpec& g) { return datasets::info(g.dataset).shape; }
+InputShape input_shape(const GridSpec& g) {
+  InputShape shape = datasets::info(g.dataset).shape;
+  if (datasets::info(g.dataset).is_text()) {
+    shape.vocab_size = vocab_lines(g.vocab);
+    shape.max_tokens = g.max_seq_length;
+  }
+  return shape;
+}
+
+int64_t vocab_lines(const std::string& path) {
+  constexpr int64_t kBertBaseUncased = 30522;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return kBertBaseUncased;
+  int64_t lines = 0;
+  std::string line;
+  while (std::getline(in, line)) ++lines;
+  return lines;
+}
 
 TaskGraph expand(const GridSpec& g) {
   GraphBuilder builder(g);

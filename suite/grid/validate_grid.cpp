@@ -4,8 +4,11 @@
 
 #include "kdbench/core/errors.h"
 #include "kdbench/core/strings.h"
+#include "kdbench/datasets/dataset_info.h"
+#include "kdbench/datasets/glue.h"
 #include "kdbench/grid/task_graph.h"
 #include "kdbench/methods/registry.h"
+#include "kdbench/models/bert.h"
 
 namespace kdbench::grid {
 namespace {
@@ -67,9 +70,46 @@ void validate_teacher_logits(const GridSpec& g, const IniValues& v) {
                       "teacher online, never from the cache)");
 }
 
+// Text grids: BERT models, a vocabulary, no image augmentation, classification tasks, and the
+// methods that distil logits (Combined-KD's text variant needs its MATE-KD generator).
+void validate_text(const GridSpec& g, const IniValues& v) {
+  const bool text = datasets::info(g.dataset).is_text();
+  const auto check_models = [&](const std::vector<std::string>& models, const char* key) {
+    for (const auto& m : models)
+      if (models::is_bert_name(m) != text)
+        throw ConfigError(v.where(key) + ": model '" + m + "' " +
+                          (text ? "reads images; text datasets train bert-L{layers}-H{hidden}"
+                                  "[-A{heads}] models"
+                                : "reads token sequences; dataset " + g.dataset +
+                                      " holds images"));
+  };
+  check_models(g.teachers, "grid.teachers");
+  check_models(g.students, "grid.students");
+  if (!text) return;
+  if (g.vocab.empty())
+    throw ConfigError(g.path + ": [grid] vocab is required for text dataset " + g.dataset +
+                      ": the path of a WordPiece vocab.txt (bert-base-uncased's comes with "
+                      "scripts/fetch-text-data.sh)");
+  if (datasets::text_task_of_dataset(g.dataset)->labels.empty())
+    throw ConfigError(v.where("grid.dataset") + ": " + g.dataset +
+                      " is a regression task; kdbench trains classification tasks only so far");
+  for (const char* role : {"teacher", "student"}) {
+    const TrainConfig& c = std::string(role) == "teacher" ? g.teacher : g.student;
+    if (c.augment)
+      throw ConfigError(g.path + ": [" + role + "] augment = true: crop and flip are image " +
+                        "augmentations; text datasets train on the sentences as they are");
+  }
+  for (const auto& m : g.methods)
+    if (m == "combined")
+      throw ConfigError(v.where("grid.methods") +
+                        ": combined is not available on text yet (its text variant needs the "
+                        "MATE-KD generator); the other methods are");
+}
+
 }  // namespace
 
 void validate_grid(const GridSpec& g, const IniValues& v) {
+  validate_text(g, v);
   if (g.data_dir.empty())
     throw ConfigError(g.path + ": [grid] data_dir is required for dataset " + g.dataset);
   validate_methods(g, v);

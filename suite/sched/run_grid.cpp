@@ -17,6 +17,7 @@
 #include "kdbench/core/strings.h"
 #include "kdbench/core/version.h"
 #include "kdbench/datasets/dataset.h"
+#include "kdbench/datasets/text_data.h"
 #include "kdbench/grid/parse_grid.h"
 #include "kdbench/grid/shard.h"
 #include "kdbench/grid/task_graph.h"
@@ -58,7 +59,15 @@ results::Provenance provenance(const grid::GridSpec& spec, comm::Communicator& c
 // and labels, and the subsets against the split.
 void check_data(const grid::GridSpec& spec) {
   try {
-    datasets::load(grid::data_config(spec));
+    const auto cfg = grid::data_config(spec);
+    if (!datasets::info(cfg.dataset).is_text()) {
+      datasets::load(cfg);
+      return;
+    }
+    const auto text = datasets::load_text(cfg);
+    if (text.truncated > 0)
+      spdlog::info("{}: {} examples are longer than max_seq_length = {} and are cut", cfg.dataset,
+                   text.truncated, cfg.max_seq_length);
   } catch (const ConfigError& e) {
     throw ConfigError(spec.path + ": [train] " + e.what());
   }

@@ -129,9 +129,7 @@ int run_worker(comm::Communicator& comm, const grid::GridSpec& grid, const grid:
             (train::stop_requested() ? train::stop_reason() : "another gang member was stopped"));
       if (!data)
         data = std::make_unique<train::PreparedData>(
-            env.device.is_cpu()
-                ? train::prepare(datasets::load(grid::data_config(grid)))
-                : train::prepare_uint8(datasets::load(grid::data_config(grid)), env.device));
+            train::load_prepared(grid::data_config(grid), env.device));
       env.data = data.get();
       rec = train::run_task(task, env);
     } catch (const train::Interrupted& e) {

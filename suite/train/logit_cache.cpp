@@ -89,19 +89,25 @@ std::string logit_cache_name(const LogitCacheId& id) {
 }
 
 std::string data_fingerprint(const PreparedData& d) {
-  const int64_t n = d.train_x.size(0);
+  const int64_t n = d.train.size();
   const int64_t picked = std::min<int64_t>(n, 256);
   std::string text = "n=" + std::to_string(n) + ";classes=" + std::to_string(d.num_classes);
-  for (int64_t s : d.train_x.sizes()) text += ";" + std::to_string(s);
-  const auto labels = d.train_y.to(torch::kCPU, torch::kLong).contiguous();
+  for (int64_t s : d.train.x.sizes()) text += ";" + std::to_string(s);
+  const auto labels = d.train.y.to(torch::kCPU, torch::kLong).contiguous();
   text.append(static_cast<const char*>(labels.data_ptr()), labels.nbytes());
   if (picked > 0) {
     const auto idx = torch::linspace(0, static_cast<double>(n - 1), picked, torch::kDouble)
                          .round()
                          .to(torch::kLong)
                          .to(d.device());
-    const auto x = images(d, d.train_x, idx).to(torch::kCPU, torch::kFloat).contiguous();
-    text.append(static_cast<const char*>(x.data_ptr()), x.nbytes());
+    const models::Inputs rows = batch(d, d.train, idx);
+    // Images: the normalised pixels; text: the token ids and segment ids.
+    for (const auto& t : {rows.images, rows.input_ids, rows.token_type_ids}) {
+      if (!t.defined()) continue;
+      const auto cpu = t.to(torch::kCPU, t.is_floating_point() ? torch::kFloat : torch::kLong)
+                           .contiguous();
+      text.append(static_cast<const char*>(cpu.data_ptr()), cpu.nbytes());
+    }
   }
   return content_key(text);
 }

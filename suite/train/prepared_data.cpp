@@ -1,5 +1,7 @@
 #include "kdbench/train/prepared_data.h"
 
+#include <algorithm>
+
 namespace kdbench::train {
 namespace {
 
@@ -15,16 +17,29 @@ torch::Tensor normalised(const PreparedData& d, const torch::Tensor& rows) {
   return rows.to(torch::kFloat).mul_(d.scale).add_(d.shift);
 }
 
+// ids/types/lengths of some rows -> the model's int64 tensors, cut to the longest row.
+models::Inputs token_batch(const torch::Tensor& ids, const torch::Tensor& types,
+                           const torch::Tensor& lengths) {
+  models::Inputs in;
+  const int64_t width = lengths.numel() == 0 ? 1 : std::max<int64_t>(1, lengths.max().item<int64_t>());
+  in.input_ids = ids.slice(1, 0, width).to(torch::kLong);
+  in.token_type_ids = types.slice(1, 0, width).to(torch::kLong);
+  in.attention_mask =
+      torch::arange(width, lengths.options()).unsqueeze(0).lt(lengths.unsqueeze(1)).to(torch::kLong);
+  return in;
+}
+
+Split token_split(const datasets::TokenSet& t, const torch::Device& device) {
+  return {t.ids.to(device), t.labels.to(device), t.token_types.to(device), t.lengths.to(device)};
+}
+
 }  // namespace
 
 PreparedData prepare(const datasets::Splits& s) {
   PreparedData d;
-  d.train_x = datasets::normalize(s.train.images, s.mean, s.std);
-  d.train_y = s.train.labels;
-  d.val_x = datasets::normalize(s.val.images, s.mean, s.std);
-  d.val_y = s.val.labels;
-  d.test_x = datasets::normalize(s.test.images, s.mean, s.std);
-  d.test_y = s.test.labels;
+  d.train = {datasets::normalize(s.train.images, s.mean, s.std), s.train.labels};
+  d.val = {datasets::normalize(s.val.images, s.mean, s.std), s.val.labels};
+  d.test = {datasets::normalize(s.test.images, s.mean, s.std), s.test.labels};
   d.num_classes = s.num_classes;
   d.shape = s.shape;
   d.mean = s.mean;
@@ -35,12 +50,9 @@ PreparedData prepare(const datasets::Splits& s) {
 PreparedData prepare_uint8(const datasets::Splits& s, const torch::Device& device) {
   PreparedData d;
   d.uint8 = true;
-  d.train_x = s.train.images.to(device);
-  d.train_y = s.train.labels.to(device);
-  d.val_x = s.val.images.to(device);
-  d.val_y = s.val.labels.to(device);
-  d.test_x = s.test.images.to(device);
-  d.test_y = s.test.labels.to(device);
+  d.train = {s.train.images.to(device), s.train.labels.to(device)};
+  d.val = {s.val.images.to(device), s.val.labels.to(device)};
+  d.test = {s.test.images.to(device), s.test.labels.to(device)};
   d.num_classes = s.num_classes;
   d.shape = s.shape;
   d.mean = s.mean;
@@ -55,12 +67,37 @@ PreparedData prepare_uint8(const datasets::Splits& s, const torch::Device& devic
   return d;
 }
 
-torch::Tensor images(const PreparedData& d, const torch::Tensor& x, const torch::Tensor& idx) {
-  return normalised(d, x.index_select(0, idx));
+PreparedData prepare_text(const datasets::TextSplits& s, const torch::Device& device) {
+  PreparedData d;
+  d.text = true;
+  d.train = token_split(s.train, device);
+  d.val = token_split(s.val, device);
+  d.test = token_split(s.test, device);
+  d.num_classes = s.num_classes;
+  d.shape = s.shape;
+  // "f1+accuracy" selects by F1 (kdbench/datasets/glue.h).
+  d.metric = s.task->metric.substr(0, s.task->metric.find('+'));
+  return d;
 }
 
-torch::Tensor images(const PreparedData& d, const torch::Tensor& x, int64_t begin, int64_t end) {
-  return normalised(d, x.slice(0, begin, end));
+PreparedData load_prepared(const datasets::DataConfig& cfg, const torch::Device& device) {
+  if (datasets::info(cfg.dataset).is_text()) return prepare_text(datasets::load_text(cfg), device);
+  return device.is_cpu() ? prepare(datasets::load(cfg))
+                         : prepare_uint8(datasets::load(cfg), device);
+}
+
+models::Inputs batch(const PreparedData& d, const Split& s, const torch::Tensor& idx) {
+  if (d.text)
+    return token_batch(s.x.index_select(0, idx), s.token_types.index_select(0, idx),
+                       s.lengths.index_select(0, idx));
+  return normalised(d, s.x.index_select(0, idx));
+}
+
+models::Inputs batch(const PreparedData& d, const Split& s, int64_t begin, int64_t end) {
+  if (d.text)
+    return token_batch(s.x.slice(0, begin, end), s.token_types.slice(0, begin, end),
+                       s.lengths.slice(0, begin, end));
+  return normalised(d, s.x.slice(0, begin, end));
 }
 
 }  // namespace kdbench::train

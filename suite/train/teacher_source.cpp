@@ -47,7 +47,7 @@ LogitCacheId TeacherSource::cache_id(int checkpoint) const {
   id.checkpoint_seal = seal_of(checkpoint_path);
   id.precision = to_string(precision_);
   id.eval_batch = eval_batch_;
-  id.samples = data_.train_x.size(0);
+  id.samples = data_.train.size();
   id.classes = data_.num_classes;
   id.dtype = dtype_;
   id.data_fingerprint = data_fingerprint_;
@@ -63,7 +63,7 @@ std::string TeacherSource::prepare_cached(int checkpoint) {
     cached_train_logits_ = teacher_logits_cached(artifacts_, id, data_.device(), [&] {
       select(checkpoint);
       AutocastScope autocast(data_.device(), precision_);
-      return logits(*net_, data_, data_.train_x, eval_batch_).to(torch::kFloat);
+      return logits(*net_, data_, data_.train, eval_batch_).to(torch::kFloat);
     });
     cached_checkpoint_ = checkpoint;
   }
@@ -71,7 +71,7 @@ std::string TeacherSource::prepare_cached(int checkpoint) {
 }
 
 torch::Tensor TeacherSource::batch_logits(int checkpoint, const torch::Tensor& indices,
-                                          const torch::Tensor& x, bool augmented) {
+                                          const models::Inputs& x, bool augmented) {
   torch::NoGradGuard no_grad;
   if (augmented) {
     select(checkpoint);

@@ -25,7 +25,7 @@ class TeacherSource {
 
   // `checkpoint` is a teacher epoch or methods::kFinalCheckpoint. Cached (augmented = false):
   // rows `indices` of the checkpoint's cached logits, float32; online: the teacher on x.
-  torch::Tensor batch_logits(int checkpoint, const torch::Tensor& indices, const torch::Tensor& x,
+  torch::Tensor batch_logits(int checkpoint, const torch::Tensor& indices, const models::Inputs& x,
                              bool augmented);
   // Loads (or builds) the checkpoint's cached logits now, so that a gang's root can build the
   // file before its members read it. Returns the file's name relative to the artifacts root.

@@ -79,21 +79,30 @@ results::RunRecord initial_record(const grid::Task& task) {
 }
 
 // Best-validation bookkeeping over the whole run, plus the best weights of the running phase
-// when the next phase restarts from them (Annealing-KD's stage II).
+// when the next phase restarts from them (Annealing-KD's stage II). The data's metric selects
+// (accuracy for images: the same numbers as ever); accuracy is kept at the selected epoch too.
 struct Best {
-  double val = -1, test_at_val = 0, best_test = 0;
+  static constexpr double kNone = std::numeric_limits<double>::lowest();  // MCC can be < 0
+  double val = kNone, test_at_val = 0, best_test = kNone;  // the metric
+  double val_acc = 0, test_acc_at_val = 0, best_test_acc = 0;
   int epoch = 0;
-  double phase_val = -1;
+  double phase_val = kNone;
   std::optional<Snapshot> phase_weights;
   nlohmann::json to_json() const {
     return {{"val", val},
             {"test_at_val", test_at_val},
             {"best_test", best_test},
+            {"val_acc", val_acc},
+            {"test_acc_at_val", test_acc_at_val},
+            {"best_test_acc", best_test_acc},
             {"epoch", epoch},
             {"phase_val", phase_val}};
   }
+  // Resume files of image runs from before metrics were kept hold accuracy only: the same.
   void from_json(const nlohmann::json& j) {
     val = j.at("val"), test_at_val = j.at("test_at_val"), best_test = j.at("best_test");
+    val_acc = j.value("val_acc", val), test_acc_at_val = j.value("test_acc_at_val", test_at_val);
+    best_test_acc = j.value("best_test_acc", best_test);
     epoch = j.at("epoch"), phase_val = j.at("phase_val");
   }
 };
@@ -136,6 +145,9 @@ class TaskRun {
     if (data_.device() != env.device)
       throw Error(task.label() + ": the data is on " + data_.device().str() +
                   " but the task trains on " + env.device.str());
+    if (data_.text && method_->perturbs_inputs())
+      throw ConfigError(task.label() + ": method " + task.method +
+                        " perturbs image inputs; on text it comes with its MATE-KD generator");
     torch::manual_seed(init_seed(task));
     net_ = models::make(task.model, data_.num_classes, data_.shape);
     net_->to(env.device);  // after seeding: the initial weights are drawn on the CPU
@@ -192,7 +204,9 @@ class TaskRun {
   bool is_root() const { return !in_gang() || env_.gang->rank() == 0; }
   // Unaugmented batches and a method that feeds the teacher the student's batch as it is: the
   // teacher's logits come from the grid's cache; otherwise the teacher runs on every batch.
-  bool cached_logits() const { return !task_.train.augment && !method_->perturbs_inputs(); }
+  bool cached_logits() const { return !augmented() && !method_->perturbs_inputs(); }
+  // Crop and flip are image augmentations; the grid refuses them for text.
+  bool augmented() const { return task_.train.augment && !data_.text; }
 
   // The checkpoint's cached logits before the epoch's first step. In a gang the root gets or
   // builds the file first and the members read it after a collective, instead of every member
@@ -254,13 +268,13 @@ class TaskRun {
       restore(*net_, *best_.phase_weights);
     if (!opt_ || phase.fresh_optimizer) opt_ = make_optimizer(*net_, task_.train);
     best_.phase_weights.reset();
-    best_.phase_val = -1;
+    best_.phase_val = Best::kNone;
   }
 
   void run_epoch(const methods::Phase& phase, const std::optional<ResumeState>& resumed,
                  Clock::time_point start) {
     const auto epoch_start = Clock::now();
-    const int64_t n = data_.train_x.size(0), bs = task_.train.batch_size;
+    const int64_t n = data_.train.size(), bs = task_.train.batch_size;
     const int64_t steps = (n + bs - 1) / bs;
     const int epoch = pos_.epoch + 1;
     methods::StepContext ctx;
@@ -301,16 +315,16 @@ class TaskRun {
       if (s == 0) test_pause_point("first-step");
       ctx.step_in_epoch = s;
       auto idx = order_on_device.slice(0, s * bs, std::min(n, (s + 1) * bs));
-      auto x = images(data_, data_.train_x, idx);
-      auto y = data_.train_y.index_select(0, idx);
+      models::Inputs x = batch(data_, data_.train, idx);
+      auto y = data_.train.y.index_select(0, idx);
       // Every member augments the whole global batch, so the generator advances as in a 1-rank
       // run, then keeps its own rows.
-      if (task_.train.augment) x = datasets::crop_flip(x, task_.train.augment_padding, gen_);
+      if (augmented()) x.images = datasets::crop_flip(x.images, task_.train.augment_padding, gen_);
       const int64_t global_rows = idx.size(0);
       if (in_gang()) {
         const auto share = split_batch(global_rows, env_.gang->rank(), env_.gang->size());
         idx = idx.slice(0, share.begin, share.end);
-        x = x.slice(0, share.begin, share.end);
+        x = x.slice(share.begin, share.end);
         y = y.slice(0, share.begin, share.end);
       }
       opt_->zero_grad();
@@ -360,13 +374,13 @@ class TaskRun {
 
   // A forward pass at the task's precision; logits come back as float32 so that every method's
   // loss is computed in full precision.
-  torch::Tensor forward(models::NetImpl& net, const torch::Tensor& x) {
+  torch::Tensor forward(models::NetImpl& net, const models::Inputs& x) {
     AutocastScope autocast(env_.device, precision_);
     return net.forward(x).to(torch::kFloat);
   }
 
   // Loss and the student's logits on the clean batch (for train accuracy).
-  std::pair<torch::Tensor, torch::Tensor> step_loss(const torch::Tensor& x, const torch::Tensor& y,
+  std::pair<torch::Tensor, torch::Tensor> step_loss(const models::Inputs& x, const torch::Tensor& y,
                                                     const torch::Tensor& idx, bool use_teacher,
                                                     int checkpoint,
                                                     const methods::StepContext& ctx) {
@@ -385,7 +399,7 @@ class TaskRun {
     methods::ForwardFn teacher_fn;
     if (use_teacher)
       teacher_fn = [&](const torch::Tensor& v) { return forward(teacher_->net(checkpoint), v); };
-    const auto views = method_->input_views(x, student, teacher_fn, ctx);
+    const auto views = method_->input_views(x.images, student, teacher_fn, ctx);
     std::vector<torch::Tensor> s_logits, t_logits;
     for (const auto& v : views) {
       s_logits.push_back(forward(*net_, v));
@@ -403,26 +417,33 @@ class TaskRun {
     const int64_t eb = task_.train.eval_batch_size;
     // In a gang the root evaluates (its BatchNorm running statistics are the ones saved) and the
     // members take its numbers, so every member makes the same best-epoch decisions.
-    std::vector<double> eval{0, 0};
+    std::vector<double> eval{0, 0, 0, 0};
     if (is_root()) {
       test_pause_point("evaluation");
       AutocastScope autocast(env_.device, precision_);
-      eval = {accuracy(*net_, data_, data_.val_x, data_.val_y, eb),
-              accuracy(*net_, data_, data_.test_x, data_.test_y, eb)};
+      const Scores v = evaluate(*net_, data_, data_.val, eb);
+      const Scores t = evaluate(*net_, data_, data_.test, eb);
+      eval = {v.accuracy, t.accuracy, v.metric, t.metric};
     }
     if (in_gang()) broadcast_values(*env_.gang, eval);
-    const double val = eval[0], test = eval[1];
+    const double val_acc = eval[0], test_acc = eval[1], val = eval[2], test = eval[3];
     seconds += since(eval_start);
     auto& c = rec_.curves;
     c.epoch.push_back(epoch);
     c.train_loss.push_back(train_loss);
     c.train_acc.push_back(train_acc);
-    c.val_acc.push_back(val);
-    c.test_acc.push_back(test);
+    c.val_acc.push_back(val_acc);
+    c.test_acc.push_back(test_acc);
+    c.val_metric.push_back(val);
+    c.test_metric.push_back(test);
     c.lr.push_back(lr);
     c.seconds.push_back(seconds);
-    if (val > best_.val) best_.val = val, best_.test_at_val = test, best_.epoch = epoch;
+    if (val > best_.val) {
+      best_.val = val, best_.test_at_val = test, best_.epoch = epoch;
+      best_.val_acc = val_acc, best_.test_acc_at_val = test_acc;
+    }
     best_.best_test = std::max(best_.best_test, test);
+    best_.best_test_acc = std::max(best_.best_test_acc, test_acc);
     const size_t next = static_cast<size_t>(pos_.phase) + 1;
     if (val > best_.phase_val) {
       best_.phase_val = val;
@@ -433,13 +454,15 @@ class TaskRun {
     const bool kept = std::find(keep.begin(), keep.end(), epoch) != keep.end();
     if (kept) {
       if (is_root()) save_net(*net_, *env_.artifacts, task_.key, results::checkpoint_name(epoch));
-      rec_.checkpoints[std::to_string(epoch)] = {{"val_acc", val}, {"test_acc", test}};
+      rec_.checkpoints[std::to_string(epoch)] = {{"val_acc", val_acc}, {"test_acc", test_acc}};
+      if (data_.metric != "accuracy")
+        rec_.checkpoints[std::to_string(epoch)].update({{"val_metric", val}, {"test_metric", test}});
     }
     pos_.epoch = epoch;
     // After save_net returned: the checkpoint is under its final name, so reporting it lets the
     // coordinator start its students (docs/design.md §3.6, pipelining).
     if (env_.on_epoch && is_root())
-      env_.on_epoch({&task_, epoch, task_.total_epochs, train_loss, val, seconds, kept});
+      env_.on_epoch({&task_, epoch, task_.total_epochs, train_loss, val_acc, seconds, kept});
   }
 
   bool checkpoint_due() const {
@@ -501,22 +524,27 @@ class TaskRun {
     rec_.device_name = env_.device_name;
     rec_.device_memory = env_.device_memory;
     rec_.threads = env_.threads;
-    rec_.best_val_acc = best_.val;
-    rec_.test_acc_at_best_val = best_.test_at_val;
+    rec_.best_val_acc = best_.val_acc;
+    rec_.test_acc_at_best_val = best_.test_acc_at_val;
     rec_.best_epoch = best_.epoch;
-    rec_.best_test_acc = best_.best_test;
+    rec_.best_test_acc = best_.best_test_acc;
     rec_.final_test_acc = rec_.curves.test_acc.empty() ? 0 : rec_.curves.test_acc.back();
+    rec_.metric = data_.metric;
+    rec_.best_val_metric = best_.val;
+    rec_.test_metric_at_best_val = best_.test_at_val;
+    rec_.best_test_metric = best_.best_test;
+    rec_.final_test_metric = rec_.curves.test_metric.empty() ? 0 : rec_.curves.test_metric.back();
     rec_.finished = results::utc_now();
     rec_.wall_seconds = prior_seconds_ + since(start);
     // A run that never beat guessing is DONE (its number belongs in the table) but almost always
     // means a collapse, e.g. DKD's CIFAR-100 beta = 8 on a small 10-class student: say so.
     const double chance = 1.0 / static_cast<double>(data_.num_classes);
-    if (best_.val < 1.5 * chance)
+    if (best_.val_acc < 1.5 * chance)
       spdlog::warn(
           "{}: best validation accuracy {:.2f}% is at chance level ({:.2f}%): training collapsed; "
           "check "
           "the method's and the optimizer's hyper-parameters",
-          task_.label(), 100 * best_.val, 100 * chance);
+          task_.label(), 100 * best_.val_acc, 100 * chance);
   }
 
   const grid::Task& task_;

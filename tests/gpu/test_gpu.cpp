@@ -24,7 +24,7 @@ grid::TaskGraph gpu_graph(const std::string& precision) {
 
 train::PreparedData on(const train::PreparedData& d, const torch::Device& device) {
   train::PreparedData c = d;
-  for (auto* t : {&c.train_x, &c.train_y, &c.val_x, &c.val_y, &c.test_x, &c.test_y})
+  for (auto* t : {&c.train.x, &c.train.y, &c.val.x, &c.val.y, &c.test.x, &c.test.y})
     *t = t->to(device);
   return c;
 }

@@ -20,9 +20,9 @@ inline PreparedData quadrant_data(uint64_t seed, int64_t n_train, int64_t n_val,
       x[i].slice(1, (q / 2) * 6, (q / 2) * 6 + 6).slice(2, (q % 2) * 6, (q % 2) * 6 + 6) += 1.0;
     }
   };
-  make(n_train, d.train_x, d.train_y);
-  make(n_val, d.val_x, d.val_y);
-  make(n_test, d.test_x, d.test_y);
+  make(n_train, d.train.x, d.train.y);
+  make(n_val, d.val.x, d.val.y);
+  make(n_test, d.test.x, d.test.y);
   d.num_classes = 4;
   d.shape = {1, 12, 12};
   return d;

@@ -56,14 +56,14 @@ TEST(DeviceData, Uint8BatchesEqualTheFloatLayoutBitwise) {
   const auto floats = train::prepare(splits);
   const auto raw = train::prepare_uint8(splits, torch::kCPU);
   ASSERT_TRUE(raw.uint8);
-  EXPECT_EQ(raw.train_x.scalar_type(), torch::kUInt8);
+  EXPECT_EQ(raw.train.x.scalar_type(), torch::kUInt8);
   const auto idx = torch::randperm(96, torch::kLong).slice(0, 0, 20);
-  const auto a = train::images(floats, floats.train_x, idx);
-  const auto b = train::images(raw, raw.train_x, idx);
+  const auto a = train::batch(floats, floats.train, idx).images;
+  const auto b = train::batch(raw, raw.train, idx).images;
   EXPECT_EQ(b.scalar_type(), torch::kFloat);
   EXPECT_TRUE(torch::equal(a, b));
-  EXPECT_TRUE(torch::equal(train::images(floats, floats.test_x, 5, 37),
-                           train::images(raw, raw.test_x, 5, 37)));
+  EXPECT_TRUE(torch::equal(train::batch(floats, floats.test, 5, 37).images,
+                           train::batch(raw, raw.test, 5, 37).images));
   EXPECT_TRUE(torch::equal(floats.val_y, raw.val_y));
 }
 
@@ -118,8 +118,8 @@ TEST_F(DeviceFixture, NonFiniteLossNamesTheFirstBadStep) {
   // The first epoch's order, as the trainer draws it; the image at position 40 (batch 16) is
   // in step 3.
   auto gen = at::make_generator<at::CPUGeneratorImpl>(train::data_seed(teacher));
-  const auto order = torch::randperm(data.train_x.size(0), gen, torch::kLong);
-  data.train_x[order[40].item<int64_t>()].fill_(3e38);
+  const auto order = torch::randperm(data.train.size(), gen, torch::kLong);
+  data.train.x[order[40].item<int64_t>()].fill_(3e38);
   const int64_t step = 3;
   train::TrainEnv env;
   env.data = &data;

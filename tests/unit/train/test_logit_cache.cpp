@@ -112,7 +112,7 @@ struct LogitCache : ::testing::Test {
   torch::Tensor teacher_logits_over_train(int64_t batch) {
     auto net = models::make(teacher().model, data.num_classes, data.shape);
     train::load_net(*net, artifacts.path_for(teacher().key, "final.pt"));
-    return train::logits(*net, data, data.train_x, batch);
+    return train::logits(*net, data, data.train, batch);
   }
 };
 
@@ -145,7 +145,7 @@ TEST_F(LogitCache, TheFileHoldsTheTeachersLogitsBitwise) {
   id.checkpoint_seal = train::seal_of(artifacts.path_for(teacher().key, "final.pt"));
   id.precision = "fp32";
   id.eval_batch = task.train.eval_batch_size;
-  id.samples = data.train_x.size(0);
+  id.samples = data.train.size();
   id.classes = data.num_classes;
   id.data_fingerprint = train::data_fingerprint(data);
   const std::string path = cache_file();
@@ -160,8 +160,8 @@ TEST_F(LogitCache, TheFileHoldsTheTeachersLogitsBitwise) {
   train::load_net(*net, artifacts.path_for(teacher().key, "final.pt"));
   net->eval();
   torch::NoGradGuard no_grad;
-  const auto idx = torch::randperm(data.train_x.size(0), torch::kLong).slice(0, 0, 16);
-  const auto online = net->forward(train::images(data, data.train_x, idx));
+  const auto idx = torch::randperm(data.train.size(), torch::kLong).slice(0, 0, 16);
+  const auto online = net->forward(train::batch(data, data.train, idx));
   const auto rows = cached.index_select(0, idx);
   EXPECT_TRUE(torch::allclose(online, rows, 1e-5, 1e-6));
   std::cout << "online teacher (batch 16) vs cached logits (eval batch 32): "
@@ -291,7 +291,7 @@ TEST_F(LogitCache, Fp16StoresHalfPrecisionUnderItsOwnKey) {
   const std::string content = results::read_sealed(path);
   const auto header_end = content.find('\n', content.find('\n') + 1);
   EXPECT_EQ(content.size() - header_end - 1,
-            static_cast<size_t>(data.train_x.size(0) * data.num_classes * 2));
+            static_cast<size_t>(data.train.size() * data.num_classes * 2));
   EXPECT_NE(content.substr(0, header_end).find("\"dtype\":\"fp16\""), std::string::npos);
   const auto reference = teacher_logits_over_train(32);
   train::LogitCacheId id;
@@ -299,7 +299,7 @@ TEST_F(LogitCache, Fp16StoresHalfPrecisionUnderItsOwnKey) {
   id.checkpoint_seal = train::seal_of(artifacts.path_for(teacher().key, "final.pt"));
   id.precision = "fp32";
   id.eval_batch = 32;
-  id.samples = data.train_x.size(0);
+  id.samples = data.train.size();
   id.classes = data.num_classes;
   id.dtype = train::LogitDtype::Fp16;
   id.data_fingerprint = train::data_fingerprint(data);

@@ -88,7 +88,7 @@ TEST_F(Fixture, TeacherThenStudentRecordsCurvesAndCheckpoints) {
   // The final checkpoint reproduces the recorded final test accuracy.
   auto net = models::make("cnn4", 4, data.shape);
   train::load_net(*net, artifacts.path_for(teacher.key, "final.pt"));
-  EXPECT_DOUBLE_EQ(train::accuracy(*net, data.test_x, data.test_y, 32), rec.final_test_acc);
+  EXPECT_DOUBLE_EQ(train::accuracy(*net, data.test.x, data.test.y, 32), rec.final_test_acc);
 
   const auto student = train::run_task(find("student", "kd"), env);
   EXPECT_EQ(student.status, results::Status::Done);

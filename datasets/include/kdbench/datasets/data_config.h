@@ -12,6 +12,11 @@ struct DataConfig {
   uint64_t split_seed = 0;    // the split is a pure function of this seed
   int64_t train_subset = 0;   // > 0: keep this many training images (after the split)
   int64_t test_subset = 0;    // > 0: keep the first this many test images (tiny tests)
+  // Text datasets only (docs/text.md): the tokenizer and the path of its vocabulary (wordpiece:
+  // a BERT vocab.txt; sentencepiece: the grid's trained .model), and the longest sequence kept.
+  std::string tokenizer = "wordpiece";
+  std::string vocab;
+  int64_t max_seq_length = 128;
 };
 
 }  // namespace kdbench::datasets

@@ -14,6 +14,7 @@ enum class FileFormat {
   kIdx,             // MNIST-style IDX pairs {images, labels}, each raw or gzipped (name + ".gz")
   kCifar10Binary,   // records [label][3072 pixels]
   kCifar100Binary,  // records [coarse label][fine label][3072 pixels]
+  kTextTsv,         // GLUE's TSV layouts (kdbench/datasets/glue.h), tokenised when loaded
 };
 
 struct DatasetInfo {
@@ -27,11 +28,16 @@ struct DatasetInfo {
   std::vector<std::string> train_files, test_files;
   // CIFAR archives unpack into this sub-directory; data_dir may name it or its parent.
   std::string archive_dir;
+  // Text: the task's name in glue.h (sst2, spam, ...); shape's vocabulary and sequence length
+  // come from the grid's tokenizer, not from the dataset.
+  std::string text_task;
+  bool is_text() const { return format == FileFormat::kTextTsv; }
 };
 
 // Every known dataset, in the order listed to users.
 const std::vector<DatasetInfo>& all_datasets();
-// Their names: fashion-mnist mnist cifar10 cifar100.
+// Their names: fashion-mnist mnist cifar10 cifar100, glue-cola ... glue-wnli, spam spam-pair
+// sotu-party sentiment.
 std::vector<std::string> known_datasets();
 // The facts of dataset `name`; ConfigError listing the known names for any other.
 const DatasetInfo& info(const std::string& name);

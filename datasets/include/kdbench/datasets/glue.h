@@ -39,12 +39,20 @@ struct GlueTask {
   std::string metric;
   std::vector<std::string> dev_files;   // "dev.tsv"; MNLI: dev_matched.tsv, dev_mismatched.tsv
   std::vector<std::string> test_files;  // "test.tsv"; MNLI: test_matched/test_mismatched.tsv
+  // kdbench's local corpora (docs/text.md): every file is labelled and laid out as the training
+  // file of SST-2 (one sentence) or RTE (a pair), with the labels "0" and "1".
+  bool local = false;
 };
 
 // Lower-case task names: cola sst2 mrpc stsb qqp mnli qnli rte wnli.
 const std::vector<GlueTask>& glue_tasks();
 // ConfigError naming the known tasks when `name` is none of them.
 const GlueTask& glue_task(const std::string& name);
+// The local corpora that scripts/fetch-text-data.sh converts: spam, spam-pair, sotu-party,
+// sentiment (docs/text.md), in the same description.
+const std::vector<GlueTask>& local_text_tasks();
+// The task of a text dataset name: "glue-sst2" -> SST-2, "spam" -> spam; nullptr for any other.
+const GlueTask* text_task_of_dataset(const std::string& dataset);
 
 // Reads one released TSV file of `task`; `kind` says which layout (train and dev share one,
 // except MNLI's dev files, which carry five annotator labels before gold_label).

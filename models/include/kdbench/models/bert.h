@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "kdbench/models/models.h"
 #include "kdbench/models/safetensors.h"
 
 namespace kdbench::models {
@@ -43,7 +44,7 @@ bool is_bert_name(const std::string& name);
 class BertEncoderImpl;
 TORCH_MODULE(BertEncoder);
 
-class BertClassifierImpl : public torch::nn::Module {
+class BertClassifierImpl : public NetImpl {
  public:
   // Initialised as BERT is: weights N(0, 0.02), biases 0, LayerNorm 1/0, the padding token's
   // embedding 0; the caller seeds torch's generator first.
@@ -51,6 +52,8 @@ class BertClassifierImpl : public torch::nn::Module {
   // input_ids, attention_mask (1 = token, 0 = padding), token_type_ids: N×T int64 -> N×num_labels.
   torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                         const torch::Tensor& token_type_ids);
+  // The registry's interface: the three token tensors of `inputs`.
+  torch::Tensor forward(const Inputs& inputs) override;
   // The last layer's hidden states N×T×hidden (for masked-LM heads and tests).
   torch::Tensor sequence_output(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                                 const torch::Tensor& token_type_ids);

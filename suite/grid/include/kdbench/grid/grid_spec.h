@@ -60,6 +60,10 @@ struct GridSpec {
   uint64_t split_seed = 0;
   int64_t train_subset = 0;
   int64_t test_subset = 0;
+  // Text datasets (docs/text.md): the tokenizer, its vocabulary file and the longest sequence.
+  std::string tokenizer = "wordpiece";
+  std::string vocab;
+  int64_t max_seq_length = 128;
   int threads = 0;  // intra-op threads per rank; 0 = cores / ranks on the node
   TrainConfig teacher, student;
   std::vector<int> teacher_keep_checkpoints;  // [teacher] checkpoints (epochs; final always kept)

@@ -82,7 +82,11 @@ struct TaskGraph {
 
 datasets::DataConfig data_config(const GridSpec& grid);
 int64_t num_classes(const GridSpec& grid);
+// Text: the vocabulary's size and max_seq_length fill the shape's text fields.
 InputShape input_shape(const GridSpec& grid);
+// Tokens in a vocab.txt (its lines); bert-base-uncased's 30,522 when the file cannot be read
+// (plans made away from the data; training checks the file first).
+int64_t vocab_lines(const std::string& path);
 
 TaskGraph expand(const GridSpec& grid);
 

@@ -7,17 +7,20 @@
 
 namespace kdbench::train {
 
-// Accuracy (fraction in [0, 1], as results.h5 stores it) of `net` in eval mode on (x, y), in
-// batches; restores the previous mode. x: normalised float images.
+// Accuracy and the data's metric (PreparedData::metric: the same number for accuracy), as
+// fractions or correlations — results.h5 stores them so, reports print ×100.
+struct Scores {
+  double accuracy = 0, metric = 0;
+};
+
+// Scores of `net` in eval mode on split `s` of `d`, in batches; restores the previous mode.
+Scores evaluate(models::NetImpl& net, const PreparedData& d, const Split& s, int64_t batch);
+
+// Accuracy of `net` on normalised float images x with labels y (image tests and benches).
 double accuracy(models::NetImpl& net, const torch::Tensor& x, const torch::Tensor& y,
                 int64_t batch);
-// The same on one of d's splits (x = d.val_x, ...), uint8 data normalised batch by batch.
-double accuracy(models::NetImpl& net, const PreparedData& d, const torch::Tensor& x,
-                const torch::Tensor& y, int64_t batch);
 
-// Logits of `net` (eval mode, no grad) on all of x, in batches.
-torch::Tensor logits(models::NetImpl& net, const torch::Tensor& x, int64_t batch);
-torch::Tensor logits(models::NetImpl& net, const PreparedData& d, const torch::Tensor& x,
-                     int64_t batch);
+// Logits of `net` (eval mode, no grad) on all of split `s`, in batches.
+torch::Tensor logits(models::NetImpl& net, const PreparedData& d, const Split& s, int64_t batch);
 
 }  // namespace kdbench::train

@@ -1,33 +1,57 @@
 #pragma once
 // The dataset as the trainer uses it, built once per process and shared by every task that
-// process runs (the grid's data is the same for all of its tasks). On the CPU: normalised float
-// tensors. On a GPU: the raw uint8 images, uploaded once (a quarter of the bytes) and normalised
-// batch by batch on the device, into exactly the floats the CPU layout holds.
+// process runs (the grid's data is the same for all of its tasks). Images on the CPU: normalised
+// float tensors. Images on a GPU: the raw uint8 images, uploaded once (a quarter of the bytes)
+// and normalised batch by batch on the device, into exactly the floats the CPU layout holds.
+// Text: padded int32 token ids with their lengths; a batch is cut to its longest row (dynamic
+// padding) and becomes the int64 input_ids / attention_mask / token_type_ids of models::Inputs.
 #include <torch/torch.h>
 
+#include <string>
+
+#include "kdbench/datasets/data_config.h"
 #include "kdbench/datasets/dataset.h"
+#include "kdbench/datasets/text_data.h"
+#include "kdbench/models/models.h"
 
 namespace kdbench::train {
 
+// One split. y: int64 labels. x: float N×C×H×W normalised images, or (PreparedData::uint8) the
+// raw images, or (PreparedData::text) int32 N×L token ids padded with the pad id.
+struct Split {
+  torch::Tensor x, y;
+  torch::Tensor token_types, lengths;  // text only: uint8 N×L, int64 N
+  int64_t size() const { return y.defined() ? y.size(0) : 0; }
+};
+
 struct PreparedData {
-  // x: float N×C×H×W normalised, or with `uint8` the raw images (see images()); y: int64.
-  torch::Tensor train_x, train_y, val_x, val_y, test_x, test_y;
+  Split train, val, test;
   int64_t num_classes = 10;
   InputShape shape;
-  std::vector<double> mean, std;
+  std::vector<double> mean, std;  // images only
   bool uint8 = false;
   torch::Tensor scale, shift;  // uint8 only: 1×C×1×1 floats on the device; x·scale + shift
-  torch::Device device() const { return train_x.device(); }
+  bool text = false;
+  // The task's reported metric, the one that selects the best epoch (kdbench/text/metrics.h
+  // names): "accuracy" for images and most text tasks, "matthews" (CoLA), "f1" (MRPC, QQP).
+  std::string metric = "accuracy";
+  torch::Device device() const { return train.y.device(); }
 };
 
 // Float tensors on the CPU (what the CPU path has always trained on).
 PreparedData prepare(const datasets::Splits& splits);
-// uint8 images and labels on `device`; normalised by images().
+// uint8 images and labels on `device`; normalised by batch().
 PreparedData prepare_uint8(const datasets::Splits& splits, const torch::Device& device);
+// Token ids, types, lengths and labels on `device`.
+PreparedData prepare_text(const datasets::TextSplits& splits, const torch::Device& device);
+// The grid's data for a rank training on `device`: prepare() on the CPU, prepare_uint8() on a
+// GPU, prepare_text() for a text dataset.
+PreparedData load_prepared(const datasets::DataConfig& cfg, const torch::Device& device);
 
-// Normalised float images x[idx] (idx on the data's device) or x[begin, end) of one of d's
-// splits: a plain index for float data, the per-batch normalisation for uint8 data.
-torch::Tensor images(const PreparedData& d, const torch::Tensor& x, const torch::Tensor& idx);
-torch::Tensor images(const PreparedData& d, const torch::Tensor& x, int64_t begin, int64_t end);
+// Rows idx (on the data's device) or [begin, end) of split `s` as the networks read them:
+// normalised float images, or token tensors cut to the batch's longest row. A text batch reads
+// its longest length from the device once (one small synchronisation per step on a GPU).
+models::Inputs batch(const PreparedData& d, const Split& s, const torch::Tensor& idx);
+models::Inputs batch(const PreparedData& d, const Split& s, int64_t begin, int64_t end);
 
 }  // namespace kdbench::train
