@@ -65,6 +65,7 @@ DatasetInfo text_dataset(const std::string& name, const std::string& task, int64
   d.train_files = {"train.tsv"};
   d.test_files = t->local ? t->test_files : t->dev_files;
   d.test_files.resize(1);  // MNLI: matched; sentiment: the in-domain test
+  if (t->local) d.train_files.push_back(t->dev_files.front());  // validates: read with train
   return d;
 }
 

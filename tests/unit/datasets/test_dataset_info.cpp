@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "fixtures.h"
 #include "kdbench/core/errors.h"
@@ -30,6 +31,10 @@ DataConfig config_for(const std::string& dataset, const TempDir& dir) {
   cfg.dataset = dataset;
   cfg.data_dir = dir.path().string();
   cfg.val_fraction = 0.0;
+  if (info(dataset).is_text()) {  // a text dataset needs its tokenizer's vocabulary too
+    cfg.vocab = dir.file("vocab.txt");
+    std::ofstream(cfg.vocab) << "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n";
+  }
   return cfg;
 }
 
@@ -71,10 +76,12 @@ TEST(DatasetInfo, FactsOfEachDataset) {
 }
 
 TEST(DatasetInfo, UnknownNameListsTheKnownOnes) {
+  const std::string kKnown =
+      "fashion-mnist mnist cifar10 cifar100 glue-cola glue-sst2 glue-mrpc glue-stsb glue-qqp "
+      "glue-mnli glue-qnli glue-rte glue-wnli spam spam-pair sotu-party sentiment";
   EXPECT_EQ(error_message<ConfigError>([] { info("imagenet"); }),
-            "dataset: unknown dataset 'imagenet'; known: fashion-mnist mnist cifar10 cifar100");
-  EXPECT_EQ(error_message<ConfigError>([] { info(""); }),
-            "dataset: unknown dataset ''; known: fashion-mnist mnist cifar10 cifar100");
+            "dataset: unknown dataset 'imagenet'; known: " + kKnown);
+  EXPECT_EQ(error_message<ConfigError>([] { info(""); }), "dataset: unknown dataset ''; known: " + kKnown);
   EXPECT_THROW(info("CIFAR10"), ConfigError);  // names are exact
   std::vector<std::string> names;
   for (const auto& d : all_datasets()) names.push_back(d.name);

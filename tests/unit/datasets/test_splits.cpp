@@ -10,6 +10,7 @@
 
 #include "fixtures.h"
 #include "kdbench/core/errors.h"
+#include "kdbench/core/strings.h"
 #include "kdbench/datasets/dataset.h"
 
 namespace kdbench::datasets::testing {
@@ -34,13 +35,13 @@ DataConfig mnist_config(const TempDir& dir, uint64_t seed = 7) {
 }
 
 TEST(Splits, KnownDatasetsAndUnknownName) {
-  EXPECT_EQ(known_datasets(),
+  const std::vector<std::string> known = known_datasets();
+  EXPECT_EQ(std::vector<std::string>(known.begin(), known.begin() + 4),
             (std::vector<std::string>{"fashion-mnist", "mnist", "cifar10", "cifar100"}));
   DataConfig cfg;
   cfg.dataset = "imagenet";
   cfg.data_dir = "/tmp";
-  const std::string expected =
-      "dataset: unknown dataset 'imagenet'; known: fashion-mnist mnist cifar10 cifar100";
+  const std::string expected = "dataset: unknown dataset 'imagenet'; known: " + join(known, " ");
   EXPECT_EQ(error_message<ConfigError>([&] { check_files(cfg); }), expected);
   EXPECT_EQ(error_message<ConfigError>([&] { load(cfg); }), expected);
   cfg.dataset = "mnist";

@@ -24,7 +24,8 @@ struct DatasetInfo {
   int64_t train_size = 0;  // images in the published training files (before the val split)
   int64_t test_size = 0;
   FileFormat format = FileFormat::kIdx;
-  // File names under data_dir. IDX: {images, labels}; CIFAR: the record files in order.
+  // File names under data_dir. IDX: {images, labels}; CIFAR: the record files in order; text:
+  // train.tsv (and dev.tsv where it validates), then the labelled split that tests.
   std::vector<std::string> train_files, test_files;
   // CIFAR archives unpack into this sub-directory; data_dir may name it or its parent.
   std::string archive_dir;

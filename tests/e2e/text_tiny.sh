@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# A text grid end to end under `mpirun -np 2`, on a task in GLUE's CoLA layout that this script
+# writes (no corpus download needed): a BERT teacher and student, nokd/kd/dkd, the task's metric
+# (Matthews correlation) selecting the best epoch and stored per run (read back with h5py), and
+# `kdbench report` labelling its columns MCC. Then the bad text inputs: exit 2 and one line each.
+set -euo pipefail
+kdbench=$1; src=$2; work=$3
+rm -rf "$work" && mkdir -p "$work/cola" && cd "$work"
+/usr/bin/python3 - <<'PY'
+import random
+words = ["the", "a", "cat", "dog", "runs", "sees", "big", "small", "red", "blue", "house",
+         "tree", "quickly", "slowly", "and", "or", "with", "near", "over", "under"]
+with open("vocab.txt", "w") as f:
+    f.write("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "yes", "no"] + words) + "\n")
+rng = random.Random(7)
+def rows(n):
+    out = []
+    for i in range(n):
+        label = i % 2
+        s = [rng.choice(words) for _ in range(rng.randint(3, 14))]
+        s.insert(rng.randint(0, len(s)), "yes" if label else "no")
+        out.append(f"src{i}\t{label}\t\t{' '.join(s)}")
+    return "\n".join(out) + "\n"
+open("cola/train.tsv", "w").write(rows(240))
+open("cola/dev.tsv", "w").write(rows(80))
+PY
+cat > grid.ini <<INI
+[grid]
+name      = text-tiny
+dataset   = glue-cola
+data_dir  = $work/cola
+vocab     = $work/vocab.txt
+max_seq_length = 24
+teachers  = bert-L2-H64
+students  = bert-L1-H64
+methods   = nokd kd dkd
+seeds     = 1
+results   = results.h5
+artifacts = artifacts
+[train]
+epochs       = 3
+batch_size   = 16
+lr           = 0.05
+momentum     = 0.9
+weight_decay = 0
+val_fraction = 0.2
+threads      = 1
+INI
+mpirun -np 2 --oversubscribe "$kdbench" run grid.ini > run.log 2>&1 || { tail -20 run.log; exit 1; }
+/usr/bin/python3 "$src/tests/e2e/h5check.py" done results.h5 4
+/usr/bin/python3 - results.h5 <<'PY'
+import sys
+import h5py
+import numpy as np
+f = h5py.File(sys.argv[1], "r")
+for key, g in f["runs"].items():
+    a = g.attrs
+    metric = a["metric"].decode() if isinstance(a["metric"], bytes) else a["metric"]
+    assert metric == "matthews", (key, metric)
+    val, test = g["val_metric"][()], g["test_metric"][()]
+    assert len(val) == 3 and np.all(np.abs(val) <= 1) and np.all(np.abs(test) <= 1), (key, val, test)
+    best = int(a["best_epoch"])
+    # The metric selects the epoch: the best validation MCC, its test MCC recorded with it.
+    assert val[best - 1] == val.max() and a["best_val_metric"] == val.max(), (key, val, best)
+    assert a["test_metric_at_best_val"] == test[best - 1], key
+    assert 0 <= a["best_val_acc"] <= 1, key
+print("text: 4 runs, metric matthews, best epoch chosen by validation MCC")
+PY
+"$kdbench" report results.h5 --out report > report.log 2>&1 || { cat report.log; exit 1; }
+grep -q "MCC" report/tables/capacity_gap.tex || { echo "capacity_gap.tex has no MCC column"; exit 1; }
+
+# Bad text inputs: exit 2, one line, naming the file or key.
+expect_exit2() {  # NAME PATTERN GRID
+  local name=$1 pattern=$2
+  rm -rf bad && mkdir bad && cp -r cola bad/ && cp vocab.txt bad/
+  (cd bad && eval "$3")
+  set +e
+  (cd bad && "$kdbench" run grid.ini > out.log 2> err.log)
+  local rc=$?
+  set -e
+  [[ $rc -eq 2 ]] || { echo "$name: exit $rc, want 2"; cat bad/err.log; exit 1; }
+  [[ $(wc -l < bad/err.log) -eq 1 ]] || { echo "$name: not one line:"; cat bad/err.log; exit 1; }
+  grep -q -- "$pattern" bad/err.log || { echo "$name: no '$pattern' in:"; cat bad/err.log; exit 1; }
+  [[ ! -e bad/results.h5 ]] || { echo "$name: results.h5 written"; exit 1; }
+}
+sed "s|$work/|$work/bad/|" grid.ini > base.ini
+expect_exit2 malformed-row "train.tsv:3" "cp ../base.ini grid.ini; sed -i '3s/\t/ /g' cola/train.tsv"
+expect_exit2 label-out-of-range "label '7'" "cp ../base.ini grid.ini; sed -i '5s/^src4\t0/src4\t7/' cola/train.tsv"
+expect_exit2 vocab-without-unk "[UNK]" "cp ../base.ini grid.ini; sed -i '/^\[UNK\]$/d' vocab.txt"
+expect_exit2 missing-vocab "vocab" "cp ../base.ini grid.ini; rm vocab.txt"
+expect_exit2 combined-on-text "combined" "sed 's/^methods .*/methods = kd combined/' ../base.ini > grid.ini"
+expect_exit2 augment-on-text "augment" "sed 's/^threads .*/augment = true/' ../base.ini > grid.ini"
+expect_exit2 image-model "cnn2" "sed 's/^students .*/students = cnn2/' ../base.ini > grid.ini"
+echo "text: bad inputs refused with exit 2 and one line"

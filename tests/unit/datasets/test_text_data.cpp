@@ -1,0 +1,121 @@
+// Text datasets as the trainer reads them: TSVs tokenised into padded id tensors with lengths
+// (checked token by token against a hand-made vocabulary), the splits (local corpora: dev
+// validates; GLUE: a held-out part of train validates, dev tests), truncation, and bad input.
+#include <fstream>
+
+#include "fixtures.h"
+#include "kdbench/core/errors.h"
+#include "kdbench/datasets/text_data.h"
+
+namespace kdbench::datasets {
+namespace {
+
+using testing::error_message;
+using testing::TempDir;
+
+void put(const TempDir& dir, const std::string& name, const std::string& text) {
+  std::ofstream(dir.file(name), std::ios::binary) << text;
+}
+
+// ids: [PAD]=0 [UNK]=1 [CLS]=2 [SEP]=3 [MASK]=4 good=5 bad=6 film=7 ##s=8
+std::string vocab(const TempDir& dir) {
+  put(dir, "vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\ngood\nbad\nfilm\n##s\n");
+  return dir.file("vocab.txt");
+}
+
+DataConfig config(const TempDir& dir, const std::string& dataset) {
+  DataConfig c;
+  c.dataset = dataset;
+  c.data_dir = dir.path();
+  c.vocab = vocab(dir);
+  c.max_seq_length = 6;
+  return c;
+}
+
+std::vector<int32_t> row(const torch::Tensor& ids, int64_t i) {
+  const auto r = ids[i].contiguous();
+  return {r.data_ptr<int32_t>(), r.data_ptr<int32_t>() + r.numel()};
+}
+
+TEST(TextData, LocalCorpusTokenisedPaddedAndSplitByFile) {
+  TempDir dir;
+  put(dir, "train.tsv", "sentence\tlabel\nGood films\t1\nbad\t0\ngood good bad bad film\t0\n");
+  put(dir, "dev.tsv", "sentence\tlabel\nbad film\t0\n");
+  put(dir, "test.tsv", "sentence\tlabel\nGOOD\t1\nfilm xyz\t0\n");
+  const TextSplits s = load_text(config(dir, "sentiment"));
+  EXPECT_EQ(s.num_classes, 2);
+  EXPECT_EQ(s.shape.vocab_size, 9);
+  EXPECT_EQ(s.shape.max_tokens, 6);
+  ASSERT_EQ(s.train.size(), 3);
+  // Padded to the split's longest row; the third row is cut to max_seq_length = 6.
+  EXPECT_EQ(s.train.ids.sizes(), (std::vector<int64_t>{3, 6}));
+  EXPECT_EQ(row(s.train.ids, 0), (std::vector<int32_t>{2, 5, 7, 8, 3, 0}));
+  EXPECT_EQ(row(s.train.ids, 1), (std::vector<int32_t>{2, 6, 3, 0, 0, 0}));
+  EXPECT_EQ(row(s.train.ids, 2), (std::vector<int32_t>{2, 5, 5, 6, 6, 3}));
+  EXPECT_TRUE(torch::equal(s.train.lengths, torch::tensor({5, 3, 6}, torch::kLong)));
+  EXPECT_TRUE(torch::equal(s.train.labels, torch::tensor({1, 0, 0}, torch::kLong)));
+  EXPECT_EQ(s.truncated, 1);
+  EXPECT_EQ(s.val.size(), 1);  // dev.tsv
+  ASSERT_EQ(s.test.size(), 2);
+  EXPECT_EQ(row(s.test.ids, 1), (std::vector<int32_t>{2, 7, 1, 3}));  // unknown word: [UNK]
+}
+
+TEST(TextData, PairTaskHasSegments) {
+  TempDir dir;
+  const std::string header = "index\tsentence1\tsentence2\tlabel\n";
+  put(dir, "train.tsv", header + "0\tgood\tbad film\t1\n1\tfilm\tfilm\t0\n");
+  put(dir, "dev.tsv", header + "0\tgood\tgood\t1\n");
+  put(dir, "test.tsv", header + "0\tbad\tgood\t0\n");
+  const TextSplits s = load_text(config(dir, "spam-pair"));
+  EXPECT_EQ(row(s.train.ids, 0), (std::vector<int32_t>{2, 5, 3, 6, 7, 3}));
+  const auto types = s.train.token_types[0].to(torch::kLong);
+  EXPECT_TRUE(torch::equal(types, torch::tensor({0, 0, 0, 1, 1, 1}, torch::kLong)));
+}
+
+TEST(TextData, GlueValidatesOnHeldOutTrainAndTestsOnDev) {
+  TempDir dir;
+  std::string train;
+  for (int i = 0; i < 10; ++i) train += "s" + std::to_string(i) + "\t" + std::to_string(i % 2) + "\t\tgood\n";
+  put(dir, "train.tsv", train);
+  put(dir, "dev.tsv", "d\t1\t\tbad film\nd\t0\t*\tfilm\n");
+  DataConfig c = config(dir, "glue-cola");
+  c.val_fraction = 0.3;
+  const TextSplits s = load_text(c);
+  EXPECT_EQ(s.train.size(), 7);
+  EXPECT_EQ(s.val.size(), 3);
+  EXPECT_EQ(s.test.size(), 2);
+  EXPECT_EQ(s.task->metric, "matthews");
+  c.train_subset = 4;
+  c.test_subset = 1;
+  const TextSplits cut = load_text(c);
+  EXPECT_EQ(cut.train.size(), 4);
+  EXPECT_EQ(cut.test.size(), 1);
+  // The same seed, the same split; the held-out rows and the training rows are disjoint.
+  EXPECT_TRUE(torch::equal(load_text(c).val.labels, cut.val.labels));
+}
+
+TEST(TextData, BadInputIsOneClearError) {
+  TempDir dir;
+  DataConfig c = config(dir, "spam");
+  EXPECT_NE(error_message<DataError>([&] { load_text(c); }).find("scripts/fetch-text-data.sh"),
+            std::string::npos);
+  put(dir, "train.tsv", "sentence\tlabel\ngood\t1\nbad\t2\n");
+  put(dir, "dev.tsv", "sentence\tlabel\ngood\t1\n");
+  put(dir, "test.tsv", "sentence\tlabel\ngood\t1\n");
+  const std::string label = error_message<DataError>([&] { load_text(c); });
+  EXPECT_NE(label.find("train.tsv:3: label '2' is not one of 0 1"), std::string::npos) << label;
+  put(dir, "train.tsv", "sentence\tlabel\ngood\t1\n");
+  put(dir, "vocab.txt", "[PAD]\n[CLS]\n[SEP]\n[MASK]\ngood\n");
+  const std::string unk = error_message<DataError>([&] { load_text(c); });
+  EXPECT_NE(unk.find("[UNK]"), std::string::npos) << unk;
+  EXPECT_THROW(
+      {
+        DataConfig stsb = c;
+        stsb.dataset = "glue-stsb";
+        load_text(stsb);
+      },
+      ConfigError);
+}
+
+}  // namespace
+}  // namespace kdbench::datasets
