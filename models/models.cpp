@@ -42,7 +42,8 @@ bool is_cnn(const std::string& name) {
 void check_request(const std::string& name, int64_t num_classes, const InputShape& shape) {
   if (is_bert_name(name)) BertConfig::from_name(name);  // its own error names the rule broken
   if (!is_known(name)) {
-    throw ConfigError("unknown model '" + name + "' (known: " + join(known(), " ") + ")");
+    throw ConfigError("unknown model '" + name + "' (known: " + join(known(), " ") +
+                      " and, for text, bert-L{layers}-H{hidden}[-A{heads}])");
   }
   if (num_classes < 2) {
     throw ConfigError("model '" + name + "': num_classes must be at least 2, got " +
@@ -79,7 +80,6 @@ BertConfig bert_config(const std::string& name, int64_t num_classes, const Input
 std::vector<std::string> known() {
   std::vector<std::string> names = detail::cnn_names();
   for (int depth : detail::resnet_depths()) names.push_back(kResNetPrefix + std::to_string(depth));
-  names.push_back("bert-L{layers}-H{hidden}[-A{heads}]");
   return names;
 }
 

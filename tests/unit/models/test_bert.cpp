@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <functional>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -254,6 +255,62 @@ TEST_F(BertReference, AFileOfAnotherArchitectureNamesTheTensor) {
     EXPECT_NE(std::string(e.what()).find("no tensor 'bert.encoder.layer.2."), std::string::npos)
         << e.what();
   }
+}
+
+}  // namespace
+}  // namespace kdbench::models
+
+namespace kdbench::models {
+namespace {
+
+const InputShape kText{0, 0, 0, /*vocab_size=*/50, /*max_tokens=*/16};
+
+// The registry builds BERT classifiers for text shapes: vocabulary and labels from the data, the
+// named-input forward equal to the three-tensor one, and each family refused the other's data.
+TEST(BertRegistry, MakeBuildsTheClassifierForTheTextShape) {
+  torch::manual_seed(1);
+  const Net net = make("bert-L1-H64", 3, kText);
+  auto* bert = dynamic_cast<BertClassifierImpl*>(net.get());
+  ASSERT_NE(bert, nullptr);
+  EXPECT_EQ(bert->config().vocab_size, 50);
+  EXPECT_EQ(bert->config().num_labels, 3);
+  EXPECT_TRUE(is_known("bert-L1-H64"));
+  EXPECT_FALSE(is_known("bert-L1-H65"));
+  net->eval();
+  Inputs in;
+  in.input_ids = torch::randint(0, 50, {4, 7}, torch::kLong);
+  in.attention_mask = torch::ones({4, 7}, torch::kLong);
+  in.attention_mask.slice(1, 5, 7).zero_();
+  in.token_type_ids = torch::zeros({4, 7}, torch::kLong);
+  const auto logits = net->forward(in);
+  EXPECT_EQ(logits.sizes(), (std::vector<int64_t>{4, 3}));
+  EXPECT_TRUE(torch::equal(logits, bert->forward(in.input_ids, in.attention_mask, in.token_type_ids)));
+  // A gang member's share of the batch: the same rows of every tensor.
+  const Inputs share = in.slice(1, 3);
+  EXPECT_TRUE(torch::allclose(net->forward(share), logits.slice(0, 1, 3), 1e-5, 1e-6));
+  EXPECT_EQ(forward_macs("bert-L1-H64", 3, kText),
+            bert_forward_macs(bert->config(), kText.max_tokens));
+}
+
+TEST(BertRegistry, EachFamilyRefusesTheOthersData) {
+  const InputShape image{1, 28, 28};
+  const auto message = [](const std::function<void()>& fn) {
+    try {
+      fn();
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message([&] { make("bert-L1-H64", 2, image); }).find("reads token sequences"),
+            std::string::npos);
+  EXPECT_NE(message([&] { make("cnn2", 2, kText); }).find("reads images"), std::string::npos);
+  EXPECT_NE(message([&] { make("bert-L1-H63", 2, kText); }).find("bert-L1-H63"), std::string::npos);
+  InputShape too_long = kText;
+  too_long.max_tokens = 513;
+  EXPECT_NE(message([&] { make("bert-L1-H64", 2, too_long); }).find("2..512"), std::string::npos);
+  const Net bert = make("bert-L1-H64", 2, kText);
+  EXPECT_THROW(bert->forward(torch::zeros({1, 1, 28, 28})), ConfigError);
 }
 
 }  // namespace

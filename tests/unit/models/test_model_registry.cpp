@@ -72,7 +72,8 @@ TEST(ModelRegistry, KnownListsEveryFamilyMemberInOrder) {
 TEST(ModelRegistry, UnknownNameListsKnownOnes) {
   const std::string message =
       "unknown model 'resnet9' (known: cnn2 cnn4 cnn6 cnn8 cnn10 mlp2 resnet8 resnet14 resnet20 "
-      "resnet26 resnet32 resnet44 resnet56 resnet110)";
+      "resnet26 resnet32 resnet44 resnet56 resnet110 and, for text, "
+      "bert-L{layers}-H{hidden}[-A{heads}])";
   try {
     make("resnet9", 10, kCifar);
     FAIL() << "make accepted an unknown name";

@@ -38,6 +38,7 @@ using Net = std::shared_ptr<NetImpl>;
 // Unknown names are a ConfigError listing known().
 Net make(const std::string& name, int64_t num_classes, const InputShape& shape);
 bool is_known(const std::string& name);
+// The image models by name (the BERT family is open-ended: any valid bert-L{l}-H{h}[-A{a}]).
 std::vector<std::string> known();
 
 // Trainable parameters (the counts docs/methods.md §10 lists).
