@@ -33,32 +33,59 @@ std::string metric_name(Metric m) {
   return "?";
 }
 
-std::string metric_caption(Metric m) {
+ScoreNames score_names(const std::string& task_metric) {
+  if (task_metric.empty() || task_metric == "accuracy") {
+    return {"Acc. (%)", "accuracy", "acc.", "%", "acc"};
+  }
+  if (task_metric == "matthews") return {"MCC", "MCC", "MCC", "\u00d7100", "mcc"};
+  if (task_metric == "f1") return {"F1", "F1", "F1", "\u00d7100", "f1"};
+  if (task_metric == "pearson") return {"Pearson", "Pearson", "Pearson", "\u00d7100", "pearson"};
+  if (task_metric == "spearman") {
+    return {"Spearman", "Spearman", "Spearman", "\u00d7100", "spearman"};
+  }
+  throw ConfigError("report: run metric '" + task_metric +
+                    "' is unknown (allowed: accuracy, matthews, f1, pearson, spearman)");
+}
+
+std::string metric_caption(Metric m, const std::string& task_metric) {
+  const ScoreNames score = score_names(task_metric);
+  const std::string what = score.name + " (" + score.unit + ")";
   switch (m) {
     case Metric::TestAtBestVal:
-      return "test accuracy (%) at the best-validation epoch";
+      return "test " + what + " at the best-validation epoch";
     case Metric::BestVal:
-      return "best validation accuracy (%)";
+      return "best validation " + what;
     case Metric::FinalTest:
-      return "test accuracy (%) after the last epoch";
+      return "test " + what + " after the last epoch";
     case Metric::BestTest:
-      return "best test accuracy (%) over all epochs";
+      return "best test " + what + " over all epochs";
   }
   return "?";
 }
 
+// Accuracy runs read the accuracy fields, as before the metric fields existed: records built
+// in memory with accuracies alone (and old files) report the same numbers.
 double metric_percent(const results::RunRecord& r, Metric m) {
+  const bool acc = results::scored_by_accuracy(r);
   switch (m) {
     case Metric::TestAtBestVal:
-      return 100.0 * r.test_acc_at_best_val;
+      return 100.0 * (acc ? r.test_acc_at_best_val : r.test_metric_at_best_val);
     case Metric::BestVal:
-      return 100.0 * r.best_val_acc;
+      return 100.0 * (acc ? r.best_val_acc : r.best_val_metric);
     case Metric::FinalTest:
-      return 100.0 * r.final_test_acc;
+      return 100.0 * (acc ? r.final_test_acc : r.final_test_metric);
     case Metric::BestTest:
-      return 100.0 * r.best_test_acc;
+      return 100.0 * (acc ? r.best_test_acc : r.best_test_metric);
   }
   return 0;
+}
+
+const std::vector<double>& val_scores(const results::RunRecord& r) {
+  return results::scored_by_accuracy(r) ? r.curves.val_acc : r.curves.val_metric;
+}
+
+const std::vector<double>& test_scores(const results::RunRecord& r) {
+  return results::scored_by_accuracy(r) ? r.curves.test_acc : r.curves.test_metric;
 }
 
 Stats summarize(const std::vector<double>& values) {
@@ -176,6 +203,27 @@ std::string root_teacher(const results::RunRecord& r) {
 std::string provenance_value(const StudyResults& study, const std::string& name) {
   auto it = study.provenance.find(name);
   return it == study.provenance.end() ? std::string() : it->second;
+}
+
+std::string task_metric(const StudyResults& study) {
+  const results::RunRecord* first = nullptr;
+  for (const auto& r : study.runs) {
+    if (r.status != results::Status::Done) continue;
+    if (first == nullptr) {
+      first = &r;
+    } else if (results::scored_by_accuracy(r) != results::scored_by_accuracy(*first) ||
+               (!results::scored_by_accuracy(r) && r.metric != first->metric)) {
+      throw ConfigError(study.path + ": runs scored by different metrics (" + first->key + ": " +
+                        score_names(first->metric).name + ", " + r.key + ": " +
+                        score_names(r.metric).name +
+                        "); a report shows one metric: report each dataset's results file alone");
+    }
+  }
+  const std::string metric = first == nullptr || results::scored_by_accuracy(*first)
+                                 ? std::string("accuracy")
+                                 : first->metric;
+  score_names(metric);  // an unknown name is an error here, before anything is written
+  return metric;
 }
 
 std::string study_dataset(const StudyResults& study) {

@@ -36,6 +36,7 @@ CapacityGapTable capacity_gap(const StudyResults& study, const TableOptions& opt
   const StudyOrder order = study_order(study, options.selection);
   CapacityGapTable table;
   table.metric = options.metric;
+  table.task_metric = task_metric(study);
   table.paper = options.paper;
   table.methods = order.methods;
   table.dataset = study_dataset(study);

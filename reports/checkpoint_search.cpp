@@ -49,8 +49,8 @@ CheckpointRow teacher_row(const StudyResults& study, const std::string& teacher,
     if (checkpoint < 0) {
       if (r.curves.size() == 0) continue;
       row.epoch = std::max(row.epoch, r.curves.epoch.back());
-      val.push_back(100.0 * r.curves.val_acc.back());
-      test.push_back(100.0 * r.curves.test_acc.back());
+      val.push_back(100.0 * val_scores(r).back());
+      test.push_back(100.0 * test_scores(r).back());
       continue;
     }
     double v = 0, t = 0;
@@ -72,8 +72,13 @@ bool teacher_checkpoint_accuracy(const RunRecord& teacher, int epoch, double& va
   auto it = teacher.checkpoints.find(std::to_string(epoch));
   if (it == teacher.checkpoints.end() || !it->is_object()) return false;
   bool ok = true;
-  val = 100.0 * json_number(*it, "val_acc", "val", ok);
-  test = 100.0 * json_number(*it, "test_acc", "test", ok);
+  if (results::scored_by_accuracy(teacher)) {
+    val = 100.0 * json_number(*it, "val_acc", "val", ok);
+    test = 100.0 * json_number(*it, "test_acc", "test", ok);
+  } else {
+    val = 100.0 * json_number(*it, "val_metric", "val_metric", ok);
+    test = 100.0 * json_number(*it, "test_metric", "test_metric", ok);
+  }
   return ok;
 }
 
@@ -81,6 +86,7 @@ CheckpointSearchTable checkpoint_search(const StudyResults& study, const TableOp
   const StudyOrder order = study_order(study, options.selection);
   CheckpointSearchTable table;
   table.metric = options.metric;
+  table.task_metric = task_metric(study);
   table.dataset = study_dataset(study);
   const std::set<int> grid_epochs = grid_checkpoints(study);
   std::set<int64_t> seeds;

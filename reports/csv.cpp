@@ -63,13 +63,15 @@ std::string csv_line(const std::vector<std::string>& fields) {
 }
 
 std::string capacity_gap_csv(const CapacityGapTable& table) {
+  // The teacher's own score: teacher_acc_* for accuracy, teacher_mcc_* for MCC, ...
+  const std::string teacher_score = "teacher_" + score_names(table.task_metric).csv;
   std::string csv = csv_line({"student",
                               "student_params",
                               "teacher",
                               "teacher_params",
-                              "teacher_acc_mean",
-                              "teacher_acc_std",
-                              "teacher_acc_n",
+                              teacher_score + "_mean",
+                              teacher_score + "_std",
+                              teacher_score + "_n",
                               "paper_teacher_acc",
                               "method",
                               "state",
@@ -175,21 +177,34 @@ std::string method_summary_csv(const MethodSummaryTable& table) {
 }
 
 std::string runs_csv(const StudyResults& study) {
-  std::string csv = csv_line({"key", "kind", "status", "dataset", "model", "params", "method",
-                              "teacher", "chain", "teacher_checkpoint", "seed", "best_val_acc",
-                              "test_acc_at_best_val", "final_test_acc", "best_test_acc",
-                              "best_epoch", "epochs", "wall_seconds", "error"});
+  // A study scored by another metric than accuracy gets its values in columns of their own after
+  // the accuracy columns (which keep holding accuracy); an accuracy study's file is unchanged.
+  const bool metric_columns = task_metric(study) != "accuracy";
+  std::vector<std::string> header({"key", "kind", "status", "dataset", "model", "params", "method",
+                                   "teacher", "chain", "teacher_checkpoint", "seed", "best_val_acc",
+                                   "test_acc_at_best_val", "final_test_acc", "best_test_acc",
+                                   "best_epoch", "epochs", "wall_seconds", "error"});
+  if (metric_columns) {
+    append(header, {"metric", "best_val_metric", "test_metric_at_best_val", "final_test_metric",
+                    "best_test_metric"});
+  }
+  std::string csv = csv_line(header);
   for (const auto& r : study.runs) {
     std::string chain;
     for (const auto& m : r.chain) chain += (chain.empty() ? "" : " > ") + m;
     const bool done = r.status == results::Status::Done;
     auto acc = [&](double v) { return done ? csv_num(100.0 * v) : std::string(); };
-    csv += csv_line({r.key, r.kind, results::to_string(r.status), r.dataset, r.model,
-                     count(r.params_count), r.method, root_teacher(r), chain,
-                     std::to_string(r.teacher_checkpoint), std::to_string(r.seed),
-                     acc(r.best_val_acc), acc(r.test_acc_at_best_val), acc(r.final_test_acc),
-                     acc(r.best_test_acc), done ? std::to_string(r.best_epoch) : "",
-                     std::to_string(r.curves.size()), fixed(r.wall_seconds, 1), r.error});
+    std::vector<std::string> f(
+        {r.key, r.kind, results::to_string(r.status), r.dataset, r.model, count(r.params_count),
+         r.method, root_teacher(r), chain, std::to_string(r.teacher_checkpoint),
+         std::to_string(r.seed), acc(r.best_val_acc), acc(r.test_acc_at_best_val),
+         acc(r.final_test_acc), acc(r.best_test_acc), done ? std::to_string(r.best_epoch) : "",
+         std::to_string(r.curves.size()), fixed(r.wall_seconds, 1), r.error});
+    if (metric_columns) {
+      append(f, {done ? r.metric : "", acc(r.best_val_metric), acc(r.test_metric_at_best_val),
+                 acc(r.final_test_metric), acc(r.best_test_metric)});
+    }
+    csv += csv_line(f);
   }
   return csv;
 }

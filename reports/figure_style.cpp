@@ -61,18 +61,28 @@ std::string series_style(const std::string& method, const std::vector<std::strin
          ", mark=" + kMarks[index % kMarkCount] + ", mark options={solid}";
 }
 
-std::string metric_axis_label(Metric metric) {
+std::string axis_score(const ScoreNames& score) {
+  return score.is_accuracy() ? "acc.\\ " : score.name + " ";
+}
+
+std::string axis_unit(const ScoreNames& score) {
+  return score.is_accuracy() ? "(\\%)" : "($\\times$100)";
+}
+
+std::string metric_axis_label(Metric metric, const std::string& task_metric) {
+  const ScoreNames score = score_names(task_metric);
+  const std::string name = axis_score(score), unit = axis_unit(score);
   switch (metric) {
     case Metric::TestAtBestVal:
-      return "test acc.\\ at best val.\\ (\\%)";
+      return "test " + name + "at best val.\\ " + unit;
     case Metric::BestVal:
-      return "best val.\\ acc.\\ (\\%)";
+      return "best val.\\ " + name + unit;
     case Metric::FinalTest:
-      return "final test acc.\\ (\\%)";
+      return "final test " + name + unit;
     case Metric::BestTest:
-      return "best test acc.\\ (\\%)";
+      return "best test " + name + unit;
   }
-  return "accuracy (\\%)";
+  return score.name + " " + unit;
 }
 
 }  // namespace kdbench::reports

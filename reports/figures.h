@@ -41,7 +41,12 @@ std::string standalone_end();
 // The pgfplots style of a method's line: colour and mark by its position in `methods` (the
 // study's method order); nokd is black and dashed.
 std::string series_style(const std::string& method, const std::vector<std::string>& methods);
-// "Test acc. at best val. (%)" etc., for axis labels (LaTeX-ready).
-std::string metric_axis_label(Metric metric);
+// "Test acc. at best val. (%)", "test MCC at best val. (×100)" etc., for axis labels
+// (LaTeX-ready).
+std::string metric_axis_label(Metric metric, const std::string& task_metric);
+// The score's name and unit in an axis label: "acc.\ " and "(\%)" for accuracy, "MCC " and
+// "($\times$100)" for MCC, ...
+std::string axis_score(const ScoreNames& score);
+std::string axis_unit(const ScoreNames& score);
 
 }  // namespace kdbench::reports

@@ -1,4 +1,5 @@
-// Training curves: validation accuracy per epoch, mean over seeds with the seed spread as a band.
+// Training curves: validation score (accuracy, MCC, ...) per epoch, mean over seeds with the seed
+// spread as a band.
 #include <algorithm>
 #include <sstream>
 
@@ -13,7 +14,7 @@ using results::RunRecord;
 
 std::string curve_coord(double v) { return fixed(v, 3); }
 
-// Per epoch index: the validation accuracies (%) of the runs that reached it.
+// Per epoch index: the validation scores (×100) of the runs that reached it.
 struct MeanCurve {
   std::vector<int> epoch;
   std::vector<Stats> val;
@@ -30,7 +31,7 @@ MeanCurve mean_curve(const std::vector<const RunRecord*>& runs) {
     int epoch = static_cast<int>(i + 1);
     for (const RunRecord* r : runs) {
       if (i < r->curves.size()) {
-        values.push_back(100.0 * r->curves.val_acc[i]);
+        values.push_back(100.0 * val_scores(*r)[i]);
         epoch = r->curves.epoch[i];
       }
     }
@@ -84,6 +85,9 @@ std::vector<Figure> training_curve_figures(const StudyResults& study, const Tabl
     return runs;
   };
   const std::string dataset = study_dataset(study);
+  const ScoreNames score = score_names(task_metric(study));
+  const std::string y_label =
+      score.is_accuracy() ? "accuracy (\\%)" : score.name + " " + axis_unit(score);
   for (const auto& student : order.students) {
     for (const auto& teacher : order.teachers) {
       std::ostringstream plots;
@@ -113,7 +117,7 @@ std::vector<Figure> training_curve_figures(const StudyResults& study, const Tabl
       }
       std::ostringstream tex;
       tex << standalone_preamble() << "\\begin{axis}[kdbench, xlabel={Epoch}, "
-          << "ylabel={Validation accuracy (\\%)}, xmin=" << first_epoch
+          << "ylabel={Validation " << y_label << "}, xmin=" << first_epoch
           << ", xmax=" << std::max(last_epoch, first_epoch + 1) << ", xtick distance=" << step
           << ",\n  title={Student " << latex_escape(student) << " from " << latex_escape(teacher)
           << (dataset.empty() ? "" : " on " + latex_escape(dataset))
@@ -123,8 +127,9 @@ std::vector<Figure> training_curve_figures(const StudyResults& study, const Tabl
       figures.push_back(
           {"curves_" + file_stem(student) + "_" + file_stem(teacher),
            "Training curves of student " + student + " with teacher " + teacher +
-               (dataset.empty() ? "" : " on " + dataset) +
-               ": validation accuracy (%) per epoch, mean over the finished seeds (their number "
+               (dataset.empty() ? "" : " on " + dataset) + ": validation " + score.name + " (" +
+               score.unit +
+               ") per epoch, mean over the finished seeds (their number "
                "in the legend), band ± one sample standard deviation (the seed spread); nokd "
                "has no teacher.",
            tex.str()});

@@ -78,15 +78,15 @@ std::vector<Figure> capacity_gap_figures(const CapacityGapTable& table) {
         << ", xmax=" << coord(x1) << ",\n  xtick={" << xtick << "}, xticklabels={" << labels
         << "},\n  xticklabel style={align=center, font=\\footnotesize}, xminorgrids=false,\n"
         << "  xlabel={Teacher (parameters, log scale)}, ylabel={Student "
-        << metric_axis_label(table.metric) << "},\n  title={Student " << latex_escape(block.student)
-        << latex_escape(on_dataset(table.dataset))
+        << metric_axis_label(table.metric, table.task_metric) << "},\n  title={Student "
+        << latex_escape(block.student) << latex_escape(on_dataset(table.dataset))
         << "},\n  legend style={at={(1.03,1)}, anchor=north west}]\n"
         << plots.str() << "\\end{axis}\n"
         << standalone_end();
     figures.push_back(
         {"capacity_gap_" + file_stem(block.student),
          "Capacity gap for student " + block.student + on_dataset(table.dataset) + ": student " +
-             metric_caption(table.metric) +
+             metric_caption(table.metric, table.task_metric) +
              " against the teacher's size (parameters, log "
              "scale), one line per method; error bars: ± one sample standard deviation over " +
              seeds_text(table.seeds) +
@@ -99,6 +99,7 @@ std::vector<Figure> capacity_gap_figures(const CapacityGapTable& table) {
 
 std::vector<Figure> checkpoint_search_figures(const CheckpointSearchTable& table,
                                               const std::vector<std::string>& methods) {
+  const ScoreNames score = score_names(table.task_metric);
   std::vector<Figure> figures;
   for (const auto& block : table.blocks) {
     std::vector<std::string> students;
@@ -161,15 +162,16 @@ std::vector<Figure> checkpoint_search_figures(const CheckpointSearchTable& table
       std::ostringstream tex;
       tex << standalone_preamble() << "\\begin{axis}[kdbench, " << x_axis
           << ",\n  axis y line*=left, xlabel={Teacher checkpoint (epoch)}, ylabel={Student "
-          << metric_axis_label(table.metric) << "},\n  title={Student " << latex_escape(student)
-          << " from " << latex_escape(block.teacher) << " checkpoints"
+          << metric_axis_label(table.metric, table.task_metric) << "},\n  title={Student "
+          << latex_escape(student) << " from " << latex_escape(block.teacher) << " checkpoints"
           << latex_escape(on_dataset(table.dataset))
           << "},\n  legend style={at={(0.5,-0.28)}, anchor=north, legend columns=4,\n"
           << "  /tikz/every even column/.append style={column sep=0.4cm}}]\n"
           << plots.str() << "\\end{axis}\n";
       if (!teacher_coords.empty()) {
         tex << "\\begin{axis}[kdbench, " << x_axis << ", grid=none, axis y line*=right, "
-            << "axis x line=none,\n  ylabel={Teacher test acc.\\ (\\%)}, ylabel style={gray}, "
+            << "axis x line=none,\n  ylabel={Teacher test " << axis_score(score) << axis_unit(score)
+            << "}, ylabel style={gray}, "
             << "yticklabel style={gray}]\n"
             << "\\addplot[" << teacher_style << "] coordinates {" << teacher_coords << "};\n"
             << "\\end{axis}\n";
@@ -179,12 +181,13 @@ std::vector<Figure> checkpoint_search_figures(const CheckpointSearchTable& table
                          "Checkpoint search: student " + student +
                              " distilled from checkpoints of teacher " + block.teacher +
                              on_dataset(table.dataset) + ". Student " +
-                             metric_caption(table.metric) +
+                             metric_caption(table.metric, table.task_metric) +
                              " per method (error bars: ± one sample standard "
                              "deviation over " +
                              seeds_text(table.seeds) +
                              "); dotted, right axis: the "
-                             "teacher's own test accuracy at that checkpoint; dashed: nokd.",
+                             "teacher's own test " +
+                             score.name + " at that checkpoint; dashed: nokd.",
                          tex.str()});
     }
   }

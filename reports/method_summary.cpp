@@ -23,6 +23,7 @@ std::vector<double> descending_ranks(const std::vector<double>& values) {
 MethodSummaryTable method_summary(const CapacityGapTable& gap) {
   MethodSummaryTable table;
   table.metric = gap.metric;
+  table.task_metric = gap.task_metric;
   table.dataset = gap.dataset;
   table.seeds = gap.seeds;
   const auto nokd_it = std::find(gap.methods.begin(), gap.methods.end(), "nokd");

@@ -120,6 +120,7 @@ ReportSummary write_report(const ReportOptions& options) {
   table_options.paper = options.paper;
   if (options.out_dir.empty()) throw ConfigError("report: the output directory is empty");
   const StudyResults study = load_results(options.results_path);
+  task_metric(study);  // runs of mixed or unknown metrics: a ConfigError before any file is written
   ReportSummary summary;
   summary.runs = static_cast<int>(study.runs.size());
   for (const auto& r : study.runs) summary.done += r.status == results::Status::Done;

@@ -20,7 +20,8 @@ std::vector<std::pair<std::string, std::string>> study_rows(const DocumentInfo& 
       {"dataset", study_dataset(*info.study).empty() ? "\u2014" : study_dataset(*info.study)},
       {"runs recorded",
        std::to_string(info.runs) + " (" + std::to_string(info.done) + " finished)"},
-      {"protocol", metric_caption(info.metric) + " (kdbench report --metric to change)"},
+      {"protocol", metric_caption(info.metric, task_metric(*info.study)) +
+                       " (kdbench report --metric to change)"},
       {"seeds", seeds_text(info.seeds)},
       {"kdbench", attr(info, "kdbench_version") + (sha.empty() ? "" : " (" + sha + ")")},
       {"ranks", attr(info, "world_size")},

@@ -39,10 +39,10 @@ TableCell result_cell(const ResultCell& cell) {
   return out;
 }
 
-std::string protocol_sentence(Metric metric, const std::vector<int64_t>& seeds,
-                              const std::string& subject) {
-  const std::string what = subject.empty() ? capitalized(metric_caption(metric))
-                                           : subject + " " + metric_caption(metric);
+std::string protocol_sentence(Metric metric, const std::string& task_metric,
+                              const std::vector<int64_t>& seeds, const std::string& subject) {
+  const std::string caption = metric_caption(metric, task_metric);
+  const std::string what = subject.empty() ? capitalized(caption) : subject + " " + caption;
   return what + ", mean \u00b1 sample standard deviation over " + seeds_text(seeds) +
          " (finished runs in parentheses).";
 }
@@ -70,8 +70,10 @@ TableModel capacity_gap_view(const CapacityGapTable& table) {
   view.title = "Capacity gap" + on_dataset(table.dataset);
   const bool has_nokd =
       std::find(table.methods.begin(), table.methods.end(), "nokd") != table.methods.end();
-  view.caption = protocol_sentence(table.metric, table.seeds, "Student") +
-                 " Teacher accuracy over the teacher seeds. Students learn from the final "
+  const ScoreNames score = score_names(table.task_metric);
+  view.caption = protocol_sentence(table.metric, table.task_metric, table.seeds, "Student") +
+                 " Teacher " + score.name +
+                 " over the teacher seeds. Students learn from the final "
                  "teacher checkpoint" +
                  (has_nokd ? "; nokd has no teacher, so its cell repeats in every row. " : ". ") +
                  "Bold: best of the row. " +
@@ -89,7 +91,7 @@ TableModel capacity_gap_view(const CapacityGapTable& table) {
         "accuracy).";
   }
   view.align = "lrc" + std::string(table.methods.size(), 'c');
-  view.header = {"Teacher", "Params", "Teacher acc."};
+  view.header = {"Teacher", "Params", "Teacher " + score.short_name};
   for (const auto& m : table.methods) view.header.push_back(m);
   for (const auto& block : table.blocks) {
     TableSection section;
@@ -115,14 +117,18 @@ TableModel method_summary_view(const MethodSummaryTable& table) {
   TableModel view;
   view.label = "tab:method-summary";
   view.title = "Method summary" + on_dataset(table.dataset);
+  const ScoreNames score = score_names(table.task_metric);
   view.caption =
       "Per student, across the teachers of the capacity-gap table: the mean rank of each method "
       "among all methods (1 = best; over the teachers where every method has finished runs, "
-      "their number in parentheses), the mean gain over nokd in percentage points (over the "
-      "teachers where both have finished runs), the teachers where the method has the best "
-      "mean, and those where it differs from nokd (two-sided p < 0.05, tests as in the "
+      "their number in parentheses), the mean gain over nokd in " +
+      (score.is_accuracy() ? std::string("percentage points")
+                           : "points of " + score.name + " \u00d7100") +
+      " (over the teachers where both have finished runs), the teachers where the method has "
+      "the best mean, and those where it differs from nokd (two-sided p < 0.05, tests as in the "
       "capacity-gap table). " +
-      protocol_sentence(table.metric, table.seeds) + " Bold: best rank and best gain.";
+      protocol_sentence(table.metric, table.task_metric, table.seeds) +
+      " Bold: best rank and best gain.";
   view.align = "lcccc";
   view.header = {"Method", "Mean rank", "Gain over nokd", "Best in", "p < 0.05 vs nokd"};
   for (const auto& block : table.blocks) {

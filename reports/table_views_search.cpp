@@ -16,6 +16,7 @@ std::string epoch_text(const CheckpointRow& row) {
 
 std::vector<TableModel> checkpoint_search_views(const CheckpointSearchTable& table) {
   std::vector<TableModel> views;
+  const ScoreNames score = score_names(table.task_metric);
   for (const auto& block : table.blocks) {
     TableModel view;
     view.label = "tab:checkpoint-search-" + file_stem(block.teacher);
@@ -26,9 +27,11 @@ std::vector<TableModel> checkpoint_search_views(const CheckpointSearchTable& tab
         (table.dataset.empty() ? "" : " on " + table.dataset);
     view.caption =
         "Rows: teacher checkpoints (the teacher epoch distilled from and the teacher's own "
-        "validation and test accuracy (%) there, over teacher seeds); final: the fully trained "
+        "validation and test " +
+        score.name + " (" + score.unit +
+        ") there, over teacher seeds); final: the fully trained "
         "teacher. Columns: student and method. " +
-        protocol_sentence(table.metric, table.seeds, "Student") +
+        protocol_sentence(table.metric, table.task_metric, table.seeds, "Student") +
         " Bold: best checkpoint of each column. \u2014 pending, \u00d7 failed.";
     view.align = "lcc" + std::string(block.columns.size(), 'c');
     view.groups.push_back({"", 3});
@@ -59,12 +62,15 @@ TableModel takd_paths_view(const TakdPathsTable& table) {
   TableModel view;
   view.label = "tab:ta-paths";
   view.title = "Teacher-assistant paths" + (table.dataset.empty() ? "" : " on " + table.dataset);
+  const ScoreNames score = score_names(table.task_metric);
   view.caption =
-      "Accuracy (%) of every model along each TAKD chain: the teacher's own runs, each teacher "
+      (score.is_accuracy() ? std::string("Accuracy") : score.name) + " (" + score.unit +
+      ") of every model along each TAKD chain: the teacher's own runs, each teacher "
       "assistant (TA, trained by KD along the chain), the student trained through the chain "
       "(TAKD), the same student distilled directly from the teacher (kd) and trained alone "
       "(nokd). " +
-      protocol_sentence(table.metric, table.seeds) + " Bold: best of the three students. " +
+      protocol_sentence(table.metric, table.task_metric, table.seeds) +
+      " Bold: best of the three students. " +
       significance_sentence(table.used_paired, table.used_welch) +
       " \u2014 pending, \u00d7 failed; blank: the chain has fewer TAs.";
   if (table.paper) {

@@ -52,6 +52,7 @@ TakdPathsTable takd_paths(const StudyResults& study, const TableOptions& options
   const StudyOrder order = study_order(study, options.selection);
   TakdPathsTable table;
   table.metric = options.metric;
+  table.task_metric = task_metric(study);
   table.paper = options.paper;
   table.dataset = study_dataset(study);
 

@@ -91,7 +91,9 @@ Provenance provenance_of(const std::vector<MergeInput>& inputs) {
 
 }  // namespace
 
-std::string first_result_difference(const RunRecord& a, const RunRecord& b) {
+std::string first_result_difference(const RunRecord& given_a, const RunRecord& given_b) {
+  // As stored: an accuracy run's metric values are its accuracies, whatever the members hold.
+  const RunRecord a = stored_form(given_a), b = stored_form(given_b);
   std::string diff;
   for_each_field_with<kResult>([&](const auto& field) {
     using Field = std::decay_t<decltype(field)>;

@@ -196,8 +196,9 @@ ResultsStore ResultsStore::open_read_only(const std::string& path) {
   return ResultsStore(std::move(impl));
 }
 
-void ResultsStore::put(const RunRecord& record) {
+void ResultsStore::put(const RunRecord& given) {
   if (!impl_->writable) throw IoError(impl_->path + ": opened read-only, cannot write runs");
+  const RunRecord record = stored_form(given);
   check_key(record.key);
   check_curve_lengths(record.curves, impl_->path + ": run " + record.key);
   const summary::Row row = summary::make_row(record);

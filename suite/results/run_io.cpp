@@ -109,9 +109,11 @@ void write_run(const H5::Group& g, const RunRecord& r, int64_t summary_row) {
 RunRecord read_run(const H5::Group& g, const std::string& key) {
   const std::string where = "/runs/" + key;
   RunRecord r;
+  const bool has_metric = g.attrExists("metric");  // else written before the metric fields
   for_each_field([&](const auto& field) {
     using Field = std::decay_t<decltype(field)>;
     using T = typename Field::Type;
+    if (field.has(kMetricValue) && !has_metric) return;
     if constexpr (Field::kIsCurve) {
       field.of(r) = read_curve<T>(g, field.name);
     } else if (!field.has(kKeyField) && (!field.has(kAddedLater) || g.attrExists(field.name))) {
@@ -119,6 +121,7 @@ RunRecord read_run(const H5::Group& g, const std::string& key) {
     }
   });
   r.key = key;
+  if (!has_metric) set_accuracy_metric(r);
   check_curve_lengths(r.curves, where);
   return r;
 }

@@ -116,7 +116,8 @@ Status parse_status(const std::string& s) {
                 "INTERRUPTED)");
 }
 
-nlohmann::json to_json(const RunRecord& r) {
+nlohmann::json to_json(const RunRecord& record) {
+  const RunRecord r = stored_form(record);
   nlohmann::json j = nlohmann::json::object();
   nlohmann::json& curves = j["curves"] = nlohmann::json::object();
   for_each_field([&](const auto& field) {
@@ -135,9 +136,11 @@ RunRecord record_from_json(const nlohmann::json& j) {
   if (!j.is_object())
     throw IoError(std::string("run record JSON: expected an object, got ") + j.type_name());
   RunRecord r;
-  const nlohmann::json* curves = nullptr;  // looked up at the first curve: after every scalar
+  const bool has_metric = j.contains("metric");  // else written before the metric fields
+  const nlohmann::json* curves = nullptr;        // looked up at the first curve: after every scalar
   for_each_field([&](const auto& field) {
     using Field = std::decay_t<decltype(field)>;
+    if (field.has(kMetricValue) && !has_metric) return;
     if constexpr (Field::kIsCurve) {
       if (curves == nullptr) curves = &get_object(j, "curves");
       field.of(r) = get_value<typename Field::Type>(*curves, field.name);
@@ -145,6 +148,7 @@ RunRecord record_from_json(const nlohmann::json& j) {
       field.of(r) = get_value<typename Field::Type>(j, field.name);
     }
   });
+  if (!has_metric) set_accuracy_metric(r);
   check_curve_lengths(r.curves, "run record JSON");
   return r;
 }
@@ -160,6 +164,31 @@ void check_curve_lengths(const Curves& c, const std::string& where) {
       }
     }
   });
+}
+
+bool is_known_metric(const std::string& name) {
+  for (const char* known : kMetricNames) {
+    if (name == known) return true;
+  }
+  return false;
+}
+
+bool scored_by_accuracy(const RunRecord& r) { return r.metric.empty() || r.metric == "accuracy"; }
+
+RunRecord stored_form(const RunRecord& r) {
+  RunRecord out = r;
+  if (scored_by_accuracy(out)) set_accuracy_metric(out);
+  return out;
+}
+
+void set_accuracy_metric(RunRecord& r) {
+  r.metric = "accuracy";
+  r.best_val_metric = r.best_val_acc;
+  r.test_metric_at_best_val = r.test_acc_at_best_val;
+  r.final_test_metric = r.final_test_acc;
+  r.best_test_metric = r.best_test_acc;
+  r.curves.val_metric = r.curves.val_acc;
+  r.curves.test_metric = r.curves.test_acc;
 }
 
 std::string utc_now() {

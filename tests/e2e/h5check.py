@@ -68,10 +68,13 @@ def cmd_same(a, b):
     for key in ra.keys():
         ga, gb = ra[key], rb[key]
         for attr in ("status", "kind", "model", "method", "teacher_key", "seed", "best_val_acc",
-                     "test_acc_at_best_val", "final_test_acc", "best_test_acc", "best_epoch"):
+                     "test_acc_at_best_val", "final_test_acc", "best_test_acc", "best_epoch",
+                     "metric", "best_val_metric", "test_metric_at_best_val", "final_test_metric",
+                     "best_test_metric"):
             if text(ga.attrs[attr]) != text(gb.attrs[attr]):
                 fail(f"run {key}: {attr} differs: {ga.attrs[attr]!r} vs {gb.attrs[attr]!r}")
-        for ds in ("epoch", "train_loss", "train_acc", "val_acc", "test_acc", "lr"):
+        for ds in ("epoch", "train_loss", "train_acc", "val_acc", "test_acc", "lr", "val_metric",
+                   "test_metric"):
             if not np.array_equal(ga[ds][()], gb[ds][()]):
                 fail(f"run {key}: curve {ds} differs")
 

@@ -86,4 +86,24 @@ inline std::string differing_fields(const results::RunRecord& a, const results::
   return names;
 }
 
+// The metric fields of `read` that are not `metric`'s "accuracy" or the accuracy value of
+// `written` they should have been copied from ("" when all are): a record read from a file or
+// JSON written before the metric fields existed.
+inline std::string metric_fields_not_accuracy(const results::RunRecord& read,
+                                              const results::RunRecord& written) {
+  std::string names;
+  auto check = [&](bool same, const char* name) {
+    if (!same) names += std::string(names.empty() ? "" : " ") + name;
+  };
+  check(read.metric == "accuracy", "metric");
+  check(same_value(read.best_val_metric, written.best_val_acc), "best_val_metric");
+  check(same_value(read.test_metric_at_best_val, written.test_acc_at_best_val),
+        "test_metric_at_best_val");
+  check(same_value(read.final_test_metric, written.final_test_acc), "final_test_metric");
+  check(same_value(read.best_test_metric, written.best_test_acc), "best_test_metric");
+  check(same_value(read.curves.val_metric, written.curves.val_acc), "val_metric");
+  check(same_value(read.curves.test_metric, written.curves.test_acc), "test_metric");
+  return names;
+}
+
 }  // namespace kdbench::fixtures

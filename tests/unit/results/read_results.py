@@ -33,6 +33,10 @@ def main(path, key):
                 "val_acc": [float(a) for a in run["val_acc"][:]],
                 "epoch_dtype": str(run["epoch"].dtype),
                 "val_acc_dtype": str(run["val_acc"].dtype),
+                "metric": text(run.attrs["metric"]),
+                "test_metric_at_best_val": float(run.attrs["test_metric_at_best_val"]),
+                "val_metric": [float(a) for a in run["val_metric"][:]],
+                "val_metric_dtype": str(run["val_metric"].dtype),
             },
             "summary": {
                 "fields": list(rows.dtype.names),

@@ -163,7 +163,12 @@ TEST(MergeRecords, KeysKeepTheirFirstSeenOrderAndProvenanceJoinsHosts) {
 }
 
 TEST(MergeRecords, DoneRecordsDifferingInAResultAreRefusedNamingKeyFieldAndFiles) {
-  const RunRecord base = record("run-7", Status::Done, 1, "a");
+  RunRecord base = record("run-7", Status::Done, 1, "a");
+  // Scored by MCC, so the metric's values are results of their own (for accuracy they are the
+  // accuracies: MergeRecords.AccuracyRunsCompareAsStored).
+  base.metric = "matthews";
+  base.curves.val_metric = {0.1, 0.2, 0.3};
+  base.curves.test_metric = {0.1, 0.2, 0.25};
   int checked = 0;
   for_each_field_with<kResult>([&](const auto& field) {
     SCOPED_TRACE(field.name);
@@ -182,12 +187,24 @@ TEST(MergeRecords, DoneRecordsDifferingInAResultAreRefusedNamingKeyFieldAndFiles
     EXPECT_NE(what.find("; nothing written"), std::string::npos) << what;
     ++checked;
   });
-  EXPECT_EQ(checked, 11);  // the accuracies, best_epoch and every curve but seconds
+  EXPECT_EQ(checked, 18);  // accuracies, best_epoch, the metric and its values, curves but seconds
   RunRecord other = base;
   other.best_val_acc = 0.5;
   EXPECT_EQ(config_error_of({input("a.h5", {base}), input("b.h5", {other})}),
             "kdbench merge: run run-7 is DONE in a.h5 and in b.h5 with different results "
             "(best_val_acc 0.893100 vs 0.500000); nothing written");
+}
+
+// A record in memory may leave an accuracy run's metric values unset: stored, they are its
+// accuracies, so it agrees with the same run read back from a file.
+TEST(MergeRecords, AccuracyRunsCompareAsStored) {
+  const RunRecord in_memory = record("run-7", Status::Done, 1, "a");
+  ASSERT_TRUE(in_memory.curves.val_metric.empty());
+  const RunRecord read_back = record_from_json(to_json(in_memory));
+  EXPECT_EQ(first_result_difference(in_memory, read_back), "");
+  RunRecord other = read_back;
+  other.test_acc_at_best_val += 0.01;
+  EXPECT_EQ(first_result_difference(in_memory, other).rfind("test_acc_at_best_val", 0), 0u);
 }
 
 TEST(MergeRecords, DoneRecordsDifferingOutsideTheResultsMerge) {

@@ -114,13 +114,47 @@ TEST(RecordFields, FlagsOfTheSchema) {
     if (field.has(kSummary)) summary.push_back(field.name);
     if (field.has(kKeyField)) key.push_back(field.name);
   });
-  EXPECT_EQ(results,
-            (std::vector<std::string>{"best_val_acc", "test_acc_at_best_val", "final_test_acc",
-                                      "best_test_acc", "best_epoch", "epoch", "train_loss",
-                                      "train_acc", "val_acc", "test_acc", "lr"}));
+  EXPECT_EQ(results, (std::vector<std::string>{
+                         "best_val_acc", "test_acc_at_best_val", "final_test_acc", "best_test_acc",
+                         "best_epoch", "metric", "best_val_metric", "test_metric_at_best_val",
+                         "final_test_metric", "best_test_metric", "epoch", "train_loss",
+                         "train_acc", "val_acc", "test_acc", "lr", "val_metric", "test_metric"}));
   EXPECT_EQ(summary, (std::vector<std::string>{
                          "key", "kind", "model", "method", "teacher_model", "teacher_checkpoint",
                          "seed", "status", "params_count", "best_val_acc", "test_acc_at_best_val",
                          "final_test_acc", "best_test_acc", "wall_seconds"}));
   EXPECT_EQ(key, std::vector<std::string>{"key"});
+}
+
+// A record sent or saved before the metric fields existed has none of them: it is scored by
+// accuracy, with the metric values copied from the accuracy fields.
+TEST(RecordFields, JsonWithoutMetricReadsAsAccuracy) {
+  RunRecord r = fixtures::generated_record("k");
+  r.metric = "matthews";
+  nlohmann::json j = to_json(r);
+  for_each_field([&](const auto& field) {
+    if (field.has(kMetricValue) || std::string(field.name) == "metric") {
+      slot(j, field).erase(field.name);
+    }
+  });
+  const RunRecord back = record_from_json(j);
+  EXPECT_EQ(fixtures::metric_fields_not_accuracy(back, r), "");
+  EXPECT_EQ(back.best_val_acc, r.best_val_acc);  // the accuracy fields stay what they were
+}
+
+// For accuracy the metric values are the accuracy values: a record that sets only the accuracy
+// fields (an image task, a record built before text tasks) is stored with them copied.
+TEST(RecordFields, AccuracyRecordStoresItsAccuracyAsTheMetric) {
+  RunRecord r = fixtures::generated_record("k");
+  for (const std::string metric : {"accuracy", ""}) {
+    r.metric = metric;
+    const RunRecord back = record_from_json(to_json(r));
+    EXPECT_EQ(back.metric, "accuracy");
+    EXPECT_EQ(back.test_metric_at_best_val, r.test_acc_at_best_val);
+    EXPECT_EQ(back.best_test_metric, r.best_test_acc);
+    EXPECT_TRUE(fixtures::same_value(back.curves.test_metric, r.curves.test_acc));
+  }
+  r.metric = "f1";  // any other metric keeps its own values
+  EXPECT_EQ(record_from_json(to_json(r)).test_metric_at_best_val, r.test_metric_at_best_val);
+  EXPECT_NE(r.test_metric_at_best_val, r.test_acc_at_best_val);
 }

@@ -181,7 +181,8 @@ TEST(RecordFieldsHdf5, EachMissingAttributeOrDatasetIsNamed) {
 
 // tests/unit/results/data/schema1_71ab462.h5 was written by the ResultsStore of commit 71ab462,
 // whose field lists were hand-written; the .jsonl beside it is that code's to_json of each run.
-// Fields added since (kAddedLater: gang) are absent from both and read as their defaults.
+// Fields added since (kAddedLater: gang) are absent from both and read as their defaults; the
+// metric values (kMetricValue) are absent too and read as the accuracy values.
 TEST(RecordFieldsHdf5, FileWrittenBeforeTheFieldListReadsFieldForField) {
   const auto records = ResultsStore::open_read_only(kDataDir + "schema1_71ab462.h5").read_all();
   std::ifstream expected_lines(kDataDir + "schema1_71ab462.jsonl");
@@ -196,6 +197,14 @@ TEST(RecordFieldsHdf5, FileWrittenBeforeTheFieldListReadsFieldForField) {
       EXPECT_EQ(written.at(field.name), nlohmann::json(field.of(defaults))) << field.name;
       written.erase(field.name);
     });
+    // The metric values (absent too) are the accuracy values: that file is scored by accuracy.
+    RunRecord accuracy = records[n];
+    set_accuracy_metric(accuracy);
+    EXPECT_EQ(fixtures::differing_fields(accuracy, records[n]), "");
+    for_each_field_with<kMetricValue>([&](const auto& field) {
+      EXPECT_EQ(line.find(std::string("\"") + field.name + "\""), std::string::npos);
+      (std::decay_t<decltype(field)>::kIsCurve ? written["curves"] : written).erase(field.name);
+    });
     EXPECT_EQ(written.dump(), line);
     const RunRecord expected = record_from_json(nlohmann::json::parse(line));
     EXPECT_EQ(fixtures::differing_fields(expected, records[n]), "");
@@ -203,4 +212,86 @@ TEST(RecordFieldsHdf5, FileWrittenBeforeTheFieldListReadsFieldForField) {
   }
   EXPECT_EQ(n, 2u);
   EXPECT_EQ(records.size(), 2u);
+}
+
+namespace {
+
+// A record scored by MCC, its values unlike its accuracies.
+RunRecord matthews_record(const std::string& key) {
+  RunRecord r = fixtures::generated_record(key);
+  r.status = Status::Done;
+  r.metric = "matthews";
+  r.best_val_metric = 0.61;
+  r.test_metric_at_best_val = 0.57;
+  r.final_test_metric = 0.55;
+  r.best_test_metric = 0.59;
+  r.curves.val_metric = {0.2, 0.61, -0.05};
+  r.curves.test_metric = {0.1, 0.57, 0.55};
+  return r;
+}
+
+// Removes `metric` and every metric value of /runs/<key>, as a file written before them has.
+void remove_metric_fields(const std::string& path, const std::string& key) {
+  H5::H5File file(path, H5F_ACC_RDWR);
+  H5::Group g = file.openGroup("runs/" + key);
+  g.removeAttr("metric");
+  for_each_field_with<kMetricValue>([&](const auto& field) {
+    if (std::decay_t<decltype(field)>::kIsCurve) {
+      g.unlink(field.name);
+    } else {
+      g.removeAttr(field.name);
+    }
+  });
+}
+
+}  // namespace
+
+TEST(RecordFieldsHdf5, MetricFieldsRoundTripAsAttributesAndDatasets) {
+  fixtures::TempDir tmp;
+  const RunRecord r = matthews_record("mcc-key");
+  const std::string path = write_one(tmp, r);
+  {
+    H5::H5File file(path, H5F_ACC_RDONLY);
+    const H5::Group g = file.openGroup("runs/mcc-key");
+    std::string metric;
+    g.openAttribute("metric").read(g.openAttribute("metric").getStrType(), metric);
+    EXPECT_EQ(metric, "matthews");
+    double value = 0;
+    g.openAttribute("test_metric_at_best_val").read(H5::PredType::NATIVE_DOUBLE, &value);
+    EXPECT_EQ(value, 0.57);
+    EXPECT_EQ(g.openDataSet("val_metric").getSpace().getSimpleExtentNpoints(), 3);
+  }
+  const RunRecord back = *ResultsStore::open_read_only(path).get("mcc-key");
+  EXPECT_EQ(fixtures::differing_fields(r, back), "");
+  EXPECT_EQ(back.curves.val_metric, (std::vector<double>{0.2, 0.61, -0.05}));
+}
+
+// A group written before the metric fields: scored by accuracy, its metric values its accuracies,
+// so an old results.h5 reports exactly as before.
+TEST(RecordFieldsHdf5, GroupWithoutMetricFieldsReadsAsAccuracy) {
+  fixtures::TempDir tmp;
+  const RunRecord r = matthews_record("old-key");
+  const std::string path = write_one(tmp, r);
+  remove_metric_fields(path, "old-key");
+  const RunRecord back = *ResultsStore::open_read_only(path).get("old-key");
+  EXPECT_EQ(fixtures::metric_fields_not_accuracy(back, r), "");
+  RunRecord expected = r;
+  set_accuracy_metric(expected);
+  EXPECT_EQ(fixtures::differing_fields(expected, back), "");
+}
+
+// Resuming a file of the old layout adds runs with metric fields beside runs without them.
+TEST(RecordFieldsHdf5, OldFileTakesNewRunsBesideItsOwn) {
+  fixtures::TempDir tmp;
+  const std::string path = tmp.file("old.h5");
+  std::filesystem::copy_file(kDataDir + "schema1_71ab462.h5", path);
+  const auto before = ResultsStore::open_read_only(path).read_all();
+  ResultsStore::open_or_create(path, Provenance{}).put(matthews_record("new-key"));
+  const auto after = ResultsStore::open_read_only(path).read_all();
+  ASSERT_EQ(after.size(), before.size() + 1);
+  for (size_t i = 0; i < before.size(); ++i) {
+    EXPECT_EQ(after[i].metric, "accuracy");
+    EXPECT_EQ(fixtures::differing_fields(before[i], after[i]), "");
+  }
+  EXPECT_EQ(fixtures::differing_fields(matthews_record("new-key"), after.back()), "");
 }

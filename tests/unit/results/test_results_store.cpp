@@ -164,7 +164,12 @@ TEST(ResultsStore, FileIsStandardHdf5ReadableWithH5py) {
   {
     auto store = ResultsStore::open_or_create(path, provenance());
     store.put(running_record("teacher-key"));
-    store.put(fixtures::full_record("student-key"));
+    RunRecord student = fixtures::full_record("student-key");
+    student.metric = "matthews";
+    student.test_metric_at_best_val = 0.4375;
+    student.curves.val_metric = {0.125, 0.5, -0.25};
+    student.curves.test_metric = {0.0, 0.4375, 0.375};
+    store.put(student);
   }
   const std::string script =
       std::string(KDBENCH_SOURCE_DIR) + "/tests/unit/results/read_results.py";
@@ -187,6 +192,10 @@ TEST(ResultsStore, FileIsStandardHdf5ReadableWithH5py) {
   EXPECT_EQ(run["val_acc"], nlohmann::json({0.52, 0.8931, 0.88}));
   EXPECT_EQ(run["epoch_dtype"], "int32");
   EXPECT_EQ(run["val_acc_dtype"], "float64");
+  EXPECT_EQ(run["metric"], "matthews");
+  EXPECT_EQ(run["test_metric_at_best_val"], 0.4375);
+  EXPECT_EQ(run["val_metric"], nlohmann::json({0.125, 0.5, -0.25}));
+  EXPECT_EQ(run["val_metric_dtype"], "float64");
   const auto& summary = seen["summary"];
   EXPECT_EQ(summary["maxshape"], nlohmann::json({-1}));  // unlimited
   EXPECT_TRUE(summary["chunked"]);

@@ -19,10 +19,30 @@ enum class Metric { TestAtBestVal, BestVal, FinalTest, BestTest };
 // "test_at_best_val" | "best_val" | "final_test" | "best_test"; ConfigError naming the allowed.
 Metric parse_metric(const std::string& name);
 std::string metric_name(Metric m);
-// For captions, plain text: e.g. "test accuracy (%) at the best-validation epoch".
-std::string metric_caption(Metric m);
-// The run's accuracy as a percentage (records hold fractions in [0, 1]).
+// How the report names the metric that scores the runs (results::RunRecord::metric, the
+// task's: accuracy for images, MCC / F1 / Pearson / Spearman for some GLUE tasks). Values are
+// printed ×100 for every metric ("percent" for accuracy, "points" of the metric otherwise).
+struct ScoreNames {
+  std::string display;     // "Acc. (%)" | "MCC" | "F1" | "Pearson" | "Spearman"
+  std::string name;        // in sentences: "accuracy" | "MCC" | "F1" | "Pearson" | "Spearman"
+  std::string short_name;  // in headers after "Teacher": "acc." | "MCC" | ...
+  std::string unit;        // "%" | "×100"
+  std::string csv;         // in CSV column names: "acc" | "mcc" | "f1" | "pearson" | "spearman"
+  bool is_accuracy() const { return csv == "acc"; }
+};
+// ConfigError naming the metric for one results::kMetricNames does not hold.
+ScoreNames score_names(const std::string& task_metric);
+
+// For captions, plain text: e.g. "test accuracy (%) at the best-validation epoch", "test MCC
+// (×100) at the best-validation epoch".
+std::string metric_caption(Metric m, const std::string& task_metric = "accuracy");
+// The run's score ×100: its accuracy as a percentage for runs scored by accuracy (records hold
+// fractions), else the metric's value (best_val_metric, test_metric_at_best_val, ...) ×100.
 double metric_percent(const results::RunRecord& r, Metric m);
+// The run's per-epoch validation / test scores as fractions: the accuracy curves for runs scored
+// by accuracy, else val_metric / test_metric.
+const std::vector<double>& val_scores(const results::RunRecord& r);
+const std::vector<double>& test_scores(const results::RunRecord& r);
 
 // Mean and SAMPLE standard deviation (n - 1 in the denominator) of n values. n = 0: no data
 // (mean and std 0, shown as a dash); n = 1: std 0.
@@ -101,6 +121,10 @@ struct StudyOrder {
 StudyOrder study_order(const StudyResults& study, const Selection& selection = {});
 // A root attribute of the results file as text, "" when absent.
 std::string provenance_value(const StudyResults& study, const std::string& name);
+// The metric that scores the study's finished runs ("accuracy" when none has finished; runs
+// not DONE carry no score). A report shows one metric: finished runs of different metrics (a
+// merge of two datasets' files) are a ConfigError naming two of them.
+std::string task_metric(const StudyResults& study);
 // Distinct dataset names of the runs, joined with ", " ("" if none recorded one).
 std::string study_dataset(const StudyResults& study);
 // Values of `key` in the [grid] section of a grid file's text (whitespace/comma separated;

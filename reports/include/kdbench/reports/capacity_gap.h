@@ -37,10 +37,11 @@ struct CapacityGapBlock {
 
 struct CapacityGapTable {
   Metric metric = Metric::TestAtBestVal;
-  bool paper = false;                // the paper column notes were requested
-  std::string dataset;               // of the runs ("" if none recorded one)
-  std::vector<std::string> methods;  // column order
-  std::vector<int64_t> seeds;        // distinct seeds of the student runs counted, ascending
+  std::string task_metric = "accuracy";  // what scores the runs (aggregate.h task_metric)
+  bool paper = false;                    // the paper column notes were requested
+  std::string dataset;                   // of the runs ("" if none recorded one)
+  std::vector<std::string> methods;      // column order
+  std::vector<int64_t> seeds;            // distinct seeds of the student runs counted, ascending
   std::vector<CapacityGapBlock> blocks;
   // The tests that produced a value in some cell (for the caption).
   bool used_paired = false, used_welch = false;

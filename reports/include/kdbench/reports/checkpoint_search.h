@@ -33,6 +33,7 @@ struct CheckpointBlock {
 
 struct CheckpointSearchTable {
   Metric metric = Metric::TestAtBestVal;
+  std::string task_metric = "accuracy";  // what scores the runs (aggregate.h task_metric)
   std::string dataset;
   std::vector<int64_t> seeds;           // distinct seeds of the student runs counted
   std::vector<CheckpointBlock> blocks;  // teachers with checkpoint-search runs, in study order
@@ -43,8 +44,9 @@ struct CheckpointSearchTable {
 // (so pending rows show), columns from the (student, method) pairs that have checkpoint runs.
 CheckpointSearchTable checkpoint_search(const StudyResults& study, const TableOptions& options);
 
-// The teacher's own accuracy (%) at a kept checkpoint, from a teacher run's `checkpoints` JSON
-// ({"<epoch>": {"val_acc": .., "test_acc": ..}}; "val"/"test" accepted too). False when absent.
+// The teacher's own score (×100) at a kept checkpoint, from a teacher run's `checkpoints` JSON
+// ({"<epoch>": {"val_acc": .., "test_acc": ..}}; "val"/"test" accepted too; a run scored by
+// another metric than accuracy: {"val_metric": .., "test_metric": ..}). False when absent.
 bool teacher_checkpoint_accuracy(const results::RunRecord& teacher, int epoch, double& val,
                                  double& test);
 

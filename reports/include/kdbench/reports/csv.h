@@ -20,7 +20,9 @@ std::string csv_line(const std::vector<std::string>& fields);  // ends with "\n"
 
 // student, student_params, teacher, teacher_params, teacher_acc_mean, teacher_acc_std,
 // teacher_acc_n, paper_teacher_acc, method, state, mean, std, n, failed, best, test, t, df,
-// p_value, significant, paper_acc — one line per (student, teacher, method).
+// p_value, significant, paper_acc — one line per (student, teacher, method). Values are the
+// study's score ×100 (aggregate.h task_metric); for another metric than accuracy the teacher
+// columns are named after it (teacher_mcc_mean, teacher_f1_mean, ...); paper_* stay accuracies.
 std::string capacity_gap_csv(const CapacityGapTable& table);
 
 // teacher, teacher_params, checkpoint ("final" or the epoch), teacher_epoch, teacher_val_mean,
@@ -41,7 +43,8 @@ std::string method_summary_csv(const MethodSummaryTable& table);
 // dataset, model, params, method, teacher (the chain's root, with its teacher_checkpoint: see
 // StudyResults), chain (models joined by " > "), teacher_checkpoint,
 // seed, best_val_acc, test_acc_at_best_val, final_test_acc, best_test_acc, best_epoch, epochs,
-// wall_seconds, error.
+// wall_seconds, error (accuracies in %); for a study scored by another metric than accuracy also
+// metric, best_val_metric, test_metric_at_best_val, final_test_metric, best_test_metric (×100).
 std::string runs_csv(const StudyResults& study);
 
 }  // namespace kdbench::reports

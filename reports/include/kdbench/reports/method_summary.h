@@ -31,6 +31,7 @@ struct MethodSummaryBlock {
 
 struct MethodSummaryTable {
   Metric metric = Metric::TestAtBestVal;
+  std::string task_metric = "accuracy";  // what scores the runs (aggregate.h task_metric)
   std::string dataset;
   std::vector<int64_t> seeds;
   bool has_nokd = false;

@@ -22,8 +22,8 @@ TableCell result_cell(const ResultCell& cell);
 
 // "Student test accuracy (%) at the best-validation epoch, mean ± sample standard deviation over
 // seeds 1, 2 (finished runs in parentheses)." for subject "Student"; no subject: "Test ...".
-std::string protocol_sentence(Metric metric, const std::vector<int64_t>& seeds,
-                              const std::string& subject = "");
+std::string protocol_sentence(Metric metric, const std::string& task_metric,
+                              const std::vector<int64_t>& seeds, const std::string& subject = "");
 // Names the tests behind the markers that occur (or says none could be computed yet).
 std::string significance_sentence(bool used_paired, bool used_welch);
 

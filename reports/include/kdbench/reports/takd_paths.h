@@ -25,6 +25,7 @@ struct TakdPath {
 
 struct TakdPathsTable {
   Metric metric = Metric::TestAtBestVal;
+  std::string task_metric = "accuracy";  // what scores the runs (aggregate.h task_metric)
   bool paper = false;
   std::string dataset;
   std::vector<int64_t> seeds;  // distinct seeds of the student cells (TAKD, kd, nokd) counted

@@ -40,7 +40,8 @@ struct MergeResult {
 using MergeNote = std::function<void(const std::string&)>;
 
 // The first kResult field on which two records differ, with the values of a number ("" when they
-// agree bit for bit): "best_val_acc 0.891000 vs 0.901000", "best_epoch", "curve lr".
+// agree bit for bit): "best_val_acc 0.891000 vs 0.901000", "best_epoch", "curve lr". Compared as
+// stored (stored_form): an accuracy run's metric values are its accuracies.
 std::string first_result_difference(const RunRecord& a, const RunRecord& b);
 
 // The merge rules, without I/O. ConfigError naming the key, the differing field and both files

@@ -13,10 +13,12 @@ enum class Status { Pending, Running, Done, Failed, Interrupted };
 std::string to_string(Status s);            // "PENDING", "RUNNING", "DONE", "FAILED", "INTERRUPTED"
 Status parse_status(const std::string& s);  // case-insensitive; throws IoError on unknown text
 
-// Per-epoch curves; all vectors have one entry per finished epoch.
+// Per-epoch curves; all vectors have one entry per finished epoch. val_metric / test_metric are
+// the selection metric's values (RunRecord::metric), equal to val_acc / test_acc for accuracy.
 struct Curves {
   std::vector<int> epoch;
   std::vector<double> train_loss, train_acc, val_acc, test_acc, lr, seconds;
+  std::vector<double> val_metric, test_metric;
   size_t size() const { return epoch.size(); }
 };
 
@@ -49,6 +51,13 @@ struct RunRecord {
   // Accuracies are fractions in [0, 1] (reports print them as percentages).
   double best_val_acc = 0, test_acc_at_best_val = 0, final_test_acc = 0, best_test_acc = 0;
   int best_epoch = 0;
+  // The metric that selects the best epoch (one of kMetricNames) and its values, as fractions
+  // (accuracy, F1) or correlations in [-1, 1] (matthews, pearson, spearman). For accuracy they
+  // are the accuracy fields above (stored_form copies them); the accuracy fields always hold
+  // accuracy, whatever the metric.
+  std::string metric = "accuracy";
+  double best_val_metric = 0, test_metric_at_best_val = 0, final_test_metric = 0,
+         best_test_metric = 0;
   std::string error;                                 // FAILED: the exception message
   nlohmann::json config = nlohmann::json::object();  // resolved training config of the task
   // Teacher tasks: accuracy of every kept checkpoint {"epoch": {"val": .., "test": ..}}.
@@ -67,6 +76,25 @@ RunRecord record_from_json(const nlohmann::json& j);
 
 // IoError("<where>: curves have unequal lengths ...") unless every curve has one entry per epoch.
 void check_curve_lengths(const Curves& c, const std::string& where);
+
+// The selection metrics a run can have: "accuracy", "matthews", "f1", "pearson", "spearman".
+inline constexpr const char* kMetricNames[] = {"accuracy", "matthews", "f1", "pearson", "spearman"};
+bool is_known_metric(const std::string& name);
+
+// True for metric "accuracy" and for "" (treated as accuracy).
+bool scored_by_accuracy(const RunRecord& r);
+
+// Makes accuracy the run's metric: metric = "accuracy" and every metric field (scalars and the
+// val_metric / test_metric curves) a copy of its accuracy counterpart. Readers apply it to records
+// written before the metric fields existed (a results file or JSON record without "metric"), so
+// those report exactly as before.
+void set_accuracy_metric(RunRecord& r);
+
+// The record as every writer (to_json, ResultsStore::put) stores it: for accuracy the metric
+// values are the accuracy values by definition, so a record scored by accuracy goes through
+// set_accuracy_metric and needs only its accuracy fields set (the trainer's image tasks, every
+// record built before text tasks). Other metrics are stored as they are.
+RunRecord stored_form(const RunRecord& r);
 
 // ISO-8601 UTC timestamp of now, e.g. 2026-11-22T15:04:05Z.
 std::string utc_now();

@@ -31,6 +31,10 @@ enum FieldFlag : unsigned {
   // Added after results files existed: a JSON record or HDF5 group without it reads as the
   // member's default (nlohmann::json: {}), so older results.h5 files keep working.
   kAddedLater = 1u << 4,
+  // The selection metric's values, added with `metric` (itself kAddedLater): a JSON record or
+  // HDF5 group without `metric` predates them all, and set_accuracy_metric fills them from the
+  // accuracy fields; with `metric` present they are required like any other field.
+  kMetricValue = 1u << 5,
 };
 
 // One field: its name in every format, where it lives, its flags and, for a string column of
@@ -99,6 +103,12 @@ inline constexpr auto kRunRecordFields = std::make_tuple(
     record_field("final_test_acc", &RunRecord::final_test_acc, kResult | kSummary),
     record_field("best_test_acc", &RunRecord::best_test_acc, kResult | kSummary),
     record_field("best_epoch", &RunRecord::best_epoch, kResult),
+    record_field("metric", &RunRecord::metric, kResult | kAddedLater),
+    record_field("best_val_metric", &RunRecord::best_val_metric, kResult | kMetricValue),
+    record_field("test_metric_at_best_val", &RunRecord::test_metric_at_best_val,
+                 kResult | kMetricValue),
+    record_field("final_test_metric", &RunRecord::final_test_metric, kResult | kMetricValue),
+    record_field("best_test_metric", &RunRecord::best_test_metric, kResult | kMetricValue),
     record_field("wall_seconds", &RunRecord::wall_seconds, kSummary),  // timing: not a result
     record_field("error", &RunRecord::error),
     record_field("config", &RunRecord::config),
@@ -111,6 +121,8 @@ inline constexpr auto kRunRecordFields = std::make_tuple(
     record_field("val_acc", &Curves::val_acc, kResult),
     record_field("test_acc", &Curves::test_acc, kResult),
     record_field("lr", &Curves::lr, kResult),
+    record_field("val_metric", &Curves::val_metric, kResult | kMetricValue),
+    record_field("test_metric", &Curves::test_metric, kResult | kMetricValue),
     record_field("seconds", &Curves::seconds));  // timing: not a result
 // clang-format on
 
