@@ -64,7 +64,7 @@ TEST(DeviceData, Uint8BatchesEqualTheFloatLayoutBitwise) {
   EXPECT_TRUE(torch::equal(a, b));
   EXPECT_TRUE(torch::equal(train::batch(floats, floats.test, 5, 37).images,
                            train::batch(raw, raw.test, 5, 37).images));
-  EXPECT_TRUE(torch::equal(floats.val_y, raw.val_y));
+  EXPECT_TRUE(torch::equal(floats.val.y, raw.val.y));
 }
 
 TEST_F(DeviceFixture, Uint8DataTrainsExactlyLikeFloatData) {
