@@ -35,14 +35,12 @@ std::string metric_name(Metric m) {
 
 ScoreNames score_names(const std::string& task_metric) {
   if (task_metric.empty() || task_metric == "accuracy") {
-    return {"Acc. (%)", "accuracy", "acc.", "%", "acc"};
+    return {"accuracy", "acc.", "%", "acc"};
   }
-  if (task_metric == "matthews") return {"MCC", "MCC", "MCC", "\u00d7100", "mcc"};
-  if (task_metric == "f1") return {"F1", "F1", "F1", "\u00d7100", "f1"};
-  if (task_metric == "pearson") return {"Pearson", "Pearson", "Pearson", "\u00d7100", "pearson"};
-  if (task_metric == "spearman") {
-    return {"Spearman", "Spearman", "Spearman", "\u00d7100", "spearman"};
-  }
+  if (task_metric == "matthews") return {"MCC", "MCC", "\u00d7100", "mcc"};
+  if (task_metric == "f1") return {"F1", "F1", "\u00d7100", "f1"};
+  if (task_metric == "pearson") return {"Pearson", "Pearson", "\u00d7100", "pearson"};
+  if (task_metric == "spearman") return {"Spearman", "Spearman", "\u00d7100", "spearman"};
   throw ConfigError("report: run metric '" + task_metric +
                     "' is unknown (allowed: accuracy, matthews, f1, pearson, spearman)");
 }

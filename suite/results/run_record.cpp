@@ -166,13 +166,6 @@ void check_curve_lengths(const Curves& c, const std::string& where) {
   });
 }
 
-bool is_known_metric(const std::string& name) {
-  for (const char* known : kMetricNames) {
-    if (name == known) return true;
-  }
-  return false;
-}
-
 bool scored_by_accuracy(const RunRecord& r) { return r.metric.empty() || r.metric == "accuracy"; }
 
 RunRecord stored_form(const RunRecord& r) {

@@ -199,12 +199,13 @@ TEST(MetricReport, UnfinishedRunsDoNotDecideTheMetric) {
 }
 
 TEST(MetricReport, ScoreNamesOfEveryMetric) {
-  EXPECT_EQ(score_names("accuracy").display, "Acc. (%)");
-  EXPECT_EQ(score_names("").display, "Acc. (%)");
-  EXPECT_EQ(score_names("matthews").display, "MCC");
-  EXPECT_EQ(score_names("f1").display, "F1");
-  EXPECT_EQ(score_names("pearson").display, "Pearson");
-  EXPECT_EQ(score_names("spearman").display, "Spearman");
+  EXPECT_EQ(score_names("accuracy").short_name, "acc.");  // "Teacher acc.", as before
+  EXPECT_EQ(score_names("").name, "accuracy");
+  EXPECT_EQ(score_names("matthews").short_name, "MCC");
+  EXPECT_EQ(score_names("f1").short_name, "F1");
+  EXPECT_EQ(score_names("pearson").short_name, "Pearson");
+  EXPECT_EQ(score_names("spearman").short_name, "Spearman");
+  EXPECT_EQ(score_names("spearman").unit, "\u00d7100");
   for (const char* metric : results::kMetricNames) EXPECT_NO_THROW(score_names(metric));
   // Accuracy captions are the ones reports always had.
   EXPECT_EQ(metric_caption(Metric::TestAtBestVal),

@@ -23,7 +23,6 @@ std::string metric_name(Metric m);
 // task's: accuracy for images, MCC / F1 / Pearson / Spearman for some GLUE tasks). Values are
 // printed ×100 for every metric ("percent" for accuracy, "points" of the metric otherwise).
 struct ScoreNames {
-  std::string display;     // "Acc. (%)" | "MCC" | "F1" | "Pearson" | "Spearman"
   std::string name;        // in sentences: "accuracy" | "MCC" | "F1" | "Pearson" | "Spearman"
   std::string short_name;  // in headers after "Teacher": "acc." | "MCC" | ...
   std::string unit;        // "%" | "×100"

@@ -7,9 +7,9 @@
 // space-separated, world_size); /runs/<key> = one group per run, every RunRecord field as an
 // attribute (JSON-valued ones as JSON text, plus summary_row) and the curves as 1-D datasets
 // epoch (int32), train_loss, train_acc, val_acc, test_acc, lr, val_metric, test_metric, seconds
-// (float64); /summary = one
-// compound row per run (see summary_table.h). String attributes are fixed-length UTF-8, so h5py
-// returns bytes: f["runs"][key].attrs["status"].decode(). Not thread-safe: one thread uses it.
+// (float64); /summary = one compound row per run (see summary_table.h). String attributes are
+// fixed-length UTF-8, so h5py returns bytes: f["runs"][key].attrs["status"].decode(). Not
+// thread-safe: one thread uses it.
 #include <map>
 #include <memory>
 #include <optional>

@@ -79,7 +79,6 @@ void check_curve_lengths(const Curves& c, const std::string& where);
 
 // The selection metrics a run can have: "accuracy", "matthews", "f1", "pearson", "spearman".
 inline constexpr const char* kMetricNames[] = {"accuracy", "matthews", "f1", "pearson", "spearman"};
-bool is_known_metric(const std::string& name);
 
 // True for metric "accuracy" and for "" (treated as accuracy).
 bool scored_by_accuracy(const RunRecord& r);
