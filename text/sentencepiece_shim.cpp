@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -79,11 +80,11 @@ __attribute__((visibility("default"))) int kdbench_spm_train(const char* const* 
   const sentencepiece::util::Status status =
       sentencepiece::SentencePieceTrainer::Train(options, &list, &serialized);
   if (!status.ok()) return fail(status, error);
-  *model = static_cast<char*>(std::malloc(serialized.size()));
-  if (*model == nullptr)
-    return fail(sentencepiece::util::Status(sentencepiece::util::StatusCode::kResourceExhausted,
-                                            "out of memory"),
-                error);
+  *model = static_cast<char*>(std::malloc(serialized.empty() ? 1 : serialized.size()));
+  if (*model == nullptr) {
+    *error = copy_out("out of memory");
+    return 1;
+  }
   std::memcpy(*model, serialized.data(), serialized.size());
   *model_size = serialized.size();
   return 0;
@@ -137,3 +138,12 @@ __attribute__((visibility("default"))) char* kdbench_spm_id_to_piece(const void*
 __attribute__((visibility("default"))) void kdbench_spm_free(void* buffer) { std::free(buffer); }
 
 }  // extern "C"
+
+// The definitions above match the types the loader casts dlsym's results to.
+static_assert(std::is_same_v<decltype(&kdbench_spm_train), KdbenchSpmTrain>);
+static_assert(std::is_same_v<decltype(&kdbench_spm_load), KdbenchSpmLoad>);
+static_assert(std::is_same_v<decltype(&kdbench_spm_unload), KdbenchSpmUnload>);
+static_assert(std::is_same_v<decltype(&kdbench_spm_encode), KdbenchSpmEncode>);
+static_assert(std::is_same_v<decltype(&kdbench_spm_piece_size), KdbenchSpmPieceSize>);
+static_assert(std::is_same_v<decltype(&kdbench_spm_id_to_piece), KdbenchSpmIdToPiece>);
+static_assert(std::is_same_v<decltype(&kdbench_spm_free), KdbenchSpmFree>);
