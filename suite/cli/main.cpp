@@ -5,6 +5,7 @@
 //   kdbench report RESULTS.h5 --out DIR LaTeX/CSV tables of the study
 //   kdbench slurm GRID.ini --nodes N ...  write a requeue-safe sbatch script (slurm/README.md)
 //   kdbench merge A.h5 B.h5 ... -o OUT.h5 join results files (e.g. the shards of a job array)
+//   kdbench text-data FETCHED [OUT]     text corpora → GLUE-layout TSVs (docs/text.md)
 #include <iostream>
 #include <string>
 #include <vector>
@@ -38,6 +39,7 @@ const char* kUsage =
     "                     [--shards K] [--results PATH] [--log-dir D] [--job-name J] [--out "
     "FILE|-]\n"
     "       kdbench merge A.h5 B.h5 ... -o OUT.h5\n"
+    "       kdbench text-data FETCHED_DIR [OUT_DIR]\n"
     "       kdbench --version | --help\n"
     "Exit codes: 0 done, 1 some task failed, 2 invalid input, 3 interrupted (rerun to resume), 4 "
     "internal error.\n";
@@ -74,6 +76,7 @@ int main(int argc, char** argv) {
     if (command == "report") return kdbench::cli::cmd_report(rest);
     if (command == "slurm") return kdbench::cli::cmd_slurm(rest);
     if (command == "merge") return kdbench::cli::cmd_merge(rest);
+    if (command == "text-data") return kdbench::cli::cmd_text_data(rest);
     if (command.rfind("-", 0) == 0)
       throw kdbench::ConfigError("unknown option '" + command + "' (see kdbench --help)");
     // `kdbench grid.ini` = `kdbench run grid.ini`

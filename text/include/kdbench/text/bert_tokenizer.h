@@ -8,23 +8,18 @@
 #include <vector>
 
 #include "kdbench/text/basic_tokenizer.h"
+#include "kdbench/text/tokenizer.h"
 #include "kdbench/text/vocab.h"
 #include "kdbench/text/wordpiece.h"
 
 namespace kdbench::text {
-
-struct Encoding {
-  std::vector<int32_t> input_ids;
-  std::vector<int32_t> token_type_ids;  // 0 for [CLS] a [SEP], 1 for b [SEP]
-  std::vector<int32_t> attention_mask;  // all 1: nothing is padded yet
-};
 
 struct BertTokenizerOptions {
   bool lower_case = true;  // bert-base-uncased; false for the cased models
   std::size_t max_input_chars_per_word = 100;
 };
 
-class BertTokenizer {
+class BertTokenizer : public Tokenizer {
  public:
   explicit BertTokenizer(Vocab vocab, BertTokenizerOptions options = {});
   static BertTokenizer from_file(const std::string& vocab_path, BertTokenizerOptions options = {});
@@ -32,14 +27,16 @@ class BertTokenizer {
   const Vocab& vocab() const { return vocab_; }
   // WordPiece tokens of `text`, without [CLS]/[SEP].
   std::vector<std::string> tokenize(std::string_view text) const;
-  std::vector<int32_t> token_ids(std::string_view text) const;
+  std::vector<int32_t> token_ids(std::string_view text) const override;
 
-  // At most max_length ids, [CLS] and [SEP]s included; throws ConfigError when max_length cannot
-  // hold the special tokens (2 for one segment, 3 for a pair). A single segment loses tokens from
-  // its end; a pair loses one token at a time from the end of the currently longer segment, b on
-  // a tie (Hugging Face's truncate_sequences, "longest_first").
-  Encoding encode(std::string_view a, std::size_t max_length = 512) const;
-  Encoding encode(std::string_view a, std::string_view b, std::size_t max_length = 512) const;
+  int64_t vocab_size() const override { return static_cast<int64_t>(vocab_.size()); }
+  int32_t pad_id() const override { return vocab_.pad_id(); }
+  int32_t unk_id() const override { return vocab_.unk_id(); }
+  int32_t cls_id() const override { return vocab_.cls_id(); }
+  int32_t sep_id() const override { return vocab_.sep_id(); }
+  int32_t mask_id() const override { return vocab_.mask_id(); }
+  std::string name() const override { return "wordpiece"; }
+  // encode(a) and encode(a, b): Tokenizer's.
 
  private:
   Vocab vocab_;
