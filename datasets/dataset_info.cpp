@@ -64,7 +64,7 @@ DatasetInfo text_dataset(const std::string& name, const std::string& task, int64
   d.format = FileFormat::kTextTsv;
   d.train_files = {"train.tsv"};
   d.test_files = t->local ? t->test_files : t->dev_files;
-  d.test_files.resize(1);  // MNLI: matched; sentiment: the in-domain test
+  d.test_files.resize(1);  // MNLI: matched; review-sentiment: the in-domain test
   if (t->local) d.train_files.push_back(t->dev_files.front());  // validates: read with train
   return d;
 }
@@ -86,10 +86,10 @@ const std::vector<DatasetInfo>& all_datasets() {
       text_dataset("glue-qnli", "qnli", 104743, 5463),
       text_dataset("glue-rte", "rte", 2490, 277),
       text_dataset("glue-wnli", "wnli", 635, 71),
-      text_dataset("spam", "spam", 4837, 605),
-      text_dataset("spam-pair", "spam-pair", 9600, 1200),
-      text_dataset("sotu-party", "sotu-party", 41600, 5200),
-      text_dataset("sentiment", "sentiment", 1600, 200),
+      text_dataset("spam", "spam", 4774, 642),
+      text_dataset("spam-pair", "spam-pair", 9516, 1278),
+      text_dataset("sotu-party", "sotu-party", 43540, 3906),
+      text_dataset("review-sentiment", "review-sentiment", 1621, 193),
   };
   return all;
 }

@@ -30,7 +30,7 @@ struct GlueLayout {
 
 GlueLayout glue_layout(const std::string& task, GlueFile kind) {
   // Local corpora: every split in the layout of a GLUE training file.
-  if (task == "spam" || task == "sotu-party" || task == "sentiment")
+  if (task == "spam" || task == "sotu-party" || task == "review-sentiment")
     return glue_layout("sst2", GlueFile::Train);
   if (task == "spam-pair") return glue_layout("rte", GlueFile::Train);
   const bool test = kind == GlueFile::Test;
@@ -152,7 +152,7 @@ const std::vector<GlueTask>& local_text_tasks() {
       {"spam", "SpamAssassin", false, binary, "accuracy", {"dev.tsv"}, {"test.tsv"}, true},
       {"spam-pair", "Spam subject-body", true, binary, "accuracy", {"dev.tsv"}, {"test.tsv"}, true},
       {"sotu-party", "SOTU party", false, binary, "accuracy", {"dev.tsv"}, {"test.tsv"}, true},
-      {"sentiment",
+      {"review-sentiment",
        "UCI sentiment",
        false,
        binary,

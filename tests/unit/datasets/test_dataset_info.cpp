@@ -78,7 +78,7 @@ TEST(DatasetInfo, FactsOfEachDataset) {
 TEST(DatasetInfo, UnknownNameListsTheKnownOnes) {
   const std::string kKnown =
       "fashion-mnist mnist cifar10 cifar100 glue-cola glue-sst2 glue-mrpc glue-stsb glue-qqp "
-      "glue-mnli glue-qnli glue-rte glue-wnli spam spam-pair sotu-party sentiment";
+      "glue-mnli glue-qnli glue-rte glue-wnli spam spam-pair sotu-party review-sentiment";
   EXPECT_EQ(error_message<ConfigError>([] { info("imagenet"); }),
             "dataset: unknown dataset 'imagenet'; known: " + kKnown);
   EXPECT_EQ(error_message<ConfigError>([] { info(""); }), "dataset: unknown dataset ''; known: " + kKnown);

@@ -42,7 +42,7 @@ TEST(TextData, LocalCorpusTokenisedPaddedAndSplitByFile) {
   put(dir, "train.tsv", "sentence\tlabel\nGood films\t1\nbad\t0\ngood good bad bad film\t0\n");
   put(dir, "dev.tsv", "sentence\tlabel\nbad film\t0\n");
   put(dir, "test.tsv", "sentence\tlabel\nGOOD\t1\nfilm xyz\t0\n");
-  const TextSplits s = load_text(config(dir, "sentiment"));
+  const TextSplits s = load_text(config(dir, "review-sentiment"));
   EXPECT_EQ(s.num_classes, 2);
   EXPECT_EQ(s.shape.vocab_size, 9);
   EXPECT_EQ(s.shape.max_tokens, 6);

@@ -38,7 +38,7 @@ struct DatasetInfo {
 // Every known dataset, in the order listed to users.
 const std::vector<DatasetInfo>& all_datasets();
 // Their names: fashion-mnist mnist cifar10 cifar100, glue-cola ... glue-wnli, spam spam-pair
-// sotu-party sentiment.
+// sotu-party review-sentiment.
 std::vector<std::string> known_datasets();
 // The facts of dataset `name`; ConfigError listing the known names for any other.
 const DatasetInfo& info(const std::string& name);

@@ -49,7 +49,7 @@ const std::vector<GlueTask>& glue_tasks();
 // ConfigError naming the known tasks when `name` is none of them.
 const GlueTask& glue_task(const std::string& name);
 // The local corpora that scripts/fetch-text-data.sh converts: spam, spam-pair, sotu-party,
-// sentiment (docs/text.md), in the same description.
+// review-sentiment (docs/text.md), in the same description.
 const std::vector<GlueTask>& local_text_tasks();
 // The task of a text dataset name: "glue-sst2" -> SST-2, "spam" -> spam; nullptr for any other.
 const GlueTask* text_task_of_dataset(const std::string& dataset);
