@@ -24,7 +24,7 @@ std::string num(double v) {
 // Canonical text of what changes a training run's result. eval_batch_size is left out: it does
 // not change any number that is recorded. Explicit milestone epochs (lr_milestones) appear only
 // when set, so the keys of grids without them stay as they were before the key existed; the same
-// holds for a precision other than fp32.
+// holds for a precision other than fp32, adamw's betas and eps, a warm-up and gradient clipping.
 std::string canonical(const TrainConfig& c) {
   std::string s = "epochs=" + std::to_string(c.epochs) + ";bs=" + std::to_string(c.batch_size) +
                   ";opt=" + c.optimizer + ";lr=" + num(c.lr) + ";mom=" + num(c.momentum) +
@@ -36,8 +36,14 @@ std::string canonical(const TrainConfig& c) {
     for (size_t i = 0; i < c.lr_schedule.milestone_epochs.size(); ++i)
       s += (i ? "," : "") + std::to_string(c.lr_schedule.milestone_epochs[i]);
   }
+  if (c.lr_schedule.warmup_steps > 0)
+    s += ";warmup_steps=" + std::to_string(c.lr_schedule.warmup_steps);
+  if (c.lr_schedule.warmup_ratio > 0) s += ";warmup_ratio=" + num(c.lr_schedule.warmup_ratio);
   s += ";aug=" + std::to_string(c.augment) + ":" + std::to_string(c.augment_padding);
   if (c.precision != "fp32") s += ";precision=" + c.precision;
+  if (c.optimizer == "adamw")
+    s += ";adam=" + num(c.adam_beta1) + ":" + num(c.adam_beta2) + ":" + num(c.adam_eps);
+  if (c.max_grad_norm > 0) s += ";clip=" + num(c.max_grad_norm);
   return s;
 }
 

@@ -129,13 +129,18 @@ LrSchedule IniValues::schedule(const std::string& s, const LrSchedule& base) con
   if (written) {
     const auto parts = split_ws(*written);
     const std::string kind = parts.empty() ? "" : parts.front();
-    if (kind != "step" && kind != "cosine" && kind != "constant")
+    if (kind != "step" && kind != "cosine" && kind != "constant" && kind != "linear")
       throw ConfigError(where(s + ".lr_schedule") + ": '" + *written +
                         "' is not allowed (allowed: 'step F1 F2 ...' with fractions in (0, 1], "
-                        "'cosine', 'constant')");
+                        "'cosine', 'constant', 'linear')");
     sched.kind = kind;
     sched.milestones.clear();
     sched.milestone_epochs.clear();
+    // A warm-up inherited from [train] belongs to [train]'s linear schedule, not to this one.
+    if (kind != "linear") {
+      sched.warmup_steps = 0;
+      sched.warmup_ratio = 0;
+    }
     if (kind != "step" && parts.size() > 1)
       throw ConfigError(where(s + ".lr_schedule") + ": '" + kind + "' takes no milestones");
     for (size_t i = 1; i < parts.size(); ++i) {
@@ -153,8 +158,46 @@ LrSchedule IniValues::schedule(const std::string& s, const LrSchedule& base) con
     sched.kind = "step";
     sched.milestones.clear();
     sched.milestone_epochs = milestone_epochs(s + ".lr_milestones");
+    sched.warmup_steps = 0;
+    sched.warmup_ratio = 0;
   }
+  warmup(s, sched);
   return sched;
+}
+
+// warmup_steps or warmup_ratio: one replaces the other inherited, both in one section is an
+// error. Whether the schedule is linear is checked on the resolved roles (validate_grid.cpp), so
+// that [train] may hold a warm-up that only the roles' linear schedules use.
+void IniValues::warmup(const std::string& s, LrSchedule& sched) const {
+  const bool by_steps = has(s + ".warmup_steps"), by_ratio = has(s + ".warmup_ratio");
+  if (by_steps && by_ratio)
+    throw ConfigError(source_ + ": [" + s + "] warmup_steps and [" + s +
+                      "] warmup_ratio are both given; keep one (warmup_steps = N optimizer "
+                      "steps, warmup_ratio = a fraction of the phase's steps)");
+  if (by_steps) {
+    sched.warmup_steps = integer(s + ".warmup_steps", 0, 0, int64_t{1} << 40);
+    sched.warmup_ratio = 0;
+  }
+  if (by_ratio) {
+    sched.warmup_ratio = real(s + ".warmup_ratio", 0, 0.0, 1.0);
+    sched.warmup_steps = 0;
+  }
+}
+
+// Adam's betas are in [0, 1) (1 would never forget, and divide by zero in the bias correction);
+// eps in (0, 1].
+void IniValues::adam(const std::string& s, TrainConfig& c) const {
+  const auto beta = [&](const std::string& key, double def) {
+    const double b = real(key, def, 0.0, 1.0);
+    if (b >= 1) throw ConfigError(where(key) + ": " + shown(b) + " is out of range [0, 1)");
+    return b;
+  };
+  c.adam_beta1 = beta(s + ".adam_beta1", c.adam_beta1);
+  c.adam_beta2 = beta(s + ".adam_beta2", c.adam_beta2);
+  c.adam_eps = real(s + ".adam_eps", c.adam_eps, 0.0, 1.0);
+  if (c.adam_eps <= 0)
+    throw ConfigError(where(s + ".adam_eps") + ": " + shown(c.adam_eps) +
+                      " is out of range (0, 1] (e.g. 1e-8, or 1e-6 as the original BERT)");
 }
 
 TrainConfig IniValues::role(const std::string& s, const TrainConfig& base) const {
@@ -163,13 +206,15 @@ TrainConfig IniValues::role(const std::string& s, const TrainConfig& base) const
   c.batch_size = static_cast<int>(integer(s + ".batch_size", base.batch_size, 1, 1 << 20));
   c.eval_batch_size =
       static_cast<int>(integer(s + ".eval_batch_size", base.eval_batch_size, 1, 1 << 20));
-  c.optimizer = choice(s + ".optimizer", base.optimizer, {"sgd"});
+  c.optimizer = choice(s + ".optimizer", base.optimizer, {"sgd", "adamw"});
   c.lr = real(s + ".lr", base.lr, 1e-12, 100.0);
   c.momentum = real(s + ".momentum", base.momentum, 0.0, 0.999999);
   c.weight_decay = real(s + ".weight_decay", base.weight_decay, 0.0, 1.0);
   c.nesterov = boolean(s + ".nesterov", base.nesterov);
   if (c.nesterov && c.momentum <= 0)
     throw ConfigError(where(s + ".nesterov") + ": needs momentum > 0");
+  adam(s, c);
+  c.max_grad_norm = real(s + ".max_grad_norm", base.max_grad_norm, 0.0, 1e6);
   c.lr_schedule = schedule(s, base.lr_schedule);
   c.augment = boolean(s + ".augment", base.augment);
   c.augment_padding =

@@ -30,6 +30,10 @@ class IniValues {
   TrainConfig role(const std::string& section, const TrainConfig& base) const;
   // The learning-rate schedule keys of [section] (lr_schedule, lr_milestones, lr_gamma).
   LrSchedule schedule(const std::string& section, const LrSchedule& base) const;
+  // warmup_steps / warmup_ratio of [section] into `sched`.
+  void warmup(const std::string& section, LrSchedule& sched) const;
+  // adam_beta1, adam_beta2, adam_eps of [section] into `c`.
+  void adam(const std::string& section, TrainConfig& c) const;
   // lr_milestones: 1-based epochs, positive and strictly increasing.
   std::vector<int> milestone_epochs(const std::string& key) const;
 

@@ -41,10 +41,28 @@ const std::vector<std::string> kGridKeys = {"name",
                                             "max_seq_length",
 
                                             "pipeline"};
-const std::vector<std::string> kRoleKeys = {
-    "epochs",          "batch_size", "eval_batch_size", "optimizer",         "lr",       "momentum",
-    "weight_decay",    "nesterov",   "lr_schedule",     "lr_milestones",     "lr_gamma", "augment",
-    "augment_padding", "precision",  "gang_size",       "checkpoint_minutes"};
+const std::vector<std::string> kRoleKeys = {"epochs",
+                                            "batch_size",
+                                            "eval_batch_size",
+                                            "optimizer",
+                                            "lr",
+                                            "momentum",
+                                            "weight_decay",
+                                            "nesterov",
+                                            "lr_schedule",
+                                            "lr_milestones",
+                                            "lr_gamma",
+                                            "augment",
+                                            "augment_padding",
+                                            "precision",
+                                            "gang_size",
+                                            "checkpoint_minutes",
+                                            "adam_beta1",
+                                            "adam_beta2",
+                                            "adam_eps",
+                                            "warmup_steps",
+                                            "warmup_ratio",
+                                            "max_grad_norm"};
 const std::vector<std::string> kDataKeys = {"val_fraction", "split_seed", "train_subset",
                                             "test_subset", "threads"};
 

@@ -62,6 +62,16 @@ void validate_milestones(const TrainConfig& c, const std::string& role, const In
                         "); milestones are epochs in [1, " + std::to_string(c.epochs) + "]");
 }
 
+// A warm-up is a part of the linear schedule; [teacher]/[student] inherit it from [train].
+void validate_warmup(const TrainConfig& c, const std::string& role, const IniValues& v) {
+  const auto& sched = c.lr_schedule;
+  if (sched.kind == "linear" || (sched.warmup_steps == 0 && sched.warmup_ratio == 0)) return;
+  const std::string name = sched.warmup_steps > 0 ? "warmup_steps" : "warmup_ratio";
+  const std::string key = (v.has(role + "." + name) ? role : "train") + "." + name;
+  throw ConfigError(v.where(key) + ": a warm-up needs lr_schedule = linear (the " + role +
+                    "'s schedule is '" + sched.kind + "')");
+}
+
 // fp16 storage only where the cache is used at all: unaugmented batches.
 void validate_teacher_logits(const GridSpec& g, const IniValues& v) {
   if (g.student.teacher_logits == "fp16" && g.student.augment)
@@ -116,6 +126,8 @@ void validate_grid(const GridSpec& g, const IniValues& v) {
   validate_checkpoints(g, v);
   validate_milestones(g.teacher, "teacher", v);
   validate_milestones(g.student, "student", v);
+  validate_warmup(g.teacher, "teacher", v);
+  validate_warmup(g.student, "student", v);
   validate_teacher_logits(g, v);
 }
 

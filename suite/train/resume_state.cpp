@@ -47,18 +47,26 @@ torch::serialize::InputArchive open(const std::string& path,
   return archive;
 }
 
-// SGD's momentum buffers as CPU copies while `save` runs, so resume.pt reads on any device (the
-// only optimizer a grid can choose is sgd).
-void with_cpu_momentum(torch::optim::Optimizer& opt, const std::function<void()>& save) {
-  std::vector<std::pair<torch::optim::SGDParamState*, torch::Tensor>> on_device;
+// The optimizer's state tensors (SGD's momentum buffers, AdamW's moments) as CPU copies while
+// `save` runs, so resume.pt reads on any device.
+void with_cpu_optimizer_state(torch::optim::Optimizer& opt, const std::function<void()>& save) {
+  std::vector<std::pair<torch::Tensor*, torch::Tensor>> on_device;  // slot, device tensor
+  const auto to_cpu = [&](torch::Tensor& slot) {
+    if (!slot.defined() || slot.is_cpu()) return;
+    on_device.emplace_back(&slot, slot);
+    slot = slot.to(torch::kCPU);
+  };
   for (auto& entry : opt.state()) {
-    auto* sgd = dynamic_cast<torch::optim::SGDParamState*>(entry.second.get());
-    if (!sgd || !sgd->momentum_buffer().defined() || sgd->momentum_buffer().is_cpu()) continue;
-    on_device.emplace_back(sgd, sgd->momentum_buffer());
-    sgd->momentum_buffer(sgd->momentum_buffer().to(torch::kCPU));
+    if (auto* sgd = dynamic_cast<torch::optim::SGDParamState*>(entry.second.get())) {
+      to_cpu(sgd->momentum_buffer());
+    } else if (auto* adamw = dynamic_cast<torch::optim::AdamWParamState*>(entry.second.get())) {
+      to_cpu(adamw->exp_avg());
+      to_cpu(adamw->exp_avg_sq());
+      to_cpu(adamw->max_exp_avg_sq());
+    }
   }
   save();
-  for (auto& [state, buffer] : on_device) state->momentum_buffer(buffer);
+  for (auto& [slot, tensor] : on_device) *slot = tensor;
 }
 
 }  // namespace
@@ -70,7 +78,7 @@ void save_resume_state(const ResumeState& s, models::NetImpl& net, torch::optim:
     archive.write("meta", c10::IValue(meta_json(s).dump()));
     write_net(net, net_archive);
     archive.write("net", net_archive);
-    with_cpu_momentum(opt, [&] { opt.save(opt_archive); });
+    with_cpu_optimizer_state(opt, [&] { opt.save(opt_archive); });
     archive.write("optimizer", opt_archive);
     archive.write("order", s.order, /*is_buffer=*/true);
     archive.write("generator", s.generator_state, /*is_buffer=*/true);

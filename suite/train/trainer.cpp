@@ -19,6 +19,7 @@
 #include "kdbench/train/gang_sync.h"
 #include "kdbench/train/lr_schedule.h"
 #include "kdbench/train/net_io.h"
+#include "kdbench/train/optimizer.h"
 #include "kdbench/train/precision.h"
 #include "kdbench/train/resume_state.h"
 #include "kdbench/train/stop_flag.h"
@@ -40,19 +41,6 @@ std::unique_ptr<methods::Method> method_of(const grid::Task& task, const Prepare
   return methods::builtin().make(task.method, task.method_params, shape);
 }
 
-std::unique_ptr<torch::optim::SGD> make_optimizer(models::NetImpl& net,
-                                                  const grid::TrainConfig& c) {
-  return std::make_unique<torch::optim::SGD>(net.parameters(), torch::optim::SGDOptions(c.lr)
-                                                                   .momentum(c.momentum)
-                                                                   .weight_decay(c.weight_decay)
-                                                                   .nesterov(c.nesterov));
-}
-
-void set_lr(torch::optim::SGD& opt, double lr) {
-  for (auto& group : opt.param_groups())
-    static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
-}
-
 nlohmann::json config_json(const grid::Task& task) {
   const auto& c = task.train;
   nlohmann::json j = {{"epochs", c.epochs},
@@ -67,6 +55,10 @@ nlohmann::json config_json(const grid::Task& task) {
                       {"augment_padding", c.augment_padding},
                       {"precision", c.precision}};
   j.update(schedule_json(c.lr_schedule));
+  if (c.optimizer == "adamw")
+    j.update(
+        {{"adam_beta1", c.adam_beta1}, {"adam_beta2", c.adam_beta2}, {"adam_eps", c.adam_eps}});
+  if (c.max_grad_norm > 0) j["max_grad_norm"] = c.max_grad_norm;
   if (!task.keep_checkpoints.empty()) j["keep_checkpoints"] = task.keep_checkpoints;
   return j;
 }
@@ -280,8 +272,8 @@ class TaskRun {
     methods::StepContext ctx;
     ctx.epoch = {epoch, task_.total_epochs, pos_.phase, pos_.phase_epoch, phase.epochs};
     ctx.steps_per_epoch = steps;
-    const double lr =
-        lr_at(task_.train.lr_schedule, task_.train.lr, pos_.phase_epoch, phase.epochs);
+    // A per-step schedule records the lr of the epoch's last step.
+    const double lr = lr_of_step(task_.train, pos_.phase_epoch, phase.epochs, steps, steps - 1);
     set_lr(*opt_, lr);
     const bool use_teacher = phase.uses_teacher && teacher_.has_value();
     // The checkpoint-search axis pins the teacher epoch; otherwise the method picks (Pro-KD walks
@@ -342,6 +334,11 @@ class TaskRun {
         for (auto& p : net_->parameters()) p.mutable_grad() = torch::Tensor();
       }
       if (grad_sync_) grad_sync_->all_reduce();
+      // After the all-reduce: every member of a gang clips the same global gradient.
+      if (task_.train.max_grad_norm > 0)
+        clip_gradients(net_->parameters(), task_.train.max_grad_norm);
+      if (per_step(task_.train.lr_schedule))
+        set_lr(*opt_, lr_of_step(task_.train, pos_.phase_epoch, phase.epochs, steps, s));
       opt_->step();
     }
     const auto [loss_sum, correct] = epoch_totals(sums, epoch);
@@ -557,7 +554,7 @@ class TaskRun {
   models::Net net_;
   std::optional<TeacherSource> teacher_;
   std::optional<GradientSync> grad_sync_;  // gangs only
-  std::unique_ptr<torch::optim::SGD> opt_;
+  std::unique_ptr<torch::optim::Optimizer> opt_;
   Precision precision_;
   LoopPosition pos_;
   Best best_;

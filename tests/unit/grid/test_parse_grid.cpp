@@ -64,7 +64,8 @@ TEST(ParseGrid, LrScheduleForms) {
   EXPECT_DOUBLE_EQ(g.student.lr_schedule.gamma, 0.2);
   expect_error(with("[train]", "lr_schedule = step 0.75 0.5"),
                {"[train] lr_schedule", "increasing"});
-  expect_error(with("[train]", "lr_schedule = linear"), {"[train] lr_schedule", "allowed"});
+  expect_error(with("[train]", "lr_schedule = exponential"),
+               {"[train] lr_schedule", "allowed", "'linear'"});
   expect_error(with("[train]", "lr_schedule = step"), {"needs milestones"});
 }
 

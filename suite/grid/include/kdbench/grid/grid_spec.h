@@ -10,26 +10,39 @@
 
 namespace kdbench::grid {
 
-// [train]/[teacher]/[student] lr_schedule, lr_milestones and lr_gamma; see train::lr_at.
+// [train]/[teacher]/[student] lr_schedule, lr_milestones, lr_gamma, warmup_steps and
+// warmup_ratio; see train::lr_at (the epoch schedules) and train::lr_at_step (linear).
 struct LrSchedule {
-  std::string kind = "step";                  // step | cosine | constant
+  std::string kind = "step";                  // step | cosine | constant | linear
   std::vector<double> milestones{0.5, 0.75};  // step: fractions of the phase's epochs
   // step: explicit 1-based epochs of the phase (lr_milestones), as PyTorch's MultiStepLR. When
   // set, `milestones` is empty; task keys include them only when set.
   std::vector<int> milestone_epochs;
   double gamma = 0.1;  // step: factor at each milestone
+  // linear only (checked by the parser): warm-up length in optimizer steps, or as a fraction of
+  // the phase's steps (rounded up, as Hugging Face's TrainingArguments). At most one is > 0;
+  // task keys include them only when > 0.
+  int64_t warmup_steps = 0;
+  double warmup_ratio = 0;
 };
 
 // Training hyper-parameters of one role ([train] defaults, [teacher]/[student] overrides).
 struct TrainConfig {
   int epochs = 10;
   int batch_size = 128;
-  int eval_batch_size = 256;  // larger batches are slower on CPU (cache), see bench/README.md
-  std::string optimizer = "sgd";
+  int eval_batch_size = 256;      // larger batches are slower on CPU (cache), see bench/README.md
+  std::string optimizer = "sgd";  // sgd | adamw (kdbench/train/optimizer.h)
   double lr = 0.05;
-  double momentum = 0.9;
-  double weight_decay = 5e-4;
-  bool nesterov = false;
+  double momentum = 0.9;       // sgd only
+  double weight_decay = 5e-4;  // sgd: L2 in the gradient; adamw: decoupled, weights only
+  bool nesterov = false;       // sgd only
+  // adamw only; task keys include them only for adamw.
+  double adam_beta1 = 0.9;
+  double adam_beta2 = 0.999;
+  double adam_eps = 1e-8;
+  // > 0: the global gradient's L2 norm is clipped to this before each step; 0 = off (not in the
+  // task key).
+  double max_grad_norm = 0;
   LrSchedule lr_schedule;
   bool augment = true;  // random crop (pad 4) + horizontal flip
   int augment_padding = 4;

@@ -1,9 +1,9 @@
 #pragma once
 // The state of a task interrupted at a training-step boundary, saved atomically as
-// <artifacts>/<key>/resume.pt: weights and BN statistics, optimizer (momentum buffers), loop
-// position, the epoch's data order, the data generator's state, partial epoch sums, the record
-// so far and the best weights of the running phase. Resuming from it continues bit for bit: the
-// finished run equals one that was never interrupted.
+// <artifacts>/<key>/resume.pt: weights and BN statistics, optimizer (SGD's momentum buffers,
+// AdamW's moments and step counts), loop position, the epoch's data order, the data generator's
+// state, partial epoch sums, the record so far and the best weights of the running phase. Resuming
+// from it continues bit for bit: the finished run equals one that was never interrupted.
 #include <torch/torch.h>
 
 #include <optional>
