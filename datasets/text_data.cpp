@@ -8,6 +8,7 @@
 #include "kdbench/core/errors.h"
 #include "kdbench/datasets/dataset_info.h"
 #include "kdbench/text/bert_tokenizer.h"
+#include "kdbench/text/sentencepiece_tokenizer.h"
 #include "split_permutation.h"
 
 namespace kdbench::datasets {
@@ -51,9 +52,15 @@ TextFiles text_files(const DataConfig& cfg, const GlueTask& task) {
   return f;
 }
 
-std::unique_ptr<text::BertTokenizer> make_tokenizer(const DataConfig& cfg) {
+std::unique_ptr<text::Tokenizer> make_tokenizer(const DataConfig& cfg) {
+  if (cfg.tokenizer == "sentencepiece") {
+    if (!fs::is_regular_file(cfg.vocab))
+      throw DataError("tokenizer: the grid's SentencePiece model " + cfg.vocab +
+                      " is missing (kdbench run trains it before the first task)");
+    return std::make_unique<text::SentencePieceTokenizer>(cfg.vocab);
+  }
   if (cfg.tokenizer != "wordpiece")
-    throw ConfigError("tokenizer: '" + cfg.tokenizer + "' is not one of: wordpiece");
+    throw ConfigError("tokenizer: '" + cfg.tokenizer + "' is not one of: wordpiece sentencepiece");
   if (cfg.vocab.empty())
     throw ConfigError("vocab: empty; a text dataset needs the path of a WordPiece vocab.txt");
   if (!fs::is_regular_file(cfg.vocab))
@@ -63,7 +70,7 @@ std::unique_ptr<text::BertTokenizer> make_tokenizer(const DataConfig& cfg) {
   return std::make_unique<text::BertTokenizer>(text::BertTokenizer::from_file(cfg.vocab));
 }
 
-TokenSet tokenize_rows(const std::vector<TextExample>& rows, const text::BertTokenizer& tok,
+TokenSet tokenize_rows(const std::vector<TextExample>& rows, const text::Tokenizer& tok,
                        const GlueTask& task, const DataConfig& cfg, int64_t& truncated) {
   const auto max_len = static_cast<size_t>(cfg.max_seq_length);
   std::vector<text::Encoding> enc;
@@ -81,7 +88,7 @@ TokenSet tokenize_rows(const std::vector<TextExample>& rows, const text::BertTok
   const auto n = static_cast<int64_t>(rows.size());
   const auto width = static_cast<int64_t>(longest);
   TokenSet s;
-  s.ids = torch::full({n, width}, tok.vocab().pad_id(), torch::kInt);
+  s.ids = torch::full({n, width}, tok.pad_id(), torch::kInt);
   s.token_types = torch::zeros({n, width}, torch::kUInt8);
   s.lengths = torch::empty({n}, torch::kLong);
   s.labels = torch::empty({n}, torch::kLong);
@@ -110,15 +117,12 @@ std::vector<TextExample> pick_rows(const std::vector<TextExample>& all,
   return out;
 }
 
-}  // namespace
+struct TextRows {
+  std::vector<TextExample> train, val, test;
+};
 
-void check_text_files(const DataConfig& cfg) {
-  text_files(cfg, task_of(cfg));
-  make_tokenizer(cfg);
-}
-
-TextSplits load_text(const DataConfig& cfg) {
-  const GlueTask& task = task_of(cfg);
+// The three splits as raw examples (see text_data.h for the rules).
+TextRows read_rows(const DataConfig& cfg, const GlueTask& task) {
   if (task.labels.empty())
     throw ConfigError("dataset " + cfg.dataset + ": " + task.display +
                       " is a regression task; kdbench trains classification tasks only so far");
@@ -129,7 +133,6 @@ TextSplits load_text(const DataConfig& cfg) {
     throw ConfigError("val_fraction: expected a value in [0, 1), found " +
                       std::to_string(cfg.val_fraction));
   const TextFiles files = text_files(cfg, task);
-  const auto tok = make_tokenizer(cfg);
   const TextSplit train_file = read_glue_tsv(task, GlueFile::Train, files.train);
   const TextSplit test_file =
       read_glue_tsv(task, task.local ? GlueFile::Test : GlueFile::Dev, files.test);
@@ -160,16 +163,41 @@ TextSplits load_text(const DataConfig& cfg) {
     throw ConfigError("test_subset: expected at most the " + std::to_string(test.size()) +
                       " test examples, found " + std::to_string(cfg.test_subset));
   if (cfg.test_subset > 0) test.resize(static_cast<size_t>(cfg.test_subset));
+  return {std::move(train), std::move(val), std::move(test)};
+}
 
+}  // namespace
+
+void check_text_files(const DataConfig& cfg) {
+  text_files(cfg, task_of(cfg));
+  if (cfg.tokenizer != "sentencepiece") make_tokenizer(cfg);  // its model is made at start
+}
+
+void prepare_tokenizer(const DataConfig& cfg) {
+  if (cfg.tokenizer != "sentencepiece" || fs::is_regular_file(cfg.vocab)) return;
+  const TextRows rows = read_rows(cfg, task_of(cfg));
+  std::vector<std::string> sentences;
+  for (const auto& e : rows.train) {
+    sentences.push_back(e.a);
+    if (!e.b.empty()) sentences.push_back(e.b);
+  }
+  fs::create_directories(fs::path(cfg.vocab).parent_path());
+  text::SentencePieceTokenizer::train(sentences, static_cast<int>(cfg.vocab_size), cfg.vocab);
+}
+
+TextSplits load_text(const DataConfig& cfg) {
+  const GlueTask& task = task_of(cfg);
+  TextRows rows = read_rows(cfg, task);
+  const auto tok = make_tokenizer(cfg);
   TextSplits s;
   s.task = &task;
   s.num_classes = static_cast<int64_t>(task.labels.size());
-  s.pad_id = tok->vocab().pad_id();
-  s.shape.vocab_size = static_cast<int64_t>(tok->vocab().size());
+  s.pad_id = tok->pad_id();
+  s.shape.vocab_size = tok->vocab_size();
   s.shape.max_tokens = cfg.max_seq_length;
-  s.train = tokenize_rows(train, *tok, task, cfg, s.truncated);
-  s.val = tokenize_rows(val, *tok, task, cfg, s.truncated);
-  s.test = tokenize_rows(test, *tok, task, cfg, s.truncated);
+  s.train = tokenize_rows(rows.train, *tok, task, cfg, s.truncated);
+  s.val = tokenize_rows(rows.val, *tok, task, cfg, s.truncated);
+  s.test = tokenize_rows(rows.test, *tok, task, cfg, s.truncated);
   return s;
 }
 

@@ -56,16 +56,26 @@ std::string vocab_identity(const std::string& path) {
   return content_key(bytes.str());
 }
 
+}  // namespace
+
 std::string canonical_data(const GridSpec& g) {
   std::string s = "dataset=" + g.dataset + ";val=" + num(g.val_fraction) +
                   ";split=" + std::to_string(g.split_seed) +
                   ";train_subset=" + std::to_string(g.train_subset) +
                   ";test_subset=" + std::to_string(g.test_subset);
   if (datasets::info(g.dataset).is_text())
-    s += ";tokenizer=" + g.tokenizer + ";vocab=" + vocab_identity(g.vocab) +
+    s += ";tokenizer=" + g.tokenizer +
+         (g.tokenizer == "sentencepiece" ? ";vocab_size=" + std::to_string(g.vocab_size)
+                                          : ";vocab=" + vocab_identity(g.vocab)) +
          ";max_seq_length=" + std::to_string(g.max_seq_length);
   return s;
 }
+
+std::string sentencepiece_model_path(const GridSpec& g) {
+  return g.artifacts + "/tokenizers/sentencepiece-" + content_key(canonical_data(g)) + ".model";
+}
+
+namespace {
 
 // Nominal training-set size (for cost estimates only; the real size is known after loading).
 double nominal_train_images(const GridSpec& g) {

@@ -38,6 +38,7 @@ const std::vector<std::string> kGridKeys = {"name",
                                             "stall_factor",
                                             "tokenizer",
                                             "vocab",
+                                            "vocab_size",
                                             "max_seq_length",
 
                                             "pipeline"};
@@ -245,11 +246,20 @@ void read_fields(GridSpec& g, const IniValues& v) {
 
   const bool text = datasets::info(g.dataset).is_text();
   if (text) {
-    g.tokenizer = v.choice("grid.tokenizer", "wordpiece", {"wordpiece"});
+    g.tokenizer = v.choice("grid.tokenizer", "wordpiece", {"wordpiece", "sentencepiece"});
+    const bool piece = g.tokenizer == "sentencepiece";
+    const char* other = piece ? "grid.vocab" : "grid.vocab_size";
+    if (v.has(other))
+      throw ConfigError(v.where(other) + ": " +
+                        (piece ? "sentencepiece trains its vocabulary on the grid's data; give "
+                                 "vocab_size, not vocab"
+                               : "wordpiece reads its vocab.txt; vocab_size is for sentencepiece"));
     g.vocab = v.text("grid.vocab", "");
+    g.vocab_size = v.integer("grid.vocab_size", 8000, 16, 1000000);
     g.max_seq_length = v.integer("grid.max_seq_length", 128, 3, 512);
   } else {
-    for (const char* key : {"grid.tokenizer", "grid.vocab", "grid.max_seq_length"})
+    for (const char* key :
+         {"grid.tokenizer", "grid.vocab", "grid.vocab_size", "grid.max_seq_length"})
       if (v.has(key))
         throw ConfigError(v.where(key) + ": only text datasets have a tokenizer; " + g.dataset +
                           " holds images");
@@ -333,7 +343,6 @@ GridSpec parse_grid_text(const std::string& text, const std::string& source,
     dc.data_dir = g.data_dir;
     dc.tokenizer = g.tokenizer;
     dc.vocab = g.vocab;
-    dc.max_seq_length = g.max_seq_length;
     try {
       datasets::check_files(dc);
     } catch (const Error& e) {

@@ -62,7 +62,8 @@ datasets::DataConfig data_config(const GridSpec& g) {
   dc.train_subset = g.train_subset;
   dc.test_subset = g.test_subset;
   dc.tokenizer = g.tokenizer;
-  dc.vocab = g.vocab;
+  dc.vocab = g.tokenizer == "sentencepiece" ? sentencepiece_model_path(g) : g.vocab;
+  dc.vocab_size = g.vocab_size;
   dc.max_seq_length = g.max_seq_length;
   return dc;
 }
@@ -72,7 +73,7 @@ int64_t num_classes(const GridSpec& g) { return datasets::info(g.dataset).num_cl
 InputShape input_shape(const GridSpec& g) {
   InputShape shape = datasets::info(g.dataset).shape;
   if (datasets::info(g.dataset).is_text()) {
-    shape.vocab_size = vocab_lines(g.vocab);
+    shape.vocab_size = g.tokenizer == "sentencepiece" ? g.vocab_size : vocab_lines(g.vocab);
     shape.max_tokens = g.max_seq_length;
   }
   return shape;

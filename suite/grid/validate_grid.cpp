@@ -96,7 +96,7 @@ void validate_text(const GridSpec& g, const IniValues& v) {
   check_models(g.teachers, "grid.teachers");
   check_models(g.students, "grid.students");
   if (!text) return;
-  if (g.vocab.empty())
+  if (g.tokenizer == "wordpiece" && g.vocab.empty())
     throw ConfigError(g.path + ": [grid] vocab is required for text dataset " + g.dataset +
                       ": the path of a WordPiece vocab.txt (bert-base-uncased's comes with "
                       "scripts/fetch-text-data.sh)");

@@ -57,17 +57,40 @@ results::Provenance provenance(const grid::GridSpec& spec, comm::Communicator& c
 // A bad data file is bad input: found here, before anything is written (exit 2, one line), not
 // as every task failing. Reads what every task reads (rank 0, once more): the headers, sizes
 // and labels, and the subsets against the split.
+void check_text(const datasets::DataConfig& cfg) {
+  const auto text = datasets::load_text(cfg);
+  if (text.truncated > 0)
+    spdlog::info("{}: {} examples are longer than max_seq_length = {} and are cut", cfg.dataset,
+                 text.truncated, cfg.max_seq_length);
+}
+
 void check_data(const grid::GridSpec& spec) {
   try {
     const auto cfg = grid::data_config(spec);
     if (!datasets::info(cfg.dataset).is_text()) {
       datasets::load(cfg);
-      return;
+    } else if (cfg.tokenizer == "sentencepiece") {
+      datasets::check_text_files(cfg);  // read through its model once that exists
+    } else {
+      check_text(cfg);
     }
-    const auto text = datasets::load_text(cfg);
-    if (text.truncated > 0)
-      spdlog::info("{}: {} examples are longer than max_seq_length = {} and are cut", cfg.dataset,
-                   text.truncated, cfg.max_seq_length);
+  } catch (const ConfigError& e) {
+    throw ConfigError(spec.path + ": [train] " + e.what());
+  }
+}
+
+// tokenizer = sentencepiece, once the artifacts directory exists: the grid's model (trained here
+// unless an earlier job made it), then the data read through it as check_data reads the rest.
+void prepare_sentencepiece(const grid::GridSpec& spec) {
+  const auto cfg = grid::data_config(spec);
+  if (!datasets::info(cfg.dataset).is_text() || cfg.tokenizer != "sentencepiece") return;
+  try {
+    if (!std::filesystem::exists(cfg.vocab)) {
+      datasets::prepare_tokenizer(cfg);
+      spdlog::info("SentencePiece vocabulary of {} pieces trained on the training split: {}",
+                   cfg.vocab_size, cfg.vocab);
+    }
+    check_text(cfg);
   } catch (const ConfigError& e) {
     throw ConfigError(spec.path + ": [train] " + e.what());
   }
@@ -122,6 +145,7 @@ int run_grid(comm::Communicator& comm, const RunOptions& opts) {
       make_writable_dir(std::filesystem::path(spec.results).parent_path().string(),
                         "[grid] results", made_dirs);
       make_writable_dir(spec.artifacts, "[grid] artifacts", made_dirs);
+      prepare_sentencepiece(spec);
       lock = lock_results(spec.results, hosts.front());
       store = std::make_unique<results::ResultsStore>(
           results::ResultsStore::open_or_create(spec.results, provenance(spec, comm, hosts)));

@@ -74,6 +74,21 @@ PY
 "$kdbench" report results.h5 --out report > report.log 2>&1 || { cat report.log; exit 1; }
 grep -q "MCC" report/tables/capacity_gap.tex || { echo "capacity_gap.tex has no MCC column"; exit 1; }
 
+# tokenizer = sentencepiece: the grid's own vocabulary, trained once at start into the artifacts
+# directory (content-keyed) and read by every rank; a rerun trains nothing.
+mkdir sp
+sed -e "s|^vocab     = .*|tokenizer = sentencepiece\nvocab_size = 32|" -e "s|^methods   = .*|methods   = kd|" \
+    -e "s|^results   = .*|results   = sp/results.h5|" -e "s|^artifacts = .*|artifacts = sp/artifacts|" \
+    grid.ini > sp/grid.ini
+mpirun -np 2 --oversubscribe "$kdbench" run sp/grid.ini > sp/run.log 2>&1 || { tail -20 sp/run.log; exit 1; }
+/usr/bin/python3 "$src/tests/e2e/h5check.py" done sp/results.h5 2
+model=$(ls sp/artifacts/tokenizers/sentencepiece-*.model)
+grep -q "SentencePiece vocabulary of 32 pieces trained" sp/run.log
+mpirun -np 2 --oversubscribe "$kdbench" run sp/grid.ini > sp/rerun.log 2>&1
+if grep -q "SentencePiece vocabulary of" sp/rerun.log; then echo "the rerun trained the model again"; exit 1; fi
+[[ $(ls sp/artifacts/tokenizers) == "$(basename "$model")" ]]
+echo "text: sentencepiece vocabulary trained once ($model)"
+
 # Bad text inputs: exit 2, one line, naming the file or key.
 expect_exit2() {  # NAME PATTERN GRID
   local name=$1 pattern=$2

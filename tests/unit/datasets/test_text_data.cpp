@@ -1,7 +1,9 @@
 // Text datasets as the trainer reads them: TSVs tokenised into padded id tensors with lengths
 // (checked token by token against a hand-made vocabulary), the splits (local corpora: dev
 // validates; GLUE: a held-out part of train validates, dev tests), truncation, and bad input.
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "fixtures.h"
 #include "kdbench/core/errors.h"
@@ -92,6 +94,40 @@ TEST(TextData, GlueValidatesOnHeldOutTrainAndTestsOnDev) {
   EXPECT_EQ(cut.test.size(), 1);
   // The same seed, the same split; the held-out rows and the training rows are disjoint.
   EXPECT_TRUE(torch::equal(load_text(c).val.labels, cut.val.labels));
+}
+
+// tokenizer = sentencepiece: the model is trained on the training split only, once (a second
+// call keeps the file), deterministically, and the splits are read through it.
+TEST(TextData, SentencePieceTrainsOnTheTrainingSplitOnce) {
+  TempDir dir;
+  std::string train = "sentence\tlabel\n";
+  for (int i = 0; i < 60; ++i)
+    train += (i % 2 ? "a good film with good actors " : "a bad film with bad music ") +
+             std::to_string(i % 7) + "\t" + std::to_string(i % 2) + "\n";
+  put(dir, "train.tsv", train);
+  put(dir, "dev.tsv", "sentence\tlabel\ngood film\t1\n");
+  put(dir, "test.tsv", "sentence\tlabel\nzebra quartz\t0\n");
+  DataConfig c = config(dir, "review-sentiment");
+  c.tokenizer = "sentencepiece";
+  c.vocab = dir.file("tok/sp.model");
+  c.vocab_size = 30;
+  EXPECT_THROW(load_text(c), DataError);  // no model yet
+  prepare_tokenizer(c);
+  std::ifstream first_file(c.vocab, std::ios::binary);
+  const std::string first((std::istreambuf_iterator<char>(first_file)), {});
+  ASSERT_FALSE(first.empty());
+  prepare_tokenizer(c);  // kept, not retrained
+  std::filesystem::rename(c.vocab, c.vocab + ".first");
+  prepare_tokenizer(c);  // retrained: the same bytes
+  std::ifstream second_file(c.vocab, std::ios::binary);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(second_file)), {}), first);
+  const TextSplits s = load_text(c);
+  EXPECT_EQ(s.shape.vocab_size, 30);
+  EXPECT_EQ(s.pad_id, 0);
+  EXPECT_EQ(s.train.ids[0][0].item<int32_t>(), 2);  // [CLS]
+  EXPECT_LT(s.train.ids.max().item<int32_t>(), 30);
+  // "zebra quartz" is not in the training text: characters the model never saw are [UNK].
+  EXPECT_GT(s.test.ids.eq(1).sum().item<int64_t>(), 0);
 }
 
 TEST(TextData, BadInputIsOneClearError) {

@@ -13,9 +13,11 @@ struct DataConfig {
   int64_t train_subset = 0;   // > 0: keep this many training images (after the split)
   int64_t test_subset = 0;    // > 0: keep the first this many test images (tiny tests)
   // Text datasets only (docs/text.md): the tokenizer and the path of its vocabulary (wordpiece:
-  // a BERT vocab.txt; sentencepiece: the grid's trained .model), and the longest sequence kept.
+  // a BERT vocab.txt; sentencepiece: the grid's trained .model, of vocab_size pieces), and the
+  // longest sequence kept.
   std::string tokenizer = "wordpiece";
   std::string vocab;
+  int64_t vocab_size = 8000;
   int64_t max_seq_length = 128;
 };
 

@@ -38,6 +38,11 @@ struct TextSplits {
 // The files a text dataset needs (DataError naming the first missing one and the script that
 // makes the local corpora) and the tokenizer's vocabulary (DataError naming the `vocab` key).
 void check_text_files(const DataConfig& cfg);
+// tokenizer = sentencepiece: trains the model on the training split's text (both segments of a
+// pair; the split exactly as load_text makes it) and writes it to cfg.vocab, unless a model is
+// there already. The grid names the file by the content key of its data and vocab_size, so every
+// task of the grid, and every later job, reads the one model. Nothing to do for wordpiece.
+void prepare_tokenizer(const DataConfig& cfg);
 // Reads, splits and tokenises. ConfigError for a regression task (STS-B), a bad max_seq_length,
 // val_fraction or subset; DataError for a malformed file (the GLUE readers' lines).
 TextSplits load_text(const DataConfig& cfg);

@@ -73,9 +73,11 @@ struct GridSpec {
   uint64_t split_seed = 0;
   int64_t train_subset = 0;
   int64_t test_subset = 0;
-  // Text datasets (docs/text.md): the tokenizer, its vocabulary file and the longest sequence.
+  // Text datasets (docs/text.md): the tokenizer, its vocabulary file (wordpiece) or the size of
+  // the vocabulary trained on the grid's training split (sentencepiece), the longest sequence.
   std::string tokenizer = "wordpiece";
   std::string vocab;
+  int64_t vocab_size = 8000;
   int64_t max_seq_length = 128;
   int threads = 0;  // intra-op threads per rank; 0 = cores / ranks on the node
   TrainConfig teacher, student;

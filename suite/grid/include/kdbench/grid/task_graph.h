@@ -87,6 +87,11 @@ InputShape input_shape(const GridSpec& grid);
 // Tokens in a vocab.txt (its lines); bert-base-uncased's 30,522 when the file cannot be read
 // (plans made away from the data; training checks the file first).
 int64_t vocab_lines(const std::string& path);
+// tokenizer = sentencepiece: <artifacts>/tokenizers/sentencepiece-<key>.model, the key naming the
+// data (dataset, split, subsets) and vocab_size, so grids on the same data share one model.
+std::string sentencepiece_model_path(const GridSpec& grid);
+// The data part of every task key (dataset, split, subsets; text: tokenizer and vocabulary).
+std::string canonical_data(const GridSpec& grid);
 
 TaskGraph expand(const GridSpec& grid);
 
