@@ -44,6 +44,7 @@ std::string canonical(const TrainConfig& c) {
   if (c.optimizer == "adamw")
     s += ";adam=" + num(c.adam_beta1) + ":" + num(c.adam_beta2) + ":" + num(c.adam_eps);
   if (c.max_grad_norm > 0) s += ";clip=" + num(c.max_grad_norm);
+  if (c.length_buckets) s += ";length_buckets=1";
   return s;
 }
 

@@ -63,7 +63,8 @@ const std::vector<std::string> kRoleKeys = {"epochs",
                                             "adam_eps",
                                             "warmup_steps",
                                             "warmup_ratio",
-                                            "max_grad_norm"};
+                                            "max_grad_norm",
+                                            "length_buckets"};
 const std::vector<std::string> kDataKeys = {"val_fraction", "split_seed", "train_subset",
                                             "test_subset", "threads"};
 

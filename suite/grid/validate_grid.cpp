@@ -95,7 +95,14 @@ void validate_text(const GridSpec& g, const IniValues& v) {
   };
   check_models(g.teachers, "grid.teachers");
   check_models(g.students, "grid.students");
-  if (!text) return;
+  if (!text) {
+    for (const char* key : {"train.length_buckets", "teacher.length_buckets",
+                            "student.length_buckets"})
+      if (v.has(key) && (g.teacher.length_buckets || g.student.length_buckets))
+        throw ConfigError(v.where(key) + ": length buckets group text examples by length; " +
+                          g.dataset + " holds images");
+    return;
+  }
   if (g.tokenizer == "wordpiece" && g.vocab.empty())
     throw ConfigError(g.path + ": [grid] vocab is required for text dataset " + g.dataset +
                       ": the path of a WordPiece vocab.txt (bert-base-uncased's comes with "

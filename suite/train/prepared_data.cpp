@@ -100,4 +100,18 @@ models::Inputs batch(const PreparedData& d, const Split& s, int64_t begin, int64
   return normalised(d, s.x.slice(0, begin, end));
 }
 
+torch::Tensor bucket_by_length(const torch::Tensor& order, const torch::Tensor& lengths,
+                               int64_t batch_size) {
+  auto out = order.clone();
+  auto o = out.accessor<int64_t, 1>();
+  const auto len = lengths.accessor<int64_t, 1>();
+  const int64_t n = out.size(0), mega = kBucketBatches * batch_size;
+  for (int64_t begin = 0; begin < n; begin += mega) {
+    int64_t* first = o.data() + begin;
+    std::stable_sort(first, first + std::min(mega, n - begin),
+                     [&](int64_t a, int64_t b) { return len[a] > len[b]; });
+  }
+  return out;
+}
+
 }  // namespace kdbench::train

@@ -59,6 +59,7 @@ nlohmann::json config_json(const grid::Task& task) {
     j.update(
         {{"adam_beta1", c.adam_beta1}, {"adam_beta2", c.adam_beta2}, {"adam_eps", c.adam_eps}});
   if (c.max_grad_norm > 0) j["max_grad_norm"] = c.max_grad_norm;
+  if (c.length_buckets) j["length_buckets"] = true;
   if (!task.keep_checkpoints.empty()) j["keep_checkpoints"] = task.keep_checkpoints;
   return j;
 }
@@ -286,6 +287,8 @@ class TaskRun {
     net_->train();
     // The order is drawn on the CPU generator (the same on every device), uploaded once.
     torch::Tensor order = resumed ? resumed->order : torch::randperm(n, gen_, torch::kLong);
+    if (!resumed && data_.text && task_.train.length_buckets)
+      order = bucket_by_length(order, data_.train.lengths.to(torch::kCPU), bs);
     const torch::Tensor order_on_device = order.to(env_.device);
     // A gang's saved sums are the gang's (interrupt() adds them up): the root carries them on.
     const bool carry = resumed && is_root();

@@ -48,6 +48,8 @@ warmup_ratio = 0.1
 max_grad_norm = 1.0
 val_fraction = 0.2
 threads      = 1
+[teacher]
+length_buckets = true
 INI
 mpirun -np 2 --oversubscribe "$kdbench" run grid.ini > run.log 2>&1 || { tail -20 run.log; exit 1; }
 /usr/bin/python3 "$src/tests/e2e/h5check.py" done results.h5 4

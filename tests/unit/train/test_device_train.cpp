@@ -133,3 +133,28 @@ TEST_F(DeviceFixture, NonFiniteLossNamesTheFirstBadStep) {
     EXPECT_NE(m.find("at epoch 1 step " + std::to_string(step)), std::string::npos) << m;
   }
 }
+
+// length_buckets: within each megabatch of 50 batches the rows are sorted longest first, ties in
+// the shuffled order; across megabatches the order is untouched.
+TEST(LengthBuckets, SortsEachMegabatchByLengthLongestFirst) {
+  using kdbench::train::bucket_by_length;
+  using kdbench::train::kBucketBatches;
+  // Batch size 1: megabatches of 50 rows. 120 rows with lengths row % 7.
+  const int64_t n = 120;
+  auto lengths = torch::arange(n, torch::kLong).remainder(7);
+  auto order = torch::arange(n - 1, -1, -1, torch::kLong);  // a "shuffle": reversed
+  const auto out = bucket_by_length(order, lengths, 1);
+  ASSERT_EQ(out.size(0), n);
+  for (int64_t begin = 0; begin < n; begin += kBucketBatches) {
+    const int64_t end = std::min(n, begin + kBucketBatches);
+    // The same rows as the shuffle's megabatch.
+    EXPECT_TRUE(torch::equal(std::get<0>(out.slice(0, begin, end).sort()),
+                             std::get<0>(order.slice(0, begin, end).sort())));
+    for (int64_t i = begin + 1; i < end; ++i) {
+      const int64_t a = out[i - 1].item<int64_t>(), b = out[i].item<int64_t>();
+      ASSERT_GE(lengths[a].item<int64_t>(), lengths[b].item<int64_t>()) << i;
+      if (lengths[a].item<int64_t>() == lengths[b].item<int64_t>()) EXPECT_GT(a, b) << i;  // stable
+    }
+  }
+  EXPECT_EQ(out[0].item<int64_t>(), 118);  // the longest (length 6) of rows 119..70, first in order
+}

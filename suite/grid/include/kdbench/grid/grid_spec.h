@@ -46,6 +46,9 @@ struct TrainConfig {
   LrSchedule lr_schedule;
   bool augment = true;  // random crop (pad 4) + horizontal flip
   int augment_padding = 4;
+  // Text: batches of similar lengths (less padding), as Hugging Face's group_by_length does;
+  // train/prepared_data.h bucket_by_length. Changes the batches, so it is part of the key.
+  bool length_buckets = false;
   // fp32 | bf16 (autocast forward passes, kdbench/train/precision.h); checked by the parser.
   std::string precision = "fp32";
   // [student] only: how the teacher-logit cache stores the teacher's logits, fp32 | fp16

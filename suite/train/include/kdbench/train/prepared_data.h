@@ -54,4 +54,12 @@ PreparedData load_prepared(const datasets::DataConfig& cfg, const torch::Device&
 models::Inputs batch(const PreparedData& d, const Split& s, const torch::Tensor& idx);
 models::Inputs batch(const PreparedData& d, const Split& s, int64_t begin, int64_t end);
 
+// Length-bucketed batching (`length_buckets = true`, Hugging Face's group_by_length): the random
+// order is cut into megabatches of kBucketBatches batches, each sorted by length, longest first
+// (ties keep the random order), so a batch holds rows of similar length and pads little. Uses no
+// randomness of its own: `order` (CPU int64) carries the epoch's shuffle. `lengths`: CPU int64.
+constexpr int64_t kBucketBatches = 50;
+torch::Tensor bucket_by_length(const torch::Tensor& order, const torch::Tensor& lengths,
+                               int64_t batch_size);
+
 }  // namespace kdbench::train

@@ -1,0 +1,111 @@
+// Text grids: dataset = glue-X | spam | ..., vocab / tokenizer / vocab_size / max_seq_length,
+// length_buckets; the checks that keep image and text apart (one line each, exit 2), and the keys
+// (the vocabulary by content: another vocab.txt makes other tasks).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "kdbench/core/errors.h"
+#include "kdbench/grid/parse_grid.h"
+#include "kdbench/grid/task_graph.h"
+
+using namespace kdbench;
+using namespace kdbench::grid;
+
+namespace {
+
+const std::string kVocab = "/tmp/kdbench-test-text-keys-vocab.txt";
+
+std::string text_grid(const std::string& grid_extra = "", const std::string& tail = "") {
+  return "[grid]\ndataset = glue-sst2\ndata_dir = /unused\nvocab = " + kVocab +
+         "\nteachers = bert-L2-H128\nstudents = bert-L1-H128\nmethods = nokd kd\nseeds = 1\n" +
+         grid_extra + "[train]\nepochs = 2\n" + tail;
+}
+
+GridSpec parse(const std::string& text) {
+  return parse_grid_text(text, "g.ini", ParseOptions{false});
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    parse(text);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no error for: " << text;
+  return "";
+}
+
+void write_vocab(const std::string& extra) {
+  std::ofstream(kVocab) << "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\ngood\nbad\n" << extra;
+}
+
+}  // namespace
+
+TEST(TextKeys, TextGridParsesWithTextDefaults) {
+  write_vocab("");
+  const GridSpec g = parse(text_grid());
+  EXPECT_EQ(g.tokenizer, "wordpiece");
+  EXPECT_EQ(g.max_seq_length, 128);
+  EXPECT_FALSE(g.student.augment);  // crop/flip default off for text
+  const InputShape shape = input_shape(g);
+  EXPECT_EQ(shape.vocab_size, 7);
+  EXPECT_EQ(shape.max_tokens, 128);
+  const auto graph = expand(g);
+  EXPECT_EQ(graph.tasks.size(), 3u);
+  // sentencepiece: the vocabulary is the grid's, of vocab_size pieces, in the artifacts.
+  const GridSpec sp = parse(
+      "[grid]\ndataset = spam\ndata_dir = /unused\ntokenizer = sentencepiece\nvocab_size = 500\n"
+      "students = bert-L1-H128\nmethods = nokd\nseeds = 1\nartifacts = art\n");
+  EXPECT_EQ(input_shape(sp).vocab_size, 500);
+  EXPECT_EQ(data_config(sp).vocab.rfind("art/tokenizers/sentencepiece-", 0), 0u);
+  std::remove(kVocab.c_str());
+}
+
+TEST(TextKeys, AnotherVocabularyMakesOtherTasks) {
+  write_vocab("");
+  const auto before = expand(parse(text_grid())).tasks.front().key;
+  EXPECT_EQ(expand(parse(text_grid())).tasks.front().key, before);
+  write_vocab("film\n");
+  EXPECT_NE(expand(parse(text_grid())).tasks.front().key, before);
+  write_vocab("");
+  EXPECT_NE(expand(parse(text_grid("max_seq_length = 64\n"))).tasks.front().key, before);
+  EXPECT_NE(expand(parse(text_grid("", "length_buckets = true\n"))).tasks.front().key, before);
+  std::remove(kVocab.c_str());
+}
+
+TEST(TextKeys, ImageAndTextStayApartWithOneLine) {
+  write_vocab("");
+  const auto has = [](const std::string& msg, const std::string& part) {
+    EXPECT_NE(msg.find(part), std::string::npos) << msg;
+  };
+  has(error_of(text_grid("", "augment = true\n")), "augment = true");
+  has(error_of("[grid]\ndataset = glue-sst2\ndata_dir = /d\nvocab = v\nteachers = bert-L2-H128\n"
+               "students = cnn2\nmethods = kd\nseeds = 1\n"),
+      "model 'cnn2' reads images");
+  has(error_of("[grid]\ndata_dir = /d\nteachers = cnn4\nstudents = bert-L1-H128\nmethods = kd\n"
+               "seeds = 1\n"),
+      "reads token sequences");
+  has(error_of("[grid]\ndata_dir = /d\nvocab = v\nstudents = cnn2\nmethods = nokd\nseeds = 1\n"),
+      "only text datasets have a tokenizer");
+  has(error_of("[grid]\ndata_dir = /d\nstudents = cnn2\nmethods = nokd\nseeds = 1\n[train]\n"
+               "length_buckets = true\n"),
+      "length buckets group text examples");
+  has(error_of(text_grid("vocab_size = 100\n")), "vocab_size is for sentencepiece");
+  has(error_of(text_grid("tokenizer = sentencepiece\n")), "give vocab_size, not vocab");
+  has(error_of(text_grid("tokenizer = bpe\n")), "wordpiece sentencepiece");
+  has(error_of(text_grid("max_seq_length = 1024\n")), "max_seq_length");
+  const std::string combined = text_grid();
+  has(error_of(combined.substr(0, combined.find("methods")) + "methods = kd combined\nseeds = 1\n"),
+      "combined is not available on text");
+  has(error_of("[grid]\ndataset = glue-stsb\ndata_dir = /d\nvocab = v\nstudents = bert-L1-H128\n"
+               "methods = nokd\nseeds = 1\n"),
+      "regression task");
+  has(error_of("[grid]\ndataset = spam\ndata_dir = /d\nstudents = bert-L1-H128\nmethods = nokd\n"
+               "seeds = 1\n"),
+      "[grid] vocab is required");
+  for (const auto& msg : {error_of(text_grid("", "augment = true\n"))})
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  std::remove(kVocab.c_str());
+}
