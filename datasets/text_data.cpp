@@ -80,7 +80,8 @@ TokenSet tokenize_rows(const std::vector<TextExample>& rows, const text::Tokeniz
     enc.push_back(task.pair ? tok.encode(r.a, r.b, max_len) : tok.encode(r.a, max_len));
     // An encoding that fills max_length exactly may have been cut: ask for one more to know.
     if (enc.back().input_ids.size() == max_len) {
-      const auto longer = task.pair ? tok.encode(r.a, r.b, max_len + 1) : tok.encode(r.a, max_len + 1);
+      const auto longer =
+          task.pair ? tok.encode(r.a, r.b, max_len + 1) : tok.encode(r.a, max_len + 1);
       if (longer.input_ids.size() > max_len) ++truncated;
     }
     longest = std::max(longest, enc.back().input_ids.size());
@@ -108,8 +109,7 @@ TokenSet tokenize_rows(const std::vector<TextExample>& rows, const text::Tokeniz
   return s;
 }
 
-std::vector<TextExample> pick_rows(const std::vector<TextExample>& all,
-                                   std::vector<int64_t> rows) {
+std::vector<TextExample> pick_rows(const std::vector<TextExample>& all, std::vector<int64_t> rows) {
   std::sort(rows.begin(), rows.end());  // file order, as for images
   std::vector<TextExample> out;
   out.reserve(rows.size());

@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "builders.h"
-#include "kdbench/models/bert.h"
 #include "kdbench/core/errors.h"
 #include "kdbench/core/strings.h"
+#include "kdbench/models/bert.h"
 
 namespace kdbench::models {
 namespace detail {
@@ -57,8 +57,8 @@ void check_request(const std::string& name, int64_t num_classes, const InputShap
   }
   if (shape.is_text()) {
     if (shape.max_tokens < 2 || shape.max_tokens > 512)
-      throw ConfigError("model '" + name + "': max_seq_length " +
-                        std::to_string(shape.max_tokens) + " is not in 2..512 (BERT's positions)");
+      throw ConfigError("model '" + name + "': max_seq_length " + std::to_string(shape.max_tokens) +
+                        " is not in 2..512 (BERT's positions)");
     return;
   }
   if (shape.channels < 1 || shape.height < 1 || shape.width < 1) {

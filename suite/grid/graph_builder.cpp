@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "kdbench/core/hash.h"
@@ -67,7 +67,7 @@ std::string canonical_data(const GridSpec& g) {
   if (datasets::info(g.dataset).is_text())
     s += ";tokenizer=" + g.tokenizer +
          (g.tokenizer == "sentencepiece" ? ";vocab_size=" + std::to_string(g.vocab_size)
-                                          : ";vocab=" + vocab_identity(g.vocab)) +
+                                         : ";vocab=" + vocab_identity(g.vocab)) +
          ";max_seq_length=" + std::to_string(g.max_seq_length);
   return s;
 }

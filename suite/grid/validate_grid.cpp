@@ -90,14 +90,13 @@ void validate_text(const GridSpec& g, const IniValues& v) {
         throw ConfigError(v.where(key) + ": model '" + m + "' " +
                           (text ? "reads images; text datasets train bert-L{layers}-H{hidden}"
                                   "[-A{heads}] models"
-                                : "reads token sequences; dataset " + g.dataset +
-                                      " holds images"));
+                                : "reads token sequences; dataset " + g.dataset + " holds images"));
   };
   check_models(g.teachers, "grid.teachers");
   check_models(g.students, "grid.students");
   if (!text) {
-    for (const char* key : {"train.length_buckets", "teacher.length_buckets",
-                            "student.length_buckets"})
+    for (const char* key :
+         {"train.length_buckets", "teacher.length_buckets", "student.length_buckets"})
       if (v.has(key) && (g.teacher.length_buckets || g.student.length_buckets))
         throw ConfigError(v.where(key) + ": length buckets group text examples by length; " +
                           g.dataset + " holds images");

@@ -16,7 +16,8 @@ torch::Tensor batched_logits(models::NetImpl& net, int64_t n, int64_t batch,
   net.eval();
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> parts;
-  for (int64_t i = 0; i < n; i += batch) parts.push_back(net.forward(rows(i, std::min(n, i + batch))));
+  for (int64_t i = 0; i < n; i += batch)
+    parts.push_back(net.forward(rows(i, std::min(n, i + batch))));
   net.train(was_training);
   return parts.empty() ? torch::empty({0}, torch::TensorOptions().device(device))
                        : torch::cat(parts);
@@ -50,10 +51,9 @@ Scores evaluate(models::NetImpl& net, const PreparedData& d, const Split& s, int
 double accuracy(models::NetImpl& net, const torch::Tensor& x, const torch::Tensor& y,
                 int64_t batch) {
   if (x.size(0) == 0) return 0;
-  const auto pred =
-      batched_logits(net, x.size(0), batch, x.device(),
-                     [&](int64_t b, int64_t e) { return models::Inputs(x.slice(0, b, e)); })
-          .argmax(1);
+  const auto pred = batched_logits(net, x.size(0), batch, x.device(), [&](int64_t b, int64_t e) {
+                      return models::Inputs(x.slice(0, b, e));
+                    }).argmax(1);
   return pred.eq(y).sum().item<double>() / static_cast<double>(x.size(0));
 }
 

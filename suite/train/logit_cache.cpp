@@ -104,8 +104,8 @@ std::string data_fingerprint(const PreparedData& d) {
     // Images: the normalised pixels; text: the token ids and segment ids.
     for (const auto& t : {rows.images, rows.input_ids, rows.token_type_ids}) {
       if (!t.defined()) continue;
-      const auto cpu = t.to(torch::kCPU, t.is_floating_point() ? torch::kFloat : torch::kLong)
-                           .contiguous();
+      const auto cpu =
+          t.to(torch::kCPU, t.is_floating_point() ? torch::kFloat : torch::kLong).contiguous();
       text.append(static_cast<const char*>(cpu.data_ptr()), cpu.nbytes());
     }
   }

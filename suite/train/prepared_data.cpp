@@ -21,11 +21,14 @@ torch::Tensor normalised(const PreparedData& d, const torch::Tensor& rows) {
 models::Inputs token_batch(const torch::Tensor& ids, const torch::Tensor& types,
                            const torch::Tensor& lengths) {
   models::Inputs in;
-  const int64_t width = lengths.numel() == 0 ? 1 : std::max<int64_t>(1, lengths.max().item<int64_t>());
+  const int64_t width =
+      lengths.numel() == 0 ? 1 : std::max<int64_t>(1, lengths.max().item<int64_t>());
   in.input_ids = ids.slice(1, 0, width).to(torch::kLong);
   in.token_type_ids = types.slice(1, 0, width).to(torch::kLong);
-  in.attention_mask =
-      torch::arange(width, lengths.options()).unsqueeze(0).lt(lengths.unsqueeze(1)).to(torch::kLong);
+  in.attention_mask = torch::arange(width, lengths.options())
+                          .unsqueeze(0)
+                          .lt(lengths.unsqueeze(1))
+                          .to(torch::kLong);
   return in;
 }
 

@@ -76,7 +76,7 @@ results::RunRecord initial_record(const grid::Task& task) {
 // (accuracy for images: the same numbers as ever); accuracy is kept at the selected epoch too.
 struct Best {
   static constexpr double kNone = std::numeric_limits<double>::lowest();  // MCC can be < 0
-  double val = kNone, test_at_val = 0, best_test = kNone;  // the metric
+  double val = kNone, test_at_val = 0, best_test = kNone;                 // the metric
   double val_acc = 0, test_acc_at_val = 0, best_test_acc = 0;
   int epoch = 0;
   double phase_val = kNone;
@@ -456,7 +456,8 @@ class TaskRun {
       if (is_root()) save_net(*net_, *env_.artifacts, task_.key, results::checkpoint_name(epoch));
       rec_.checkpoints[std::to_string(epoch)] = {{"val_acc", val_acc}, {"test_acc", test_acc}};
       if (data_.metric != "accuracy")
-        rec_.checkpoints[std::to_string(epoch)].update({{"val_metric", val}, {"test_metric", test}});
+        rec_.checkpoints[std::to_string(epoch)].update(
+            {{"val_metric", val}, {"test_metric", test}});
     }
     pos_.epoch = epoch;
     // After save_net returned: the checkpoint is under its final name, so reporting it lets the

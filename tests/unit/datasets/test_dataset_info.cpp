@@ -81,7 +81,8 @@ TEST(DatasetInfo, UnknownNameListsTheKnownOnes) {
       "glue-mnli glue-qnli glue-rte glue-wnli spam spam-pair sotu-party review-sentiment";
   EXPECT_EQ(error_message<ConfigError>([] { info("imagenet"); }),
             "dataset: unknown dataset 'imagenet'; known: " + kKnown);
-  EXPECT_EQ(error_message<ConfigError>([] { info(""); }), "dataset: unknown dataset ''; known: " + kKnown);
+  EXPECT_EQ(error_message<ConfigError>([] { info(""); }),
+            "dataset: unknown dataset ''; known: " + kKnown);
   EXPECT_THROW(info("CIFAR10"), ConfigError);  // names are exact
   std::vector<std::string> names;
   for (const auto& d : all_datasets()) names.push_back(d.name);

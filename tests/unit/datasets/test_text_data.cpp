@@ -77,7 +77,8 @@ TEST(TextData, PairTaskHasSegments) {
 TEST(TextData, GlueValidatesOnHeldOutTrainAndTestsOnDev) {
   TempDir dir;
   std::string train;
-  for (int i = 0; i < 10; ++i) train += "s" + std::to_string(i) + "\t" + std::to_string(i % 2) + "\t\tgood\n";
+  for (int i = 0; i < 10; ++i)
+    train += "s" + std::to_string(i) + "\t" + std::to_string(i % 2) + "\t\tgood\n";
   put(dir, "train.tsv", train);
   put(dir, "dev.tsv", "d\t1\t\tbad film\nd\t0\t*\tfilm\n");
   DataConfig c = config(dir, "glue-cola");

@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <functional>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 
 #include "kdbench/core/errors.h"
@@ -284,7 +284,8 @@ TEST(BertRegistry, MakeBuildsTheClassifierForTheTextShape) {
   in.token_type_ids = torch::zeros({4, 7}, torch::kLong);
   const auto logits = net->forward(in);
   EXPECT_EQ(logits.sizes(), (std::vector<int64_t>{4, 3}));
-  EXPECT_TRUE(torch::equal(logits, bert->forward(in.input_ids, in.attention_mask, in.token_type_ids)));
+  EXPECT_TRUE(
+      torch::equal(logits, bert->forward(in.input_ids, in.attention_mask, in.token_type_ids)));
   // A gang member's share of the batch: the same rows of every tensor.
   const Inputs share = in.slice(1, 3);
   EXPECT_TRUE(torch::allclose(net->forward(share), logits.slice(0, 1, 3), 1e-5, 1e-6));

@@ -34,7 +34,9 @@ class TinyNet : public models::NetImpl {
     fc_->weight.copy_(torch::tensor({{1.0F, -2.0F}}));
     fc_->bias.copy_(torch::tensor({0.5F}));
   }
-  torch::Tensor forward(const kdbench::models::Inputs& in) override { return fc_->forward(in.images); }
+  torch::Tensor forward(const kdbench::models::Inputs& in) override {
+    return fc_->forward(in.images);
+  }
   torch::nn::Linear fc_{nullptr};
 };
 

@@ -30,9 +30,9 @@ struct TextSplits {
   TokenSet train, val, test;
   const GlueTask* task = nullptr;
   int64_t num_classes = 2;
-  InputShape shape;        // vocab_size and max_tokens = max_seq_length
+  InputShape shape;  // vocab_size and max_tokens = max_seq_length
   int64_t pad_id = 0;
-  int64_t truncated = 0;   // examples longer than max_seq_length, cut (longest segment first)
+  int64_t truncated = 0;  // examples longer than max_seq_length, cut (longest segment first)
 };
 
 // The files a text dataset needs (DataError naming the first missing one and the script that
