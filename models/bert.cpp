@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <limits>
 #include <regex>
 #include <set>
@@ -325,6 +326,37 @@ BertLoadReport load_hf_weights(BertClassifierImpl& model, const SafetensorsFile&
   for (const auto& e : file.entries())
     if (!used.count(e.name)) report.unused.push_back(e.name);
   return report;
+}
+
+BertLoadReport init_from_hf_dir(BertClassifierImpl& model, const std::string& dir) {
+  const std::string config_path = dir + "/config.json";
+  std::ifstream in(config_path, std::ios::binary);
+  if (!in)
+    throw DataError(config_path + ": cannot open (init = " + dir +
+                    " must be a Hugging Face BERT directory: config.json, model.safetensors)");
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError(config_path + ": not JSON: " + e.what());
+  }
+  const BertConfig file = BertConfig::from_hf_config(json, config_path);
+  const BertConfig& want = model.config();
+  const std::pair<const char*, std::pair<int64_t, int64_t>> fields[] = {
+      {"num_hidden_layers", {file.layers, want.layers}},
+      {"hidden_size", {file.hidden, want.hidden}},
+      {"num_attention_heads", {file.heads, want.heads}},
+      {"intermediate_size", {file.intermediate, want.intermediate}},
+      {"vocab_size", {file.vocab_size, want.vocab_size}},
+      {"max_position_embeddings", {file.max_positions, want.max_positions}},
+      {"type_vocab_size", {file.type_vocab_size, want.type_vocab_size}},
+  };
+  for (const auto& [key, values] : fields)
+    if (values.first != values.second)
+      throw DataError(config_path + ": " + key + " " + std::to_string(values.first) +
+                      ", but the grid's " + want.name() + " (with the grid's vocabulary) has " +
+                      std::to_string(values.second));
+  return load_hf_weights(model, SafetensorsFile::read(dir + "/model.safetensors"));
 }
 
 int64_t bert_forward_macs(const BertConfig& c, int64_t tokens) {

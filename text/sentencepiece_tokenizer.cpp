@@ -36,7 +36,17 @@ Function shim_symbol(void* module, const char* name, const std::string& path) {
   return reinterpret_cast<Function>(symbol);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kDeepBindAllowed = false;
+#else
+constexpr bool kDeepBindAllowed = true;
+#endif
+
 Shim load_shim() {
+  if (!kDeepBindAllowed)
+    throw ConfigError(
+        "SentencePiece is not available in an AddressSanitizer build (ASan refuses the "
+        "RTLD_DEEPBIND that keeps its protobuf apart from LibTorch's); use tokenizer = wordpiece");
   const char* override_path = std::getenv("KDBENCH_SENTENCEPIECE_SHIM");
   const std::string path = override_path != nullptr && *override_path != '\0'
                                ? override_path
@@ -55,6 +65,12 @@ Shim load_shim() {
               shim_symbol<KdbenchSpmIdToPiece>(module, "kdbench_spm_id_to_piece", path),
               shim_symbol<KdbenchSpmFree>(module, "kdbench_spm_free", path)};
 }
+
+}  // namespace
+
+bool sentencepiece_available() { return kDeepBindAllowed; }
+
+namespace {
 
 const Shim& shim() {
   static const Shim loaded = load_shim();  // never unloaded: processors may outlive main()

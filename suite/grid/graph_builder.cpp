@@ -25,6 +25,23 @@ std::string num(double v) {
 // not change any number that is recorded. Explicit milestone epochs (lr_milestones) appear only
 // when set, so the keys of grids without them stay as they were before the key existed; the same
 // holds for a precision other than fp32, adamw's betas and eps, a warm-up and gradient clipping.
+// The vocabulary by content, so that another vocab.txt at the same path makes new tasks.
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "missing:" + path;
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+std::string vocab_identity(const std::string& path) { return content_key(file_bytes(path)); }
+
+// An init directory by the content of its config and weights (another checkpoint in the same
+// directory makes new tasks).
+std::string hf_dir_identity(const std::string& dir) {
+  return content_key(file_bytes(dir + "/config.json") + "|" +
+                     file_bytes(dir + "/model.safetensors"));
+}
+
 std::string canonical(const TrainConfig& c) {
   std::string s = "epochs=" + std::to_string(c.epochs) + ";bs=" + std::to_string(c.batch_size) +
                   ";opt=" + c.optimizer + ";lr=" + num(c.lr) + ";mom=" + num(c.momentum) +
@@ -45,17 +62,11 @@ std::string canonical(const TrainConfig& c) {
     s += ";adam=" + num(c.adam_beta1) + ":" + num(c.adam_beta2) + ":" + num(c.adam_eps);
   if (c.max_grad_norm > 0) s += ";clip=" + num(c.max_grad_norm);
   if (c.length_buckets) s += ";length_buckets=1";
+  if (!c.init.empty()) s += ";init=" + hf_dir_identity(c.init);
   return s;
 }
 
-// The vocabulary by content, so that another vocab.txt at the same path makes new tasks.
-std::string vocab_identity(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "missing:" + path;
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return content_key(bytes.str());
-}
+
 
 }  // namespace
 
@@ -117,6 +128,8 @@ GraphBuilder::GraphBuilder(const GridSpec& grid)
       n_train_(nominal_train_images(grid)),
       n_eval_(nominal_eval_images(grid)),
       data_(canonical_data(grid)),
+      teacher_train_(canonical(grid.teacher)),
+      student_train_(canonical(grid.student)),
       train_shape_{grid.student.epochs, grid.student.batch_size, static_cast<int>(classes_)} {}
 
 methods::ParamMap GraphBuilder::params_for(const std::string& method) const {
@@ -160,7 +173,7 @@ std::string GraphBuilder::add_teacher(const std::string& model, int64_t seed) {
   // Kept checkpoints are not part of the key: they do not change the teacher's result, and a
   // DONE teacher missing a checkpoint that a new grid needs is re-run by the coordinator.
   t.key = content_key("v1|teacher|model=" + model + "|seed=" + std::to_string(seed) + "|" + data_ +
-                      "|" + canonical(grid_.teacher));
+                      "|" + teacher_train_);
   fill_model(t);
   t.cost = t.total_epochs * (3 * t.macs_per_image * n_train_ + t.macs_per_image * n_eval_);
   return add(std::move(t)).key;
@@ -188,7 +201,7 @@ std::string GraphBuilder::add_student(const std::string& kind, const std::string
   std::string key_text = "v1|" + kind + "|model=" + model + "|method=" + method_name +
                          "|params=" + t.method_params_resolved.dump() +
                          "|seed=" + std::to_string(seed) + "|" + data_ + "|" +
-                         canonical(grid_.student);
+                         student_train_;
   double teacher_macs = 0;
   if (!upstream.key.empty()) {
     Task& up = mutable_at(upstream.key);

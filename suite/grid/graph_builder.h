@@ -65,6 +65,8 @@ class GraphBuilder {
   InputShape shape_;
   double n_train_, n_eval_;  // nominal images per epoch, for cost estimates
   std::string data_;         // canonical text of the data every task sees
+  // canonical(teacher) / canonical(student): once per grid (an init directory is hashed).
+  std::string teacher_train_, student_train_;
   methods::TrainShape train_shape_;
   std::map<std::string, int64_t> sizes_;
   std::set<std::string> required_;

@@ -220,6 +220,7 @@ TrainConfig IniValues::role(const std::string& s, const TrainConfig& base) const
   c.augment_padding =
       static_cast<int>(integer(s + ".augment_padding", base.augment_padding, 0, 16));
   c.length_buckets = boolean(s + ".length_buckets", base.length_buckets);
+  c.init = text(s + ".init", base.init);
   c.precision = choice(s + ".precision", base.precision, {"fp32", "bf16"});
   c.teacher_logits = choice(s + ".teacher_logits", base.teacher_logits, {"fp32", "fp16"});
   c.checkpoint_minutes = real(s + ".checkpoint_minutes", base.checkpoint_minutes, 0.0, 1e6);

@@ -64,7 +64,8 @@ const std::vector<std::string> kRoleKeys = {"epochs",
                                             "warmup_steps",
                                             "warmup_ratio",
                                             "max_grad_norm",
-                                            "length_buckets"};
+                                            "length_buckets",
+                                            "init"};
 const std::vector<std::string> kDataKeys = {"val_fraction", "split_seed", "train_subset",
                                             "test_subset", "threads"};
 

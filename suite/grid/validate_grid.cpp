@@ -100,6 +100,10 @@ void validate_text(const GridSpec& g, const IniValues& v) {
       if (v.has(key) && (g.teacher.length_buckets || g.student.length_buckets))
         throw ConfigError(v.where(key) + ": length buckets group text examples by length; " +
                           g.dataset + " holds images");
+    for (const char* key : {"train.init", "teacher.init", "student.init"})
+      if (v.has(key))
+        throw ConfigError(v.where(key) + ": init loads Hugging Face BERT weights; " + g.dataset +
+                          " holds images");
     return;
   }
   if (g.tokenizer == "wordpiece" && g.vocab.empty())

@@ -18,6 +18,7 @@
 #include "kdbench/core/version.h"
 #include "kdbench/datasets/dataset.h"
 #include "kdbench/datasets/text_data.h"
+#include "kdbench/models/bert.h"
 #include "kdbench/grid/parse_grid.h"
 #include "kdbench/grid/shard.h"
 #include "kdbench/grid/task_graph.h"
@@ -64,7 +65,26 @@ void check_text(const datasets::DataConfig& cfg) {
                  text.truncated, cfg.max_seq_length);
 }
 
+// [teacher|student] init = DIR, read against every model of the role before anything runs: a
+// missing or damaged directory, or one of another architecture, is exit 2 with one line.
+void check_init_dirs(const grid::GridSpec& spec) {
+  const auto check = [&](const grid::TrainConfig& c, const std::vector<std::string>& names) {
+    if (c.init.empty()) return;
+    for (const auto& name : names) {
+      const auto net = models::make(name, grid::num_classes(spec), grid::input_shape(spec));
+      try {
+        models::init_from_hf_dir(dynamic_cast<models::BertClassifierImpl&>(*net), c.init);
+      } catch (const Error& e) {
+        throw DataError(spec.path + ": init = " + c.init + " for " + name + ": " + e.what());
+      }
+    }
+  };
+  check(spec.teacher, spec.teachers);
+  check(spec.student, spec.students);
+}
+
 void check_data(const grid::GridSpec& spec) {
+  check_init_dirs(spec);
   try {
     const auto cfg = grid::data_config(spec);
     if (!datasets::info(cfg.dataset).is_text()) {

@@ -15,6 +15,7 @@
 #include "kdbench/core/test_pause.h"
 #include "kdbench/methods/nokd.h"
 #include "kdbench/methods/registry.h"
+#include "kdbench/models/bert.h"
 #include "kdbench/train/evaluate.h"
 #include "kdbench/train/gang_sync.h"
 #include "kdbench/train/lr_schedule.h"
@@ -143,6 +144,14 @@ class TaskRun {
                         " perturbs image inputs; on text it comes with its MATE-KD generator");
     torch::manual_seed(init_seed(task));
     net_ = models::make(task.model, data_.num_classes, data_.shape);
+    if (!task.train.init.empty()) {
+      // Pretrained weights (the grid checked the directory against the model at start).
+      const auto loaded = models::init_from_hf_dir(
+          dynamic_cast<models::BertClassifierImpl&>(*net_), task.train.init);
+      rec_.config["init"] = {{"dir", task.train.init},
+                             {"tensors_loaded", loaded.loaded},
+                             {"initialised", loaded.initialised}};
+    }
     net_->to(env.device);  // after seeding: the initial weights are drawn on the CPU
     if (in_gang()) {
       // The members built the same weights from the same seed; the root's copy is the

@@ -6,24 +6,7 @@
 set -euo pipefail
 kdbench=$1; src=$2; work=$3
 rm -rf "$work" && mkdir -p "$work/cola" && cd "$work"
-/usr/bin/python3 - <<'PY'
-import random
-words = ["the", "a", "cat", "dog", "runs", "sees", "big", "small", "red", "blue", "house",
-         "tree", "quickly", "slowly", "and", "or", "with", "near", "over", "under"]
-with open("vocab.txt", "w") as f:
-    f.write("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "yes", "no"] + words) + "\n")
-rng = random.Random(7)
-def rows(n):
-    out = []
-    for i in range(n):
-        label = i % 2
-        s = [rng.choice(words) for _ in range(rng.randint(3, 14))]
-        s.insert(rng.randint(0, len(s)), "yes" if label else "no")
-        out.append(f"src{i}\t{label}\t\t{' '.join(s)}")
-    return "\n".join(out) + "\n"
-open("cola/train.tsv", "w").write(rows(240))
-open("cola/dev.tsv", "w").write(rows(80))
-PY
+/usr/bin/python3 "$src/tests/e2e/make_text_data.py" .
 cat > grid.ini <<INI
 [grid]
 name      = text-tiny

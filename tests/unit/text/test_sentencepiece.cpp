@@ -54,6 +54,8 @@ std::string read_bytes(const fs::path& path) {
 class SentencePieceTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    if (!kdbench::text::sentencepiece_available())
+      GTEST_SKIP() << "SentencePiece cannot load under AddressSanitizer (RTLD_DEEPBIND)";
     dir_ = fs::path(::testing::TempDir()) /
            ("kdbench_spm_" +
             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));

@@ -82,6 +82,13 @@ struct BertLoadReport {
 // is a DataError naming the file, the tensor and both shapes.
 BertLoadReport load_hf_weights(BertClassifierImpl& model, const SafetensorsFile& file);
 
+// `[teacher|student] init = DIR`: a Hugging Face BERT directory (config.json, model.safetensors)
+// into `model`. config.json must describe the model's architecture (layers, hidden, heads,
+// intermediate, vocabulary, positions, token types): a difference is a DataError naming the file,
+// the key and both values; the weights then load as load_hf_weights does (the whole file is
+// validated first). A classifier of another label count is a shape error like any other.
+BertLoadReport init_from_hf_dir(BertClassifierImpl& model, const std::string& dir);
+
 // Multiply-accumulates of one forward pass of one sequence of `tokens` tokens (embedding lookups
 // are free): per layer 4h² (Q, K, V, output) + 2·T·h (scores, context) per token + 2·h·i (FFN),
 // plus the pooler and classifier once.

@@ -16,6 +16,11 @@
 
 namespace kdbench::text {
 
+// False in an AddressSanitizer build: ASan refuses dlopen(RTLD_DEEPBIND), and without it
+// SentencePiece's protobuf would meet LibTorch's; train() and the constructor then throw
+// ConfigError saying so (scripts/sanitize.sh skips their tests).
+bool sentencepiece_available();
+
 class SentencePieceTokenizer : public Tokenizer {
  public:
   // Trains a unigram model of exactly `vocab_size` pieces on `sentences` (in their order) and

@@ -49,6 +49,9 @@ struct TrainConfig {
   // Text: batches of similar lengths (less padding), as Hugging Face's group_by_length does;
   // train/prepared_data.h bucket_by_length. Changes the batches, so it is part of the key.
   bool length_buckets = false;
+  // Text: a Hugging Face BERT directory (config.json, model.safetensors) whose weights start the
+  // role's models (models/bert.h init_from_hf_dir); empty = BERT's random initialisation.
+  std::string init;
   // fp32 | bf16 (autocast forward passes, kdbench/train/precision.h); checked by the parser.
   std::string precision = "fp32";
   // [student] only: how the teacher-logit cache stores the teacher's logits, fp32 | fp16
