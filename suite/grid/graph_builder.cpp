@@ -66,8 +66,6 @@ std::string canonical(const TrainConfig& c) {
   return s;
 }
 
-
-
 }  // namespace
 
 std::string canonical_data(const GridSpec& g) {
@@ -200,8 +198,7 @@ std::string GraphBuilder::add_student(const std::string& kind, const std::string
   t.chain = chain;
   std::string key_text = "v1|" + kind + "|model=" + model + "|method=" + method_name +
                          "|params=" + t.method_params_resolved.dump() +
-                         "|seed=" + std::to_string(seed) + "|" + data_ + "|" +
-                         student_train_;
+                         "|seed=" + std::to_string(seed) + "|" + data_ + "|" + student_train_;
   double teacher_macs = 0;
   if (!upstream.key.empty()) {
     Task& up = mutable_at(upstream.key);

@@ -146,8 +146,8 @@ class TaskRun {
     net_ = models::make(task.model, data_.num_classes, data_.shape);
     if (!task.train.init.empty()) {
       // Pretrained weights (the grid checked the directory against the model at start).
-      const auto loaded = models::init_from_hf_dir(
-          dynamic_cast<models::BertClassifierImpl&>(*net_), task.train.init);
+      const auto loaded = models::init_from_hf_dir(dynamic_cast<models::BertClassifierImpl&>(*net_),
+                                                   task.train.init);
       rec_.config["init"] = {{"dir", task.train.init},
                              {"tensors_loaded", loaded.loaded},
                              {"initialised", loaded.initialised}};
