@@ -57,7 +57,7 @@ DatasetInfo text_dataset(const std::string& name, const std::string& task, int64
   DatasetInfo d;
   d.name = name;
   d.text_task = task;
-  d.num_classes = static_cast<int64_t>(t->labels.size());
+  d.num_classes = t->labels.empty() ? 1 : static_cast<int64_t>(t->labels.size());  // 1: STS-B
   d.shape = {0, 0, 0};
   d.train_size = train;
   d.test_size = test;

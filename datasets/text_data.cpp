@@ -92,11 +92,11 @@ TokenSet tokenize_rows(const std::vector<TextExample>& rows, const text::Tokeniz
   s.ids = torch::full({n, width}, tok.pad_id(), torch::kInt);
   s.token_types = torch::zeros({n, width}, torch::kUInt8);
   s.lengths = torch::empty({n}, torch::kLong);
-  s.labels = torch::empty({n}, torch::kLong);
+  const bool regression = task.labels.empty();
+  s.labels = torch::empty({n}, regression ? torch::kFloat : torch::kLong);
   auto ids = s.ids.accessor<int32_t, 2>();
   auto types = s.token_types.accessor<uint8_t, 2>();
   auto lengths = s.lengths.accessor<int64_t, 1>();
-  auto labels = s.labels.accessor<int64_t, 1>();
   for (int64_t i = 0; i < n; ++i) {
     const auto& e = enc[static_cast<size_t>(i)];
     for (size_t j = 0; j < e.input_ids.size(); ++j) {
@@ -104,7 +104,15 @@ TokenSet tokenize_rows(const std::vector<TextExample>& rows, const text::Tokeniz
       types[i][static_cast<int64_t>(j)] = static_cast<uint8_t>(e.token_type_ids[j]);
     }
     lengths[i] = static_cast<int64_t>(e.input_ids.size());
-    labels[i] = rows[static_cast<size_t>(i)].label;
+  }
+  // Class indices, or STS-B's scores as float32 targets (the one output regresses on them).
+  if (regression) {
+    auto targets = s.labels.accessor<float, 1>();
+    for (int64_t i = 0; i < n; ++i)
+      targets[i] = static_cast<float>(rows[static_cast<size_t>(i)].target);
+  } else {
+    auto labels = s.labels.accessor<int64_t, 1>();
+    for (int64_t i = 0; i < n; ++i) labels[i] = rows[static_cast<size_t>(i)].label;
   }
   return s;
 }
@@ -123,9 +131,6 @@ struct TextRows {
 
 // The three splits as raw examples (see text_data.h for the rules).
 TextRows read_rows(const DataConfig& cfg, const GlueTask& task) {
-  if (task.labels.empty())
-    throw ConfigError("dataset " + cfg.dataset + ": " + task.display +
-                      " is a regression task; kdbench trains classification tasks only so far");
   if (cfg.max_seq_length < 3 || cfg.max_seq_length > 512)
     throw ConfigError("max_seq_length: expected 3..512 (BERT's positions), found " +
                       std::to_string(cfg.max_seq_length));
@@ -191,7 +196,7 @@ TextSplits load_text(const DataConfig& cfg) {
   const auto tok = make_tokenizer(cfg);
   TextSplits s;
   s.task = &task;
-  s.num_classes = static_cast<int64_t>(task.labels.size());
+  s.num_classes = task.labels.empty() ? 1 : static_cast<int64_t>(task.labels.size());
   s.pad_id = tok->pad_id();
   s.shape.vocab_size = tok->vocab_size();
   s.shape.max_tokens = cfg.max_seq_length;

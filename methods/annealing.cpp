@@ -62,7 +62,9 @@ std::vector<Phase> Annealing::phases(int) const {
 torch::Tensor Annealing::loss(const torch::Tensor& student_logits,
                               const torch::Tensor& teacher_logits, const torch::Tensor& labels,
                               const StepContext& ctx) const {
-  if (ctx.epoch.phase_index > 0) return cross_entropy(student_logits, labels);
+  // Stage II learns from the labels alone (MSE to the targets on a regression task); stage I's
+  // MSE to the annealed teacher outputs is the same formula on one output.
+  if (ctx.epoch.phase_index > 0) return supervised_loss(student_logits, labels);
   const double phi = annealing_phi(ctx.epoch.phase_epoch, p_.stage1_epochs, p_.tau_max);
   const auto teacher = required_teacher(student_logits, teacher_logits, "annealing");
   return mse(student_logits, phi * teacher, p_.reduction);

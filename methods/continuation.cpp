@@ -60,7 +60,7 @@ torch::Tensor Continuation::loss(const torch::Tensor& student_logits,
   const double psi = continuation_psi(epoch, p_.psi, p_.psi_epochs, p_.psi_saturate_after);
   // Terms with weight 0 are left out, so psi in {0, 1} gives exactly one of the two losses.
   torch::Tensor total;
-  if (psi > 0.0) total = psi * cross_entropy(student_logits, labels);
+  if (psi > 0.0) total = psi * supervised_loss(student_logits, labels);
   if (psi < 1.0) {
     const auto teacher = required_teacher(student_logits, teacher_logits, "continuation");
     const auto sq = (student_logits - phi * teacher).square();

@@ -22,6 +22,11 @@ std::unique_ptr<Method> Dist::create(const ParamMap& raw, const TrainShape& shap
   p.temperature = reader.real("temperature", p.temperature, 1e-3, 1e3);
   p.eps = reader.real("eps", p.eps, 0.0, 1e-2);
   reader.choice("reduction", "mean", {"mean"});  // recorded: CE and both relations are means
+  if (shape.regression)
+    throw ConfigError(
+        "[method.dist] correlates class probabilities and needs class labels; this dataset is a "
+        "regression task (one real-valued output): use nokd, kd, takd, annealing, prokd or "
+        "continuation");
   if (shape.batch_size < 2)
     throw ConfigError(
         "[method.dist] needs batch_size >= 2 (its intra-class term correlates each "

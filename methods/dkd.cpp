@@ -56,6 +56,11 @@ std::unique_ptr<Method> Dkd::create(const ParamMap& raw, const TrainShape& shape
   p.temperature = reader.real("temperature", p.temperature, 1e-3, 1e3);
   p.warmup = reader.integer("warmup", p.warmup, 1, 1000000);
   reader.choice("reduction", "batchmean", {"batchmean"});  // recorded; the paper's only form
+  if (shape.regression)
+    throw ConfigError(
+        "[method.dkd] decouples the target class from the others and needs class labels; this "
+        "dataset is a regression task (one real-valued output): use nokd, kd, takd, annealing, "
+        "prokd or continuation");
   if (shape.num_classes < 2)
     throw ConfigError("[method.dkd] needs at least 2 classes (target vs non-target), got " +
                       std::to_string(shape.num_classes));

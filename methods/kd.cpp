@@ -20,6 +20,9 @@ torch::Tensor Kd::loss(const torch::Tensor& student_logits, const torch::Tensor&
                        const torch::Tensor& labels, const StepContext&) const {
   const double tau = p_.temperature;
   const auto teacher = required_teacher(student_logits, teacher_logits, "kd");
+  if (is_regression(labels))
+    return (1.0 - p_.alpha) * regression_mse(student_logits, labels) +
+           p_.alpha * output_mse(student_logits, teacher);
   auto soft = kl_div_with_temperature(student_logits, teacher, tau, p_.reduction);
   return (1.0 - p_.alpha) * cross_entropy(student_logits, labels) + p_.alpha * tau * tau * soft;
 }

@@ -20,6 +20,28 @@ torch::Tensor cross_entropy(const torch::Tensor& logits, const torch::Tensor& la
   return torch::nll_loss(torch::log_softmax(logits, 1), labels);
 }
 
+bool is_regression(const torch::Tensor& labels) { return labels.is_floating_point(); }
+
+torch::Tensor regression_mse(const torch::Tensor& outputs, const torch::Tensor& targets) {
+  if (outputs.dim() != 2 || outputs.size(1) != 1 || targets.dim() != 1 ||
+      outputs.size(0) != targets.size(0)) {
+    std::ostringstream os;
+    os << "regression: expected B x 1 outputs and B targets, got outputs " << outputs.sizes()
+       << " and targets " << targets.sizes();
+    throw MethodError(os.str());
+  }
+  return (outputs.squeeze(1) - targets).square().mean();
+}
+
+torch::Tensor supervised_loss(const torch::Tensor& logits, const torch::Tensor& labels) {
+  return is_regression(labels) ? regression_mse(logits, labels) : cross_entropy(logits, labels);
+}
+
+torch::Tensor output_mse(const torch::Tensor& student_outputs,
+                         const torch::Tensor& teacher_outputs) {
+  return (student_outputs - teacher_outputs).square().mean();
+}
+
 torch::Tensor kl_div_with_temperature(const torch::Tensor& student_logits,
                                       const torch::Tensor& teacher_logits, double tau,
                                       Reduction reduction) {

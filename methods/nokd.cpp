@@ -14,7 +14,7 @@ std::unique_ptr<Method> NoKd::create(const ParamMap& raw, const TrainShape&) {
 
 torch::Tensor NoKd::loss(const torch::Tensor& student_logits, const torch::Tensor&,
                          const torch::Tensor& labels, const StepContext&) const {
-  return cross_entropy(student_logits, labels);
+  return supervised_loss(student_logits, labels);
 }
 
 }  // namespace kdbench::methods

@@ -63,6 +63,10 @@ torch::Tensor Prokd::loss(const torch::Tensor& student_logits, const torch::Tens
                           const torch::Tensor& labels, const StepContext& ctx) const {
   const double tau = prokd_temperature(ctx.epoch.epoch, ctx.epoch.total_epochs, p_.tau_max);
   const auto teacher = required_teacher(student_logits, teacher_logits, "prokd");
+  // The temperature schedule has nothing to soften on one output; the checkpoint walk remains.
+  if (is_regression(labels))
+    return (1.0 - p_.alpha) * regression_mse(student_logits, labels) +
+           p_.alpha * output_mse(student_logits, teacher);
   const auto soft = kl_div_with_temperature(student_logits, teacher, tau, p_.reduction);
   return (1.0 - p_.alpha) * cross_entropy(student_logits, labels) + p_.alpha * tau * tau * soft;
 }

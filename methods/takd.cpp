@@ -21,6 +21,9 @@ torch::Tensor Takd::loss(const torch::Tensor& student_logits, const torch::Tenso
                          const torch::Tensor& labels, const StepContext&) const {
   const double tau = p_.temperature;
   const auto teacher = required_teacher(student_logits, teacher_logits, "takd");
+  if (is_regression(labels))
+    return (1.0 - p_.lambda) * regression_mse(student_logits, labels) +
+           p_.lambda * output_mse(student_logits, teacher);
   const auto soft = kl_div_with_temperature(student_logits, teacher, tau, p_.reduction);
   return (1.0 - p_.lambda) * cross_entropy(student_logits, labels) + p_.lambda * tau * tau * soft;
 }

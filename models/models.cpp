@@ -45,8 +45,10 @@ void check_request(const std::string& name, int64_t num_classes, const InputShap
     throw ConfigError("unknown model '" + name + "' (known: " + join(known(), " ") +
                       " and, for text, bert-L{layers}-H{hidden}[-A{heads}])");
   }
-  if (num_classes < 2) {
-    throw ConfigError("model '" + name + "': num_classes must be at least 2, got " +
+  // One output is a regression head (STS-B), which only the BERT family has.
+  if (num_classes < (is_bert_name(name) ? 1 : 2)) {
+    throw ConfigError("model '" + name + "': num_classes must be at least " +
+                      (is_bert_name(name) ? "1 (1: a regression head)" : "2") + ", got " +
                       std::to_string(num_classes));
   }
   if (is_bert_name(name) != shape.is_text()) {

@@ -193,7 +193,10 @@ std::string runs_csv(const StudyResults& study) {
     std::string chain;
     for (const auto& m : r.chain) chain += (chain.empty() ? "" : " > ") + m;
     const bool done = r.status == results::Status::Done;
-    auto acc = [&](double v) { return done ? csv_num(100.0 * v) : std::string(); };
+    // Not finite: a regression run's accuracies (it has none), an empty cell as for not DONE.
+    auto acc = [&](double v) {
+      return done && std::isfinite(v) ? csv_num(100.0 * v) : std::string();
+    };
     std::vector<std::string> f(
         {r.key, r.kind, results::to_string(r.status), r.dataset, r.model, count(r.params_count),
          r.method, root_teacher(r), chain, std::to_string(r.teacher_checkpoint),

@@ -16,7 +16,7 @@ namespace {
 // Parameters can depend on the student's epochs (Annealing-KD's stages) and the dataset.
 void validate_methods(const GridSpec& g, const IniValues& v) {
   const methods::TrainShape shape{g.student.epochs, g.student.batch_size,
-                                  static_cast<int>(num_classes(g))};
+                                  static_cast<int>(num_classes(g)), num_classes(g) == 1};
   bool any_teacher = false;
   for (const auto& m : g.methods) {
     const auto it = g.method_params.find(m);
@@ -110,9 +110,6 @@ void validate_text(const GridSpec& g, const IniValues& v) {
     throw ConfigError(g.path + ": [grid] vocab is required for text dataset " + g.dataset +
                       ": the path of a WordPiece vocab.txt (bert-base-uncased's comes with "
                       "scripts/fetch-text-data.sh)");
-  if (datasets::text_task_of_dataset(g.dataset)->labels.empty())
-    throw ConfigError(v.where("grid.dataset") + ": " + g.dataset +
-                      " is a regression task; kdbench trains classification tasks only so far");
   for (const char* role : {"teacher", "student"}) {
     const TrainConfig& c = std::string(role) == "teacher" ? g.teacher : g.student;
     if (c.augment)

@@ -1,5 +1,6 @@
 #include "kdbench/train/evaluate.h"
 
+#include <limits>
 #include <vector>
 
 #include "kdbench/core/errors.h"
@@ -32,6 +33,25 @@ std::vector<int64_t> to_vector(const torch::Tensor& t) {
 
 Scores evaluate(models::NetImpl& net, const PreparedData& d, const Split& s, int64_t batch) {
   if (s.size() == 0) return {};
+  if (d.regression()) {
+    // One output per row, scored against the float targets; no class, so no accuracy.
+    const auto outputs = logits(net, d, s, batch).squeeze(1).to(torch::kCPU, torch::kDouble);
+    const auto targets = s.y.to(torch::kCPU, torch::kDouble);
+    const std::vector<double> x(outputs.data_ptr<double>(),
+                                outputs.data_ptr<double>() + outputs.numel());
+    const std::vector<double> y(targets.data_ptr<double>(),
+                                targets.data_ptr<double>() + targets.numel());
+    Scores out;
+    out.accuracy = std::numeric_limits<double>::quiet_NaN();
+    if (d.metric == "pearson") {
+      out.metric = text::pearson(x, y);
+    } else if (d.metric == "spearman") {
+      out.metric = text::spearman(x, y);
+    } else {
+      throw ConfigError("metric '" + d.metric + "' cannot score a regression");
+    }
+    return out;
+  }
   const auto pred = logits(net, d, s, batch).argmax(1);
   // The one read from the device per evaluation (for accuracy).
   Scores out;

@@ -56,7 +56,8 @@ struct EpochSums {
            int64_t step) {
     const auto l = step_loss.detach().to(torch::kDouble);
     loss.add_(l * y.size(0));
-    correct.add_(logits.argmax(1).eq(y).sum());
+    // Float targets (regression) have no class to be correct about: nothing to count.
+    if (!y.is_floating_point()) correct.add_(logits.argmax(1).eq(y).sum());
     const auto first_bad = l.isfinite().logical_not().logical_and(bad_step.lt(0));
     bad_step.masked_fill_(first_bad, step);
     bad_loss = torch::where(first_bad, l, bad_loss);

@@ -42,7 +42,7 @@ double since(Clock::time_point t) {
 std::unique_ptr<methods::Method> method_of(const grid::Task& task, const PreparedData& data) {
   if (task.kind == "teacher") return methods::NoKd::create({}, {});
   const methods::TrainShape shape{task.train.epochs, task.train.batch_size,
-                                  static_cast<int>(data.num_classes)};
+                                  static_cast<int>(data.num_classes), data.regression()};
   return methods::builtin().make(task.method, task.method_params, shape);
 }
 
@@ -306,7 +306,9 @@ class TaskRun {
       opt_->step();
     }
     const auto [loss_sum, correct] = epoch_totals(sums, epoch);
-    end_epoch(epoch, lr, loss_sum / static_cast<double>(n), correct / static_cast<double>(n),
+    const double train_acc = data_.regression() ? std::numeric_limits<double>::quiet_NaN()
+                                                : correct / static_cast<double>(n);
+    end_epoch(epoch, lr, loss_sum / static_cast<double>(n), train_acc,
               seconds_before + since(epoch_start));
   }
 
@@ -489,7 +491,9 @@ class TaskRun {
     rec_.best_val_acc = best_.val_acc;
     rec_.test_acc_at_best_val = best_.test_acc_at_val;
     rec_.best_epoch = best_.epoch;
-    rec_.best_test_acc = best_.best_test_acc;
+    // A regression run has no accuracy: every accuracy field is NaN (null in JSON), never 0.
+    rec_.best_test_acc =
+        data_.regression() ? std::numeric_limits<double>::quiet_NaN() : best_.best_test_acc;
     rec_.final_test_acc = rec_.curves.test_acc.empty() ? 0 : rec_.curves.test_acc.back();
     rec_.metric = data_.metric;
     rec_.best_val_metric = best_.val;
@@ -500,6 +504,14 @@ class TaskRun {
     rec_.wall_seconds = prior_seconds_ + since(start);
     // A run that never beat guessing is DONE (its number belongs in the table) but almost always
     // means a collapse, e.g. DKD's CIFAR-100 beta = 8 on a small 10-class student: say so.
+    if (data_.regression()) {
+      if (!(best_.val > 0.05))
+        spdlog::warn(
+            "{}: best validation {} {:.4f} is at the level of a constant prediction: training "
+            "collapsed; check the method's and the optimizer's hyper-parameters",
+            task_.label(), data_.metric, best_.val);
+      return;
+    }
     const double chance = 1.0 / static_cast<double>(data_.num_classes);
     if (best_.val_acc < 1.5 * chance)
       spdlog::warn(

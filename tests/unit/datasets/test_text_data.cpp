@@ -148,13 +148,31 @@ TEST(TextData, BadInputIsOneClearError) {
   put(dir, "vocab.txt", "[PAD]\n[CLS]\n[SEP]\n[MASK]\ngood\n");
   const std::string unk = error_message<DataError>([&] { load_text(c); });
   EXPECT_NE(unk.find("[UNK]"), std::string::npos) << unk;
-  EXPECT_THROW(
-      {
-        DataConfig stsb = c;
-        stsb.dataset = "glue-stsb";
-        load_text(stsb);
-      },
-      ConfigError);
+}
+
+// STS-B: pairs with a real score; one output (num_classes 1) regressing on float32 targets.
+TEST(TextData, StsbKeepsItsScoresAsFloatTargets) {
+  TempDir dir;
+  const std::string header =
+      "index\tgenre\tfilename\tyear\told_index\tsource1\tsource2\tsentence1\tsentence2\tscore\n";
+  const std::string pair = "0\tg\tf\t2012\t0\tnone\tnone\tgood film\tbad film\t";
+  put(dir, "train.tsv", header + pair + "4.750\n" + pair + "0.2\n" + pair + "5\n");
+  put(dir, "dev.tsv", header + pair + "3.125\n");
+  DataConfig c = config(dir, "glue-stsb");
+  c.max_seq_length = 8;
+  c.val_fraction = 0;
+  const TextSplits s = load_text(c);
+  EXPECT_EQ(s.num_classes, 1);
+  EXPECT_EQ(s.task->metric, "pearson+spearman");
+  EXPECT_EQ(s.train.labels.scalar_type(), torch::kFloat);
+  EXPECT_TRUE(torch::equal(s.train.labels, torch::tensor({4.75f, 0.2f, 5.0f})));
+  EXPECT_TRUE(torch::equal(s.test.labels, torch::tensor({3.125f})));
+  // [CLS] good film [SEP] bad film [SEP], segments 0 then 1.
+  EXPECT_EQ(row(s.train.ids, 0), (std::vector<int32_t>{2, 5, 7, 3, 6, 7, 3}));
+  // A score outside 0..5 is the reader's one line, naming file and line.
+  put(dir, "train.tsv", header + pair + "5.5\n");
+  const std::string bad = error_message<DataError>([&] { load_text(c); });
+  EXPECT_NE(bad.find("train.tsv:2"), std::string::npos) << bad;
 }
 
 }  // namespace

@@ -293,6 +293,19 @@ TEST(BertRegistry, MakeBuildsTheClassifierForTheTextShape) {
             bert_forward_macs(bert->config(), kText.max_tokens));
 }
 
+// num_classes 1 is a regression head (STS-B): one output per row; images have no such head.
+TEST(BertRegistry, OneClassIsARegressionHead) {
+  torch::manual_seed(1);
+  const Net net = make("bert-L1-H64", 1, kText);
+  Inputs in;
+  in.input_ids = torch::randint(0, 50, {4, 7}, torch::kLong);
+  in.attention_mask = torch::ones({4, 7}, torch::kLong);
+  in.token_type_ids = torch::zeros({4, 7}, torch::kLong);
+  EXPECT_EQ(net->forward(in).sizes(), (std::vector<int64_t>{4, 1}));
+  EXPECT_THROW(make("bert-L1-H64", 0, kText), ConfigError);
+  EXPECT_THROW(make("cnn2", 1, InputShape{1, 28, 28}), ConfigError);
+}
+
 TEST(BertRegistry, EachFamilyRefusesTheOthersData) {
   const InputShape image{1, 28, 28};
   const auto message = [](const std::function<void()>& fn) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 #include "kdbench/comm/single_process.h"
@@ -59,6 +60,39 @@ TEST(AssistantChoice, TeacherAccuracyIsThatOfTheDistilledCheckpoint) {
   EXPECT_DOUBLE_EQ(sched::distilled_teacher_accuracy(t, -1),
                    0.6);  // final weights, not the best epoch
   EXPECT_THROW(sched::distilled_teacher_accuracy(t, 4), Error);
+}
+
+// A text task scored by another metric (here STS-B's Pearson; its accuracies are NaN) compares
+// the metric's validation values; image runs keep the accuracy names in the recorded decision.
+TEST(AssistantChoice, TextTasksCompareTheirMetric) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::map<std::string, results::RunRecord> runs;
+  auto run = [&](const std::string& key, double best_val, std::vector<double> val_curve) {
+    results::RunRecord& r = runs[key];
+    r.key = key;
+    r.metric = "pearson";
+    r.best_val_acc = nan;
+    r.best_val_metric = best_val;
+    r.curves = val_curves(std::vector<double>(val_curve.size(), nan));
+    r.curves.val_metric = val_curve;
+    r.curves.test_metric = val_curve;
+  };
+  run("teacher", 0.9, {0.7, 0.9, 0.86});  // final weights: 0.86
+  run("student", 0.5, {0.5});
+  run("mid", 0.7, {0.7});
+  run("big", 0.8, {0.8});
+  grid::AssistantChoice choice;
+  choice.teacher_key = "teacher";
+  choice.student_baseline_key = "student";
+  choice.candidates = {{"bert-L4-H256", "big"}, {"bert-L2-H128", "mid"}};
+  const auto d = sched::decide(choice, [&](const std::string& key) { return runs.at(key); });
+  // Target (0.86 + 0.5) / 2 = 0.68: mid (0.70) is closer than big (0.80).
+  EXPECT_EQ(d.chosen, "bert-L2-H128");
+  EXPECT_DOUBLE_EQ(d.target, 0.68);
+  EXPECT_EQ(d.metric, "pearson");
+  EXPECT_DOUBLE_EQ(d.to_json().at("candidates_val_pearson").at("bert-L4-H256").get<double>(), 0.8);
+  EXPECT_NE(d.summary().find("pearson target 68.00 = mean of teacher 86.00"), std::string::npos)
+      << d.summary();
 }
 
 namespace {

@@ -19,7 +19,7 @@ enum class FileFormat {
 
 struct DatasetInfo {
   std::string name;
-  int64_t num_classes = 0;
+  int64_t num_classes = 0;  // 1 = regression (glue-stsb): one real-valued output
   InputShape shape;
   int64_t train_size = 0;  // images in the published training files (before the val split)
   int64_t test_size = 0;

@@ -22,15 +22,15 @@ struct TokenSet {
   torch::Tensor ids;          // int32 N×L, [CLS] a [SEP] (b [SEP]) then the pad id
   torch::Tensor token_types;  // uint8 N×L
   torch::Tensor lengths;      // int64 N, tokens before the padding
-  torch::Tensor labels;       // int64 N
+  torch::Tensor labels;       // int64 N class indices; float32 N targets for regression (STS-B)
   int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
 };
 
 struct TextSplits {
   TokenSet train, val, test;
   const GlueTask* task = nullptr;
-  int64_t num_classes = 2;
-  InputShape shape;  // vocab_size and max_tokens = max_seq_length
+  int64_t num_classes = 2;  // 1 for regression: one real-valued output
+  InputShape shape;         // vocab_size and max_tokens = max_seq_length
   int64_t pad_id = 0;
   int64_t truncated = 0;  // examples longer than max_seq_length, cut (longest segment first)
 };
@@ -43,7 +43,7 @@ void check_text_files(const DataConfig& cfg);
 // there already. The grid names the file by the content key of its data and vocab_size, so every
 // task of the grid, and every later job, reads the one model. Nothing to do for wordpiece.
 void prepare_tokenizer(const DataConfig& cfg);
-// Reads, splits and tokenises. ConfigError for a regression task (STS-B), a bad max_seq_length,
+// Reads, splits and tokenises. ConfigError for a bad max_seq_length,
 // val_fraction or subset; DataError for a malformed file (the GLUE readers' lines).
 TextSplits load_text(const DataConfig& cfg);
 

@@ -14,12 +14,28 @@ std::string to_string(Reduction r);
 // Cross-entropy CE(y, z) averaged over the batch.
 torch::Tensor cross_entropy(const torch::Tensor& logits, const torch::Tensor& labels);
 
+// Regression (STS-B): the network has one output and the labels are real-valued targets (a
+// floating-point tensor of B scores; class labels are int64). The methods' label term is then the
+// mean squared error of the outputs to the targets, as Hugging Face's BertForSequenceClassification
+// computes it with num_labels = 1.
+bool is_regression(const torch::Tensor& labels);
+torch::Tensor regression_mse(const torch::Tensor& outputs, const torch::Tensor& targets);
+// The methods' label term: cross_entropy for class labels, regression_mse for real targets.
+torch::Tensor supervised_loss(const torch::Tensor& logits, const torch::Tensor& labels);
+
 // KL(softmax(t/tau) || softmax(s/tau)), teacher first, computed from log-softmaxes; terms with
 // teacher probability 0 contribute 0 (xlogy convention). Reduction: batchmean = sum over
 // classes / B; elementmean = sum / (B*C).
 torch::Tensor kl_div_with_temperature(const torch::Tensor& student_logits,
                                       const torch::Tensor& teacher_logits, double tau,
                                       Reduction reduction);
+
+// On one real-valued output a softmax has one class and every KL between two of them is 0: the
+// soft-target term of KD, TAKD and Pro-KD on a regression task is the mean squared error between
+// student and teacher outputs instead, which is what tau^2 * ((s - t) / tau)^2 equals at any tau
+// (docs/methods.md, "Regression").
+torch::Tensor output_mse(const torch::Tensor& student_outputs,
+                         const torch::Tensor& teacher_outputs);
 
 // Mean squared error on raw logits: elementmean = mean over all B*C entries (PyTorch's mse_loss
 // default, Annealing-KD's code); batchmean = sum over classes, mean over the batch (C times more).

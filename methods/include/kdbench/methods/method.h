@@ -21,6 +21,9 @@ struct TrainShape {
   int epochs = 1;  // the student's epochs as configured in the grid
   int batch_size = 1;
   int num_classes = 10;
+  // One real-valued output trained on real targets (STS-B; num_classes is 1). Methods whose loss
+  // needs class probabilities (DKD, DIST, Combined-KD) refuse it when they are made.
+  bool regression = false;
 };
 
 // A training phase. Most methods have one; Annealing-KD has two (stage II restarts from the best

@@ -16,8 +16,9 @@
 
 namespace kdbench::train {
 
-// One split. y: int64 labels. x: float N×C×H×W normalised images, or (PreparedData::uint8) the
-// raw images, or (PreparedData::text) int32 N×L token ids padded with the pad id.
+// One split. y: int64 labels (float32 targets for regression). x: float N×C×H×W normalised images,
+// or (PreparedData::uint8) the raw images, or (PreparedData::text) int32 N×L token ids padded with
+// the pad id.
 struct Split {
   torch::Tensor x, y;
   torch::Tensor token_types, lengths;  // text only: uint8 N×L, int64 N
@@ -33,8 +34,11 @@ struct PreparedData {
   torch::Tensor scale, shift;  // uint8 only: 1×C×1×1 floats on the device; x·scale + shift
   bool text = false;
   // The task's reported metric, the one that selects the best epoch (kdbench/text/metrics.h
-  // names): "accuracy" for images and most text tasks, "matthews" (CoLA), "f1" (MRPC, QQP).
+  // names): "accuracy" for images and most text tasks, "matthews" (CoLA), "f1" (MRPC, QQP),
+  // "pearson" (STS-B).
   std::string metric = "accuracy";
+  // One real-valued output regressed on float targets (STS-B): no class, so no accuracy.
+  bool regression() const { return num_classes == 1; }
   torch::Device device() const { return train.y.device(); }
 };
 
