@@ -171,6 +171,18 @@ const GlueTask* text_task_of_dataset(const std::string& dataset) {
   return nullptr;
 }
 
+std::vector<std::string> selectable_metrics(const GlueTask& task) {
+  std::vector<std::string> out;
+  for (size_t begin = 0; begin <= task.metric.size();) {
+    const size_t end = std::min(task.metric.find('+', begin), task.metric.size());
+    out.push_back(task.metric.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  if (!task.labels.empty() && std::find(out.begin(), out.end(), "accuracy") == out.end())
+    out.push_back("accuracy");
+  return out;
+}
+
 const GlueTask& glue_task(const std::string& name) {
   std::vector<std::string> names;
   for (const auto& t : glue_tasks()) {

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "kdbench/core/errors.h"
+#include "kdbench/core/strings.h"
 #include "kdbench/datasets/dataset_info.h"
 #include "kdbench/text/bert_tokenizer.h"
 #include "kdbench/text/sentencepiece_tokenizer.h"
@@ -192,10 +193,15 @@ void prepare_tokenizer(const DataConfig& cfg) {
 
 TextSplits load_text(const DataConfig& cfg) {
   const GlueTask& task = task_of(cfg);
+  const auto metrics = selectable_metrics(task);
+  if (!cfg.metric.empty() && std::find(metrics.begin(), metrics.end(), cfg.metric) == metrics.end())
+    throw ConfigError("metric: '" + cfg.metric + "' is not a metric of " + task.display +
+                      " (allowed: " + join(metrics, " ") + ")");
   TextRows rows = read_rows(cfg, task);
   const auto tok = make_tokenizer(cfg);
   TextSplits s;
   s.task = &task;
+  s.metric = cfg.metric.empty() ? metrics.front() : cfg.metric;
   s.num_classes = task.labels.empty() ? 1 : static_cast<int64_t>(task.labels.size());
   s.pad_id = tok->pad_id();
   s.shape.vocab_size = tok->vocab_size();

@@ -8,6 +8,7 @@
 
 #include "kdbench/core/hash.h"
 #include "kdbench/datasets/dataset_info.h"
+#include "kdbench/datasets/glue.h"
 #include "kdbench/methods/registry.h"
 #include "kdbench/models/models.h"
 
@@ -81,6 +82,14 @@ std::string canonical_data(const GridSpec& g) {
   return s;
 }
 
+std::string canonical_selection(const GridSpec& g) {
+  // Named only when it is not the task's own metric, so the keys of grids without `metric` stay
+  // what they were.
+  const auto* task = datasets::text_task_of_dataset(g.dataset);
+  if (task == nullptr || g.metric == datasets::selectable_metrics(*task).front()) return "";
+  return ";metric=" + g.metric;
+}
+
 std::string sentencepiece_model_path(const GridSpec& g) {
   return g.artifacts + "/tokenizers/sentencepiece-" + content_key(canonical_data(g)) + ".model";
 }
@@ -125,7 +134,7 @@ GraphBuilder::GraphBuilder(const GridSpec& grid)
       shape_(input_shape(grid)),
       n_train_(nominal_train_images(grid)),
       n_eval_(nominal_eval_images(grid)),
-      data_(canonical_data(grid)),
+      data_(canonical_data(grid) + canonical_selection(grid)),
       teacher_train_(canonical(grid.teacher)),
       student_train_(canonical(grid.student)),
       train_shape_{grid.student.epochs, grid.student.batch_size, static_cast<int>(classes_)} {}

@@ -13,6 +13,7 @@
 #include "kdbench/core/errors.h"
 #include "kdbench/core/strings.h"
 #include "kdbench/datasets/dataset.h"
+#include "kdbench/datasets/glue.h"
 #include "kdbench/methods/registry.h"
 #include "kdbench/models/models.h"
 #include "validate_grid.h"
@@ -40,6 +41,7 @@ const std::vector<std::string> kGridKeys = {"name",
                                             "vocab",
                                             "vocab_size",
                                             "max_seq_length",
+                                            "metric",
 
                                             "pipeline"};
 const std::vector<std::string> kRoleKeys = {"epochs",
@@ -259,7 +261,10 @@ void read_fields(GridSpec& g, const IniValues& v) {
     g.vocab = v.text("grid.vocab", "");
     g.vocab_size = v.integer("grid.vocab_size", 8000, 16, 1000000);
     g.max_seq_length = v.integer("grid.max_seq_length", 128, 3, 512);
+    const auto metrics = datasets::selectable_metrics(*datasets::text_task_of_dataset(g.dataset));
+    g.metric = v.choice("grid.metric", metrics.front(), metrics);
   } else {
+    g.metric = v.choice("grid.metric", "accuracy", {"accuracy"});
     for (const char* key :
          {"grid.tokenizer", "grid.vocab", "grid.vocab_size", "grid.max_seq_length"})
       if (v.has(key))

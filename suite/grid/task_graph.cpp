@@ -65,6 +65,7 @@ datasets::DataConfig data_config(const GridSpec& g) {
   dc.vocab = g.tokenizer == "sentencepiece" ? sentencepiece_model_path(g) : g.vocab;
   dc.vocab_size = g.vocab_size;
   dc.max_seq_length = g.max_seq_length;
+  if (datasets::info(g.dataset).is_text()) dc.metric = g.metric;
   return dc;
 }
 

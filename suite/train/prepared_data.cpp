@@ -78,8 +78,7 @@ PreparedData prepare_text(const datasets::TextSplits& s, const torch::Device& de
   d.test = token_split(s.test, device);
   d.num_classes = s.num_classes;
   d.shape = s.shape;
-  // "f1+accuracy" selects by F1 (kdbench/datasets/glue.h).
-  d.metric = s.task->metric.substr(0, s.task->metric.find('+'));
+  d.metric = s.metric;
   return d;
 }
 

@@ -80,6 +80,29 @@ for r in rows:
 print("stsb: summary.csv has empty accuracy cells and the Pearson columns")
 PY
 
+# [grid] metric = spearman: the same training with Spearman selecting: other keys, the metric
+# stored, and the very same loss curves (only the selection differs).
+sed -e "s/^methods .*/methods = nokd/" -e "s/^results .*/results = spearman.h5/" \
+    -e "s/^seeds .*/seeds = 1\nmetric = spearman/" grid.ini > spearman.ini
+mpirun -np 2 --oversubscribe "$kdbench" run spearman.ini > spearman.log 2>&1 || { tail -20 spearman.log; exit 1; }
+/usr/bin/python3 - results.h5 spearman.h5 <<'PY'
+import sys
+import h5py
+import numpy as np
+text = lambda v: v.decode() if isinstance(v, bytes) else v
+pearson, spearman = h5py.File(sys.argv[1], "r")["runs"], h5py.File(sys.argv[2], "r")["runs"]
+assert len(spearman) == 2 and not set(spearman) & set(pearson), list(spearman)
+for key, g in spearman.items():
+    a = g.attrs
+    assert text(a["metric"]) == "spearman", (key, a["metric"])
+    twin = [p for p in pearson.values() if text(p.attrs["method"]) == text(a["method"])
+            and text(p.attrs["kind"]) == text(a["kind"])][0]
+    assert np.array_equal(g["train_loss"][()], twin["train_loss"][()]), key
+    assert not np.array_equal(g["val_metric"][()], twin["val_metric"][()]), key
+    assert a["best_val_metric"] == g["val_metric"][()].max(), key
+print("stsb: metric = spearman selects by Spearman on the same training")
+PY
+
 for m in dkd dist; do
   sed "s/^methods .*/methods = kd $m/" grid.ini > bad.ini
   set +e

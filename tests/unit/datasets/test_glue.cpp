@@ -141,6 +141,12 @@ TEST(Glue, TasksKnowTheirMetricsAndFiles) {
   EXPECT_EQ(glue_task("mrpc").metric, "f1+accuracy");
   EXPECT_EQ(glue_task("stsb").metric, "pearson+spearman");
   EXPECT_TRUE(glue_task("stsb").labels.empty());
+  // `[grid] metric` choices: the task's own first, accuracy for every classification task.
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(selectable_metrics(glue_task("cola")), (Names{"matthews", "accuracy"}));
+  EXPECT_EQ(selectable_metrics(glue_task("mrpc")), (Names{"f1", "accuracy"}));
+  EXPECT_EQ(selectable_metrics(glue_task("stsb")), (Names{"pearson", "spearman"}));
+  EXPECT_EQ(selectable_metrics(glue_task("sst2")), (Names{"accuracy"}));
   EXPECT_EQ(glue_task("mnli").dev_files,
             (std::vector<std::string>{"dev_matched.tsv", "dev_mismatched.tsv"}));
   EXPECT_FALSE(glue_task("sst2").pair);

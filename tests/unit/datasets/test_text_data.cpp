@@ -167,6 +167,13 @@ TEST(TextData, StsbKeepsItsScoresAsFloatTargets) {
   EXPECT_EQ(s.train.labels.scalar_type(), torch::kFloat);
   EXPECT_TRUE(torch::equal(s.train.labels, torch::tensor({4.75f, 0.2f, 5.0f})));
   EXPECT_TRUE(torch::equal(s.test.labels, torch::tensor({3.125f})));
+  EXPECT_EQ(s.metric, "pearson");  // the task's own; `[grid] metric` may pick Spearman
+  c.metric = "spearman";
+  EXPECT_EQ(load_text(c).metric, "spearman");
+  c.metric = "accuracy";
+  const std::string no_accuracy = error_message<ConfigError>([&] { load_text(c); });
+  EXPECT_NE(no_accuracy.find("allowed: pearson spearman"), std::string::npos) << no_accuracy;
+  c.metric = "";
   // [CLS] good film [SEP] bad film [SEP], segments 0 then 1.
   EXPECT_EQ(row(s.train.ids, 0), (std::vector<int32_t>{2, 5, 7, 3, 6, 7, 3}));
   // A score outside 0..5 is the reader's one line, naming file and line.

@@ -75,6 +75,37 @@ TEST(TextKeys, AnotherVocabularyMakesOtherTasks) {
   std::remove(kVocab.c_str());
 }
 
+// `[grid] metric`: the task's own by default; another one the task reports changes every key
+// (it changes every selected result) but not the tokenizer's; anything else is one line.
+TEST(TextKeys, SelectionMetric) {
+  write_vocab("");
+  EXPECT_EQ(parse(text_grid()).metric, "accuracy");  // SST-2
+  const auto key = [](const std::string& grid) { return expand(parse(grid)).tasks.front().key; };
+  const auto mrpc = [](const std::string& extra) {
+    std::string g = text_grid(extra);
+    return g.replace(g.find("glue-sst2"), 9, "glue-mrpc");
+  };
+  EXPECT_EQ(parse(mrpc("")).metric, "f1");
+  EXPECT_EQ(key(mrpc("metric = f1\n")), key(mrpc("")));
+  EXPECT_NE(key(mrpc("metric = accuracy\n")), key(mrpc("")));
+  EXPECT_EQ(data_config(parse(mrpc("metric = accuracy\n"))).metric, "accuracy");
+  const GridSpec sp = parse(
+      "[grid]\ndataset = glue-stsb\ndata_dir = /unused\ntokenizer = sentencepiece\n"
+      "vocab_size = 500\nstudents = bert-L1-H128\nmethods = nokd\nseeds = 1\nmetric = spearman\n");
+  GridSpec own = sp;
+  own.metric = "pearson";
+  EXPECT_EQ(sentencepiece_model_path(sp), sentencepiece_model_path(own));
+  EXPECT_EQ(canonical_selection(own), "");
+  EXPECT_EQ(canonical_selection(sp), ";metric=spearman");
+  const std::string bad = error_of(mrpc("metric = pearson\n"));
+  EXPECT_NE(bad.find("metric"), std::string::npos) << bad;
+  EXPECT_NE(bad.find("f1 accuracy"), std::string::npos) << bad;
+  const std::string image =
+      error_of("[grid]\ndata_dir = /d\nstudents = cnn2\nmethods = nokd\nseeds = 1\nmetric = f1\n");
+  EXPECT_NE(image.find("accuracy"), std::string::npos) << image;
+  std::remove(kVocab.c_str());
+}
+
 TEST(TextKeys, ImageAndTextStayApartWithOneLine) {
   write_vocab("");
   const auto has = [](const std::string& msg, const std::string& part) {
@@ -99,9 +130,13 @@ TEST(TextKeys, ImageAndTextStayApartWithOneLine) {
   const std::string combined = text_grid();
   has(error_of(combined.substr(0, combined.find("methods")) + "methods = kd combined\nseeds = 1\n"),
       "combined is not available on text");
-  has(error_of("[grid]\ndataset = glue-stsb\ndata_dir = /d\nvocab = v\nstudents = bert-L1-H128\n"
-               "methods = nokd\nseeds = 1\n"),
-      "regression task");
+  // STS-B is a regression: the methods that need classes say so, naming the grid file.
+  const std::string stsb =
+      "[grid]\ndataset = glue-stsb\ndata_dir = /d\nvocab = v\nteachers = bert-L2-H128\n"
+      "students = bert-L1-H128\nseeds = 1\n";
+  EXPECT_NO_THROW(parse(stsb + "methods = nokd kd takd annealing prokd\n"));
+  has(error_of(stsb + "methods = nokd dkd\n"), "g.ini: [method.dkd] decouples");
+  has(error_of(stsb + "methods = dist\n"), "regression task");
   has(error_of("[grid]\ndataset = spam\ndata_dir = /d\nstudents = bert-L1-H128\nmethods = nokd\n"
                "seeds = 1\n"),
       "[grid] vocab is required");

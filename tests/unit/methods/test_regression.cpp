@@ -32,9 +32,11 @@ TEST(Regression, LabelTermIsTheMeanSquaredErrorToTheTargets) {
   EXPECT_DOUBLE_EQ(supervised_loss(b.s, b.y).item<double>(), 5.0 / 12);
   EXPECT_DOUBLE_EQ(output_mse(b.s, b.t).item<double>(), 0.75);
   // nokd's gradient: d/ds mean((s - y)^2) = 2 (s - y) / 3.
-  const auto g = loss_and_grad(*make_method("nokd", {}, kRegression), b.s, b.t, b.y, step_at(1, 20));
+  const auto g =
+      loss_and_grad(*make_method("nokd", {}, kRegression), b.s, b.t, b.y, step_at(1, 20));
   EXPECT_DOUBLE_EQ(g.value, 5.0 / 12);
-  EXPECT_TRUE(all_close(g.grad, torch::tensor({-2.0 / 3, 0.0, -1.0 / 3}, torch::kFloat64).view({3, 1}), 1e-12));
+  EXPECT_TRUE(all_close(
+      g.grad, torch::tensor({-2.0 / 3, 0.0, -1.0 / 3}, torch::kFloat64).view({3, 1}), 1e-12));
   // Outputs that are not B x 1, or targets of another length: one MethodError, not a broadcast.
   EXPECT_THROW(regression_mse(torch::zeros({3, 2}), b.y), MethodError);
   EXPECT_THROW(regression_mse(b.s, torch::zeros({4})), MethodError);
@@ -55,10 +57,8 @@ TEST(Regression, SoftTermIsTheMseToTheTeacherAtAnyTemperature) {
 
 TEST(Regression, AnnealingAndContinuationRegressOnTheScaledTeacherThenTheTargets) {
   // Annealing-KD, tau_max 2 over 20 stage-I epochs: Phi = 1/2 in epochs 1..10; stage II: labels.
-  EXPECT_NEAR(loss_of("annealing", {{"tau_max", "2"}}, step_at(1, 40, 0, 1, 20)), 2.375 / 3,
-              1e-12);
-  EXPECT_NEAR(loss_of("annealing", {{"tau_max", "2"}}, step_at(21, 40, 1, 1, 20)), 5.0 / 12,
-              1e-12);
+  EXPECT_NEAR(loss_of("annealing", {{"tau_max", "2"}}, step_at(1, 40, 0, 1, 20)), 2.375 / 3, 1e-12);
+  EXPECT_NEAR(loss_of("annealing", {{"tau_max", "2"}}, step_at(21, 40, 1, 1, 20)), 5.0 / 12, 1e-12);
   // Continuation-KD, t_max 2, no margin: epoch 1 is the teacher term alone (psi 0, phi 1/2),
   // epoch 20 the label term alone (psi 1 after psi_epochs = 15).
   const ParamMap c{{"t_max", "2"}, {"margin", "0"}};

@@ -19,6 +19,7 @@ struct DataConfig {
   std::string vocab;
   int64_t vocab_size = 8000;
   int64_t max_seq_length = 128;
+  std::string metric;  // the selection metric (datasets::selectable_metrics); "" = the task's own
 };
 
 }  // namespace kdbench::datasets

@@ -54,6 +54,11 @@ const std::vector<GlueTask>& local_text_tasks();
 // The task of a text dataset name: "glue-sst2" -> SST-2, "spam" -> spam; nullptr for any other.
 const GlueTask* text_task_of_dataset(const std::string& dataset);
 
+// The metrics that may select a task's best epoch (`[grid] metric`): the task's own, its default
+// first ("matthews"; "f1", "accuracy"; "pearson", "spearman"), then accuracy for any
+// classification task that does not list it.
+std::vector<std::string> selectable_metrics(const GlueTask& task);
+
 // Reads one released TSV file of `task`; `kind` says which layout (train and dev share one,
 // except MNLI's dev files, which carry five annotator labels before gold_label).
 TextSplit read_glue_tsv(const GlueTask& task, GlueFile kind, const std::string& path);

@@ -29,6 +29,7 @@ struct TokenSet {
 struct TextSplits {
   TokenSet train, val, test;
   const GlueTask* task = nullptr;
+  std::string metric;       // the one that selects: DataConfig::metric, or the task's own
   int64_t num_classes = 2;  // 1 for regression: one real-valued output
   InputShape shape;         // vocab_size and max_tokens = max_seq_length
   int64_t pad_id = 0;

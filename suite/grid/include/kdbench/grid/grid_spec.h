@@ -85,6 +85,9 @@ struct GridSpec {
   std::string vocab;
   int64_t vocab_size = 8000;
   int64_t max_seq_length = 128;
+  // The metric that selects each run's best epoch: the task's own by default (MCC for CoLA, F1
+  // for MRPC/QQP, Pearson for STS-B), or another the task reports (datasets::selectable_metrics).
+  std::string metric = "accuracy";
   int threads = 0;  // intra-op threads per rank; 0 = cores / ranks on the node
   TrainConfig teacher, student;
   std::vector<int> teacher_keep_checkpoints;  // [teacher] checkpoints (epochs; final always kept)

@@ -92,6 +92,9 @@ int64_t vocab_lines(const std::string& path);
 std::string sentencepiece_model_path(const GridSpec& grid);
 // The data part of every task key (dataset, split, subsets; text: tokenizer and vocabulary).
 std::string canonical_data(const GridSpec& grid);
+// The selection metric's part of every task key: "" for the task's own metric (and images), else
+// ";metric=NAME". Not part of canonical_data: the tokenizer does not depend on it.
+std::string canonical_selection(const GridSpec& grid);
 
 TaskGraph expand(const GridSpec& grid);
 
