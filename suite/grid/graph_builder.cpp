@@ -63,6 +63,7 @@ std::string canonical(const TrainConfig& c) {
     s += ";adam=" + num(c.adam_beta1) + ":" + num(c.adam_beta2) + ":" + num(c.adam_eps);
   if (c.max_grad_norm > 0) s += ";clip=" + num(c.max_grad_norm);
   if (c.length_buckets) s += ";length_buckets=1";
+  if (c.eval_steps > 0) s += ";eval_steps=" + std::to_string(c.eval_steps);
   if (!c.init.empty()) s += ";init=" + hf_dir_identity(c.init);
   return s;
 }

@@ -224,6 +224,7 @@ TrainConfig IniValues::role(const std::string& s, const TrainConfig& base) const
   c.precision = choice(s + ".precision", base.precision, {"fp32", "bf16"});
   c.teacher_logits = choice(s + ".teacher_logits", base.teacher_logits, {"fp32", "fp16"});
   c.checkpoint_minutes = real(s + ".checkpoint_minutes", base.checkpoint_minutes, 0.0, 1e6);
+  c.eval_steps = integer(s + ".eval_steps", base.eval_steps, 0, 1000000000);
   return c;
 }
 

@@ -67,6 +67,7 @@ const std::vector<std::string> kRoleKeys = {"epochs",
                                             "warmup_ratio",
                                             "max_grad_norm",
                                             "length_buckets",
+                                            "eval_steps",
                                             "init"};
 const std::vector<std::string> kDataKeys = {"val_fraction", "split_seed", "train_subset",
                                             "test_subset", "threads"};

@@ -76,7 +76,9 @@ T get_value(const nlohmann::json& j, const char* name) {
   } else if constexpr (std::is_same_v<T, Status>) {
     return parse_status(get_string(j, name));
   } else if constexpr (std::is_same_v<T, nlohmann::json>) {
-    return get_object(j, name);
+    const auto& v = required(j, name);  // objects (config, ...) and arrays (evaluations)
+    if (!v.is_object() && !v.is_array()) wrong_type(name, "an object or an array", v);
+    return v;
   } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
     std::vector<std::string> out;
     for (const auto& v : get_array(j, name)) {

@@ -19,6 +19,7 @@ struct Best {
   double val = kNone, test_at_val = 0, best_test = kNone;                 // the metric
   double val_acc = 0, test_acc_at_val = 0, best_test_acc = 0;
   int epoch = 0;
+  int64_t step = 0;  // the best point's global step when eval_steps > 0, else 0
   double phase_val = kNone;
   std::optional<Snapshot> phase_weights;
   nlohmann::json to_json() const {
@@ -29,6 +30,7 @@ struct Best {
             {"test_acc_at_val", test_acc_at_val},
             {"best_test_acc", best_test_acc},
             {"epoch", epoch},
+            {"step", step},
             {"phase_val", phase_val}};
   }
   // Resume files of image runs from before metrics were kept hold accuracy only: the same.
@@ -37,7 +39,13 @@ struct Best {
     val_acc = j.value("val_acc", val), test_acc_at_val = j.value("test_acc_at_val", test_at_val);
     best_test_acc = j.value("best_test_acc", best_test);
     epoch = j.at("epoch"), phase_val = j.at("phase_val");
+    step = j.value("step", int64_t{0});  // older resume files: no evaluations between epochs
   }
+};
+
+// One evaluation of the weights: accuracies and the data's metric on validation and test.
+struct EvalPoint {
+  double val_acc = 0, test_acc = 0, val = 0, test = 0;
 };
 
 // Per-epoch sums kept on the device, so that no training step waits for it (docs/design.md,

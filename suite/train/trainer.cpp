@@ -32,6 +32,7 @@ namespace {
 
 using detail::Best;
 using detail::EpochSums;
+using detail::EvalPoint;
 
 using Clock = std::chrono::steady_clock;
 
@@ -65,6 +66,7 @@ nlohmann::json config_json(const grid::Task& task) {
         {{"adam_beta1", c.adam_beta1}, {"adam_beta2", c.adam_beta2}, {"adam_eps", c.adam_eps}});
   if (c.max_grad_norm > 0) j["max_grad_norm"] = c.max_grad_norm;
   if (c.length_buckets) j["length_buckets"] = true;
+  if (c.eval_steps > 0) j["eval_steps"] = c.eval_steps;
   if (!task.keep_checkpoints.empty()) j["keep_checkpoints"] = task.keep_checkpoints;
   return j;
 }
@@ -161,6 +163,10 @@ class TaskRun {
   bool cached_logits() const { return !augmented() && !method_->perturbs_inputs(); }
   // Crop and flip are image augmentations; the grid refuses them for text.
   bool augmented() const { return task_.train.augment && !data_.text; }
+  int64_t steps_per_epoch() const {
+    const int64_t n = data_.train.size(), bs = task_.train.batch_size;
+    return (n + bs - 1) / bs;
+  }
 
   // The checkpoint's cached logits before the epoch's first step. In a gang the root gets or
   // builds the file first and the members read it after a collective, instead of every member
@@ -205,6 +211,7 @@ class TaskRun {
     best_.phase_weights = s.phase_best;
     rec_.curves = s.record.curves;
     rec_.checkpoints = s.record.checkpoints;
+    rec_.evaluations = s.record.evaluations;
     // The cache files used before the stop (Pro-KD's earlier checkpoints).
     if (s.record.config.contains("teacher_logits"))
       rec_.config["teacher_logits"] = s.record.config["teacher_logits"];
@@ -229,7 +236,7 @@ class TaskRun {
                  Clock::time_point start) {
     const auto epoch_start = Clock::now();
     const int64_t n = data_.train.size(), bs = task_.train.batch_size;
-    const int64_t steps = (n + bs - 1) / bs;
+    const int64_t steps = steps_per_epoch();
     const int epoch = pos_.epoch + 1;
     methods::StepContext ctx;
     ctx.epoch = {epoch, task_.total_epochs, pos_.phase, pos_.phase_epoch, phase.epochs};
@@ -304,6 +311,14 @@ class TaskRun {
       if (per_step(task_.train.lr_schedule))
         set_lr(*opt_, lr_of_step(task_.train, pos_.phase_epoch, phase.epochs, steps, s));
       opt_->step();
+      // An evaluation point of eval_steps, before the next step boundary saves the state (a run
+      // resumed there has it); the epoch's last step is evaluated by end_epoch.
+      const int64_t g = global_step(s, steps);
+      if (s + 1 < steps && evaluation_due(g)) {
+        const EvalPoint p = evaluate_point();
+        record_point(p, epoch, g, steps);
+        consider_best(p, epoch, g);
+      }
     }
     const auto [loss_sum, correct] = epoch_totals(sums, epoch);
     const double train_acc = data_.regression() ? std::numeric_limits<double>::quiet_NaN()
@@ -374,12 +389,18 @@ class TaskRun {
     return {method_->loss_on_views(s_logits, t_logits, y, ctx), s_logits.front()};
   }
 
-  // `seconds` so far covers training; the recorded epoch time includes evaluation.
-  void end_epoch(int epoch, double lr, double train_loss, double train_acc, double seconds) {
-    const auto eval_start = Clock::now();
+  // The run's optimizer steps so far, 1-based and counted over every phase, at step s (0-based)
+  // of the epoch in progress.
+  int64_t global_step(int64_t s, int64_t steps) const { return pos_.epoch * steps + s + 1; }
+  bool evaluation_due(int64_t g) const {
+    return task_.train.eval_steps > 0 && g % task_.train.eval_steps == 0;
+  }
+
+  // Validation and test scores of the weights as they are. In a gang the root evaluates (its
+  // BatchNorm running statistics are the ones saved) and the members take its numbers, so every
+  // member makes the same best-point decisions.
+  EvalPoint evaluate_point() {
     const int64_t eb = task_.train.eval_batch_size;
-    // In a gang the root evaluates (its BatchNorm running statistics are the ones saved) and the
-    // members take its numbers, so every member makes the same best-epoch decisions.
     std::vector<double> eval{0, 0, 0, 0};
     if (is_root()) {
       test_pause_point("evaluation");
@@ -389,7 +410,47 @@ class TaskRun {
       eval = {v.accuracy, t.accuracy, v.metric, t.metric};
     }
     if (in_gang()) broadcast_values(*env_.gang, eval);
-    const double val_acc = eval[0], test_acc = eval[1], val = eval[2], test = eval[3];
+    return {eval[0], eval[1], eval[2], eval[3]};
+  }
+
+  // One entry of the record's `evaluations`, only when eval_steps asks for points between epoch
+  // ends (with epoch ends only, the curves say it all and records stay as they were).
+  void record_point(const EvalPoint& p, int epoch, int64_t g, int64_t steps) {
+    if (task_.train.eval_steps <= 0) return;
+    rec_.evaluations.push_back(
+        {{"step", g},
+         {"epoch", epoch},
+         {"epoch_fraction", static_cast<double>(g) / static_cast<double>(steps)},
+         {"val_acc", p.val_acc},
+         {"test_acc", p.test_acc},
+         {"val_metric", p.val},
+         {"test_metric", p.test}});
+  }
+
+  // Model selection over every evaluation point, in order: strictly better validation metric
+  // wins (the earliest point keeps a tie). The running phase's best weights are kept when the
+  // next phase restarts from them (Annealing-KD's stage II).
+  void consider_best(const EvalPoint& p, int epoch, int64_t g) {
+    if (p.val > best_.val) {
+      best_.val = p.val, best_.test_at_val = p.test, best_.epoch = epoch;
+      best_.val_acc = p.val_acc, best_.test_acc_at_val = p.test_acc;
+      best_.step = task_.train.eval_steps > 0 ? g : 0;
+    }
+    best_.best_test = std::max(best_.best_test, p.test);
+    best_.best_test_acc = std::max(best_.best_test_acc, p.test_acc);
+    const size_t next = static_cast<size_t>(pos_.phase) + 1;
+    if (p.val > best_.phase_val) {
+      best_.phase_val = p.val;
+      if (next < phases_.size() && phases_[next].start_from_best_of_previous)
+        best_.phase_weights = snapshot(*net_);
+    }
+  }
+
+  // `seconds` so far covers training; the recorded epoch time includes evaluation.
+  void end_epoch(int epoch, double lr, double train_loss, double train_acc, double seconds) {
+    const auto eval_start = Clock::now();
+    const EvalPoint p = evaluate_point();
+    const double val_acc = p.val_acc, test_acc = p.test_acc, val = p.val, test = p.test;
     seconds += since(eval_start);
     auto& c = rec_.curves;
     c.epoch.push_back(epoch);
@@ -401,18 +462,9 @@ class TaskRun {
     c.test_metric.push_back(test);
     c.lr.push_back(lr);
     c.seconds.push_back(seconds);
-    if (val > best_.val) {
-      best_.val = val, best_.test_at_val = test, best_.epoch = epoch;
-      best_.val_acc = val_acc, best_.test_acc_at_val = test_acc;
-    }
-    best_.best_test = std::max(best_.best_test, test);
-    best_.best_test_acc = std::max(best_.best_test_acc, test_acc);
-    const size_t next = static_cast<size_t>(pos_.phase) + 1;
-    if (val > best_.phase_val) {
-      best_.phase_val = val;
-      if (next < phases_.size() && phases_[next].start_from_best_of_previous)
-        best_.phase_weights = snapshot(*net_);
-    }
+    const int64_t steps = steps_per_epoch();
+    record_point(p, epoch, epoch * steps, steps);
+    consider_best(p, epoch, epoch * steps);
     const auto& keep = task_.keep_checkpoints;
     const bool kept = std::find(keep.begin(), keep.end(), epoch) != keep.end();
     if (kept) {
@@ -494,6 +546,7 @@ class TaskRun {
     // A regression run has no accuracy: every accuracy field is NaN (null in JSON), never 0.
     rec_.best_test_acc =
         data_.regression() ? std::numeric_limits<double>::quiet_NaN() : best_.best_test_acc;
+    rec_.best_step = best_.step;
     rec_.final_test_acc = rec_.curves.test_acc.empty() ? 0 : rec_.curves.test_acc.back();
     rec_.metric = data_.metric;
     rec_.best_val_metric = best_.val;

@@ -3,7 +3,8 @@
 
   h5check.py done FILE N            every run DONE, exactly N runs, schema and provenance present
   h5check.py attempts FILE N        every run has attempts == N
-  h5check.py same FILE_A FILE_B     same keys, statuses, accuracies and curves (bitwise)
+  h5check.py same FILE_A FILE_B     same keys, statuses, accuracies, evaluation points and curves
+                                    (bitwise)
   h5check.py count FILE N           exactly N runs
 Exits 1 with a message on the first mismatch.
 """
@@ -70,7 +71,7 @@ def cmd_same(a, b):
         for attr in ("status", "kind", "model", "method", "teacher_key", "seed", "best_val_acc",
                      "test_acc_at_best_val", "final_test_acc", "best_test_acc", "best_epoch",
                      "metric", "best_val_metric", "test_metric_at_best_val", "final_test_metric",
-                     "best_test_metric"):
+                     "best_test_metric", "best_step", "evaluations"):
             if text(ga.attrs[attr]) != text(gb.attrs[attr]):
                 fail(f"run {key}: {attr} differs: {ga.attrs[attr]!r} vs {gb.attrs[attr]!r}")
         for ds in ("epoch", "train_loss", "train_acc", "val_acc", "test_acc", "lr", "val_metric",

@@ -3,7 +3,8 @@
 // 1e-5 relative; only the order of floating-point sums differs), also with a global batch that
 // does not divide by the gang, augmentation on, and a KD loss; with BatchNorm every member holds
 // the same weights; an interrupted gang stops as one and resumes bit for bit; unaugmented, the
-// gang's root builds the teacher-logit cache and the members read it.
+// gang's root builds the teacher-logit cache and the members read it; with eval_steps every
+// member records the root's evaluation points.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -27,7 +28,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-grid::TaskGraph gang_graph(const std::string& teachers = "cnn4", bool augment = true) {
+grid::TaskGraph gang_graph(const std::string& teachers = "cnn4", bool augment = true,
+                           int eval_steps = 0) {
   // batch 13: 96 training samples make 7 batches of 13 and one of 5 (2+2+1 over 3 members).
   const std::string ini = R"([grid]
 data_dir = /unused
@@ -43,7 +45,8 @@ lr = 0.05
 augment = )" + std::string(augment ? "true" : "false") +
                           R"(
 augment_padding = 2
-[teacher]
+)" + (eval_steps > 0 ? "eval_steps = " + std::to_string(eval_steps) + "\n" : "") +
+                          R"([teacher]
 epochs = 2
 )";
   return grid::expand(grid::parse_grid_text(ini, "gang.ini", grid::ParseOptions{false}));
@@ -114,6 +117,26 @@ TEST_F(GangTrain, NoNormStudentMatchesTheOneRankRun) {
   EXPECT_EQ(ganged.curves.val_acc, one.curves.val_acc);
   EXPECT_EQ(ganged.curves.test_acc, one.curves.test_acc);
   EXPECT_EQ(ganged.best_epoch, one.best_epoch);
+}
+
+// eval_steps: the root evaluates at every point and the members take its numbers, so every member
+// records the same points and selects the same best one; without BatchNorm they are those of the
+// 1-rank run.
+TEST_F(GangTrain, EvaluationPointsAreTheRootsOnEveryMember) {
+  graph = gang_graph("cnn4", true, 3);  // 8 steps per epoch: points 3 6 8 9 12 15 16
+  const auto& task = find("student", "nokd");
+  const auto one = train::run_task(task, env_for(alone, nullptr));
+  const auto ganged = train::run_task(task, env_for(gang, &world()));
+  std::string roots = ganged.evaluations.dump() + " best " + std::to_string(ganged.best_step);
+  world().broadcast(roots, 0);
+  EXPECT_EQ(ganged.evaluations.dump() + " best " + std::to_string(ganged.best_step), roots);
+  ASSERT_EQ(ganged.evaluations.size(), 7u);
+  ASSERT_EQ(one.evaluations.size(), 7u);
+  for (size_t i = 0; i < one.evaluations.size(); ++i) {
+    EXPECT_EQ(ganged.evaluations[i].at("step"), one.evaluations[i].at("step"));
+    EXPECT_EQ(ganged.evaluations[i].at("val_acc"), one.evaluations[i].at("val_acc")) << i;
+  }
+  EXPECT_EQ(ganged.best_step, one.best_step);
 }
 
 // Weights, not only curves: an mlp2 teacher (a task that keeps its final weights). The largest

@@ -57,7 +57,11 @@ void change(T& value) {
   } else if constexpr (std::is_same_v<T, Status>) {
     value = value == Status::Done ? Status::Failed : Status::Done;
   } else if constexpr (std::is_same_v<T, nlohmann::json>) {
-    value["changed"] = true;
+    if (value.is_array()) {
+      value.push_back("changed");
+    } else {
+      value["changed"] = true;
+    }
   } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
     value.push_back("changed");
   } else {
@@ -187,7 +191,8 @@ TEST(MergeRecords, DoneRecordsDifferingInAResultAreRefusedNamingKeyFieldAndFiles
     EXPECT_NE(what.find("; nothing written"), std::string::npos) << what;
     ++checked;
   });
-  EXPECT_EQ(checked, 18);  // accuracies, best_epoch, the metric and its values, curves but seconds
+  // Accuracies, best_epoch, best_step, the metric and its values, evaluations, curves but seconds.
+  EXPECT_EQ(checked, 20);
   RunRecord other = base;
   other.best_val_acc = 0.5;
   EXPECT_EQ(config_error_of({input("a.h5", {base}), input("b.h5", {other})}),

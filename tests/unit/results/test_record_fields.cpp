@@ -114,11 +114,26 @@ TEST(RecordFields, FlagsOfTheSchema) {
     if (field.has(kSummary)) summary.push_back(field.name);
     if (field.has(kKeyField)) key.push_back(field.name);
   });
-  EXPECT_EQ(results, (std::vector<std::string>{
-                         "best_val_acc", "test_acc_at_best_val", "final_test_acc", "best_test_acc",
-                         "best_epoch", "metric", "best_val_metric", "test_metric_at_best_val",
-                         "final_test_metric", "best_test_metric", "epoch", "train_loss",
-                         "train_acc", "val_acc", "test_acc", "lr", "val_metric", "test_metric"}));
+  EXPECT_EQ(results, (std::vector<std::string>{"best_val_acc",
+                                               "test_acc_at_best_val",
+                                               "final_test_acc",
+                                               "best_test_acc",
+                                               "best_epoch",
+                                               "best_step",
+                                               "metric",
+                                               "best_val_metric",
+                                               "test_metric_at_best_val",
+                                               "final_test_metric",
+                                               "best_test_metric",
+                                               "evaluations",
+                                               "epoch",
+                                               "train_loss",
+                                               "train_acc",
+                                               "val_acc",
+                                               "test_acc",
+                                               "lr",
+                                               "val_metric",
+                                               "test_metric"}));
   EXPECT_EQ(summary, (std::vector<std::string>{
                          "key", "kind", "model", "method", "teacher_model", "teacher_checkpoint",
                          "seed", "status", "params_count", "best_val_acc", "test_acc_at_best_val",

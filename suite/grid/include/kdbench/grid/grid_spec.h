@@ -57,6 +57,10 @@ struct TrainConfig {
   // [student] only: how the teacher-logit cache stores the teacher's logits, fp32 | fp16
   // (kdbench/train/logit_cache.h). fp16 rounds them, so it is part of the student's key.
   std::string teacher_logits = "fp32";
+  // > 0: validation and test are also evaluated every this many optimizer steps (counted over
+  // the whole run), and the best point is selected among all evaluations; 0 = at epoch ends only.
+  // Selects other weights, so it is part of the task key when > 0.
+  int64_t eval_steps = 0;
   // Training state is saved at every epoch boundary and, when > 0, also mid-epoch at the first
   // step boundary this many minutes after the last save (docs/design.md §3.7). Not part of any
   // task key: it changes what a kill -9 loses, never the result.

@@ -51,6 +51,10 @@ struct RunRecord {
   // Accuracies are fractions in [0, 1] (reports print them as percentages).
   double best_val_acc = 0, test_acc_at_best_val = 0, final_test_acc = 0, best_test_acc = 0;
   int best_epoch = 0;
+  // The global optimizer step (1-based, over the whole run) of the best evaluation point when the
+  // task evaluates every `eval_steps` steps; 0 when it evaluates at epoch ends only (then
+  // best_epoch says it all) and in records written before the field existed.
+  int64_t best_step = 0;
   // The metric that selects the best epoch (one of kMetricNames) and its values, as fractions
   // (accuracy, F1) or correlations in [-1, 1] (matthews, pearson, spearman). For accuracy they
   // are the accuracy fields above (stored_form copies them); the accuracy fields always hold
@@ -64,6 +68,10 @@ struct RunRecord {
   nlohmann::json checkpoints = nlohmann::json::object();
   // Gang runs (one task on k ranks): {"size": k, "ranks": [..], "hosts": [..]}; {} on one rank.
   nlohmann::json gang = nlohmann::json::object();
+  // eval_steps > 0: every evaluation point in order, epoch ends included, each
+  // {"step", "epoch", "epoch_fraction", "val_acc", "test_acc", "val_metric", "test_metric"};
+  // the best point is selected among them. [] when the task evaluates at epoch ends only.
+  nlohmann::json evaluations = nlohmann::json::array();
   Curves curves;
 };
 

@@ -6,7 +6,8 @@
 //
 // A field's C++ type says how it is stored: std::string = string (a fixed-length UTF-8 HDF5
 // attribute); int = int32 attribute; int64_t = int64 attribute; double = float64 attribute
-// (null in JSON when not finite); Status = its text; nlohmann::json = JSON text in HDF5;
+// (null in JSON when not finite); Status = its text; nlohmann::json = JSON text in HDF5 (an
+// object, or an array where the member's default is one: `evaluations`);
 // std::vector<std::string> = a JSON array (JSON text in HDF5). Members of Curves are per-epoch
 // curves: "curves": {...} in JSON, 1-D datasets in HDF5 (int32 / float64).
 //
@@ -103,6 +104,7 @@ inline constexpr auto kRunRecordFields = std::make_tuple(
     record_field("final_test_acc", &RunRecord::final_test_acc, kResult | kSummary),
     record_field("best_test_acc", &RunRecord::best_test_acc, kResult | kSummary),
     record_field("best_epoch", &RunRecord::best_epoch, kResult),
+    record_field("best_step", &RunRecord::best_step, kResult | kAddedLater),  // eval_steps
     record_field("metric", &RunRecord::metric, kResult | kAddedLater),
     record_field("best_val_metric", &RunRecord::best_val_metric, kResult | kMetricValue),
     record_field("test_metric_at_best_val", &RunRecord::test_metric_at_best_val,
@@ -114,6 +116,7 @@ inline constexpr auto kRunRecordFields = std::make_tuple(
     record_field("config", &RunRecord::config),
     record_field("checkpoints", &RunRecord::checkpoints),
     record_field("gang", &RunRecord::gang, kAddedLater),  // execution, not task: not in the key
+    record_field("evaluations", &RunRecord::evaluations, kResult | kAddedLater),  // eval_steps
     // Curves: "epoch" first, every other curve has its length.
     record_field("epoch", &Curves::epoch, kResult),
     record_field("train_loss", &Curves::train_loss, kResult),
