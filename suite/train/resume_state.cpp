@@ -82,6 +82,8 @@ void save_resume_state(const ResumeState& s, models::NetImpl& net, torch::optim:
     archive.write("optimizer", opt_archive);
     archive.write("order", s.order, /*is_buffer=*/true);
     archive.write("generator", s.generator_state, /*is_buffer=*/true);
+    if (s.device_generator_state.defined())
+      archive.write("device_generator", s.device_generator_state, /*is_buffer=*/true);
     if (s.phase_best) {
       // Parameter names contain dots, which archive keys may not: store a list in name order.
       c10::List<at::Tensor> tensors;
@@ -121,6 +123,8 @@ ResumeState load_resume_state(const std::string& path, models::NetImpl& net,
     archive.read("generator", s.generator_state, /*is_buffer=*/true);
     s.order = s.order.to(torch::kCPU);
     s.generator_state = s.generator_state.to(torch::kCPU);
+    if (archive.try_read("device_generator", s.device_generator_state, /*is_buffer=*/true))
+      s.device_generator_state = s.device_generator_state.to(torch::kCPU);
     const auto names = m.at("phase_best_names").get<std::vector<std::string>>();
     if (!names.empty()) {
       c10::IValue list;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <mutex>
 #include <optional>
 
 #include "kdbench/core/errors.h"
@@ -156,6 +157,13 @@ class TaskRun {
   }
 
  private:
+  // Dropout draws from the training device's default generator (seeded with the init seed before
+  // the weights are drawn): resume.pt keeps its state so that a resumed text run continues bit for
+  // bit. A gang saves the root's: the other members' dropout masks differ from the never-stopped
+  // run's after a resume (their numbers stay those of a correct run, not bitwise the same).
+  at::Generator device_generator() const {
+    return at::globalContext().defaultGenerator(env_.device);
+  }
   bool in_gang() const { return env_.gang != nullptr && env_.gang->size() > 1; }
   bool is_root() const { return !in_gang() || env_.gang->rank() == 0; }
   // Unaugmented batches and a method that feeds the teacher the student's batch as it is: the
@@ -207,6 +215,11 @@ class TaskRun {
     opt_ = make_optimizer(*net_, task_.train);
     ResumeState s = load_resume_state(path, *net_, *opt_);
     gen_.set_state(s.generator_state);
+    if (s.device_generator_state.defined()) {
+      at::Generator dropout = device_generator();
+      std::lock_guard<std::mutex> lock(dropout.mutex());
+      dropout.set_state(s.device_generator_state);
+    }
     best_.from_json(s.best);
     best_.phase_weights = s.phase_best;
     rec_.curves = s.record.curves;
@@ -494,6 +507,11 @@ class TaskRun {
     s.pos.next_step = next_step;
     s.order = order;
     s.generator_state = gen_.get_state();
+    {
+      at::Generator dropout = device_generator();
+      std::lock_guard<std::mutex> lock(dropout.mutex());
+      s.device_generator_state = dropout.get_state();
+    }
     std::vector<double> totals{sums.loss.item<double>(),
                                static_cast<double>(sums.correct.item<int64_t>())};
     if (in_gang()) sum_over_gang(*env_.gang, totals);

@@ -2,8 +2,9 @@
 // The state of a task interrupted at a training-step boundary, saved atomically as
 // <artifacts>/<key>/resume.pt: weights and BN statistics, optimizer (SGD's momentum buffers,
 // AdamW's moments and step counts), loop position, the epoch's data order, the data generator's
-// state, partial epoch sums, the record so far and the best weights of the running phase. Resuming
-// from it continues bit for bit: the finished run equals one that was never interrupted.
+// and the device's default generator's states, partial epoch sums, the record so far and the best
+// weights of the running phase. Resuming from it continues bit for bit: the finished run equals one
+// that was never interrupted.
 #include <torch/torch.h>
 
 #include <optional>
@@ -33,6 +34,9 @@ struct ResumeState {
   LoopPosition pos;
   torch::Tensor order;            // the in-progress epoch's permutation
   torch::Tensor generator_state;  // data generator after the last completed step
+  // The training device's default generator (dropout's: BERT) after the last completed step;
+  // undefined in files written before it was kept (their image runs never drew from it).
+  torch::Tensor device_generator_state;
   double loss_sum = 0;
   int64_t correct = 0;
   double epoch_seconds = 0;   // time spent in the in-progress epoch so far

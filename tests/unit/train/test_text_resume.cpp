@@ -1,0 +1,88 @@
+// A text run (BERT, whose dropout draws from the device's default generator) stopped at a step
+// boundary and resumed equals the run that was never stopped, bit for bit.
+#include <ATen/CPUGeneratorImpl.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "kdbench/grid/parse_grid.h"
+#include "kdbench/grid/task_graph.h"
+#include "kdbench/train/resume_state.h"
+#include "kdbench/train/stop_flag.h"
+#include "kdbench/train/trainer.h"
+
+using namespace kdbench;
+
+namespace {
+
+constexpr int64_t kVocab = 30, kWidth = 12;
+
+// Random sentences of 4..12 tokens; the label is the parity of the first word after [CLS].
+train::Split token_split(int64_t n, at::Generator& gen) {
+  train::Split s;
+  s.lengths = torch::randint(4, kWidth + 1, {n}, gen, torch::kLong);
+  auto ids = torch::randint(5, kVocab, {n, kWidth}, gen, torch::kLong);
+  ids.select(1, 0).fill_(2);  // [CLS]
+  const auto pad = torch::arange(kWidth).unsqueeze(0).ge(s.lengths.unsqueeze(1));
+  s.x = ids.masked_fill(pad, 0).to(torch::kInt);
+  s.token_types = torch::zeros({n, kWidth}, torch::kUInt8);
+  s.y = ids.select(1, 1).remainder(2);
+  return s;
+}
+
+struct TextResumeFixture : ::testing::Test {
+  std::string dir = (std::filesystem::temp_directory_path() /
+                     ("kdbench-text-resume-" + std::to_string(::getpid())))
+                        .string();
+  train::PreparedData data;
+  std::unique_ptr<results::Artifacts> artifacts;
+  train::TrainEnv env;
+  grid::TaskGraph graph;
+  void SetUp() override {
+    std::filesystem::create_directories(dir);
+    std::ofstream vocab(dir + "/vocab.txt");
+    for (int i = 0; i < kVocab; ++i)
+      vocab << (i == 0 ? "[PAD]" : i == 1 ? "[UNK]" : i == 2 ? "[CLS]" : i == 3 ? "[SEP]" : "w")
+            << (i > 3 ? std::to_string(i) : "") << "\n";
+    vocab.close();
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(11);
+    data.text = true;
+    data.num_classes = 2;
+    data.shape.vocab_size = kVocab;
+    data.shape.max_tokens = 16;
+    data.train = token_split(48, gen);
+    data.val = token_split(16, gen);
+    data.test = token_split(16, gen);
+    artifacts = std::make_unique<results::Artifacts>(dir + "/artifacts", /*fsync=*/false);
+    env.data = &data;
+    env.artifacts = artifacts.get();
+    env.threads = 1;
+    torch::set_num_threads(1);
+    graph = grid::expand(grid::parse_grid_text(
+        "[grid]\ndataset = glue-sst2\ndata_dir = /unused\nvocab = " + dir +
+            "/vocab.txt\nmax_seq_length = 16\nstudents = bert-L1-H64\nmethods = nokd\nseeds = 3\n"
+            "[train]\nepochs = 2\nbatch_size = 8\noptimizer = adamw\nlr = 1e-3\n",
+        "text.ini", grid::ParseOptions{false}));
+  }
+  void TearDown() override { std::filesystem::remove_all(dir); }
+};
+
+TEST_F(TextResumeFixture, StoppedAndResumedEqualsUninterrupted) {
+  const grid::Task& task = graph.tasks.front();
+  const auto reference = train::run_task(task, env);
+  for (int stop_at : {3, 8}) {  // within epoch 1; the first step of epoch 2 (6 steps per epoch)
+    SCOPED_TRACE("stopped after step " + std::to_string(stop_at));
+    int steps = 0;
+    train::TrainEnv interrupted = env;
+    interrupted.should_stop = [&] { return ++steps > stop_at; };
+    EXPECT_THROW(train::run_task(task, interrupted), train::Interrupted);
+    ASSERT_TRUE(artifacts->exists(task.key, train::kResumeFile));
+    const auto resumed = train::run_task(task, env);
+    EXPECT_EQ(resumed.curves.train_loss, reference.curves.train_loss);
+    EXPECT_EQ(resumed.curves.val_acc, reference.curves.val_acc);
+    EXPECT_EQ(resumed.curves.test_acc, reference.curves.test_acc);
+  }
+}
+
+}  // namespace
