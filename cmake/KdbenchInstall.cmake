@@ -6,6 +6,8 @@
 include(GNUInstallDirs)
 
 install(TARGETS kdbench RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# SentencePiece's module (text/sentencepiece_shim.h), found relative to the installed kdbench.
+install(TARGETS kdbench_sentencepiece LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/kdbench)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/suite/grids/
         DESTINATION ${CMAKE_INSTALL_DATADIR}/kdbench/grids FILES_MATCHING PATTERN "*.ini")
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/slurm/templates/

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdlib>
+#include <filesystem>
 
 #include "kdbench/core/errors.h"
 #include "sentencepiece_shim.h"
@@ -42,15 +43,26 @@ constexpr bool kDeepBindAllowed = false;
 constexpr bool kDeepBindAllowed = true;
 #endif
 
+// $KDBENCH_SENTENCEPIECE_SHIM; else the module installed beside this kdbench
+// (<prefix>/<libdir>/kdbench, relative to <prefix>/<bindir>); else the build tree's.
+std::string shim_path() {
+  const char* override_path = std::getenv("KDBENCH_SENTENCEPIECE_SHIM");
+  if (override_path != nullptr && *override_path != '\0') return override_path;
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto installed = exe.parent_path() / KDBENCH_SENTENCEPIECE_INSTALLED;
+    if (std::filesystem::is_regular_file(installed, ec)) return installed.lexically_normal();
+  }
+  return KDBENCH_SENTENCEPIECE_SHIM;
+}
+
 Shim load_shim() {
   if (!kDeepBindAllowed)
     throw ConfigError(
         "SentencePiece is not available in an AddressSanitizer build (ASan refuses the "
         "RTLD_DEEPBIND that keeps its protobuf apart from LibTorch's); use tokenizer = wordpiece");
-  const char* override_path = std::getenv("KDBENCH_SENTENCEPIECE_SHIM");
-  const std::string path = override_path != nullptr && *override_path != '\0'
-                               ? override_path
-                               : KDBENCH_SENTENCEPIECE_SHIM;
+  const std::string path = shim_path();
   // Local and deep-bound: SentencePiece's bundled protobuf stays its own (sentencepiece_shim.h).
   void* module = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
   if (module == nullptr) {

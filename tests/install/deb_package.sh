@@ -10,11 +10,13 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 deb=$(ls "$work"/kdbench_*.deb) || fail "no .deb written"
 contents=$(dpkg-deb -c "$deb")
 for f in ./usr/bin/kdbench ./usr/share/kdbench/grids/quickstart.ini ./usr/share/man/man1/kdbench.1 \
-         ./usr/share/doc/kdbench/README.md ./usr/share/kdbench/slurm/kdbench-mpi.sbatch; do
+         ./usr/share/doc/kdbench/README.md ./usr/share/kdbench/slurm/kdbench-mpi.sbatch \
+         ./usr/lib/kdbench/libkdbench_sentencepiece.so; do
   grep -q " $f\$" <<<"$contents" || fail "$f missing from $deb"
 done
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in libtorch libhdf5 libopenmpi libboost-program-options; do
+# libsentencepiece: the installed module's (dpkg-shlibdeps reads every ELF file of the package).
+for lib in libtorch libhdf5 libopenmpi libboost-program-options libsentencepiece; do
   grep -q "$lib" <<<"$depends" || fail "Depends lacks $lib: $depends"
 done
 echo "$(basename "$deb"): Depends: $depends"

@@ -29,3 +29,27 @@ fi
 grep -q "cnn2" plan.txt && grep -q "method kd" plan.txt || fail "plan lacks the grid's tasks: $(cat plan.txt)"
 [[ ! -e results && ! -e artifacts ]] || fail "plan wrote files"
 echo "installed kdbench planned the installed quickstart grid from $PWD"
+
+# The installed kdbench loads SentencePiece's module from the prefix (not from the build tree):
+# a one-epoch text grid with `tokenizer = sentencepiece`, the dynamic loader naming what it opened.
+/usr/bin/python3 "$source/tests/e2e/make_text_data.py" text
+cat > text.ini <<INI
+[grid]
+dataset = glue-cola
+data_dir = $PWD/text/cola
+tokenizer = sentencepiece
+vocab_size = 32
+max_seq_length = 24
+students = bert-L1-H64
+methods = nokd
+seeds = 1
+[train]
+epochs = 1
+threads = 1
+INI
+module=$(find "$prefix" -path '*/kdbench/libkdbench_sentencepiece.so')
+[[ -n $module ]] || fail "not installed: <libdir>/kdbench/libkdbench_sentencepiece.so"
+LD_DEBUG=files "$prefix/bin/kdbench" run text.ini >text.log 2>&1 || fail "installed text run: $(tail -5 text.log)"
+grep -q "file=$module " text.log \
+  || fail "the installed kdbench did not load its own SentencePiece module: $(grep sentencepiece text.log | head -3)"
+echo "installed kdbench trained a SentencePiece vocabulary with the installed module"

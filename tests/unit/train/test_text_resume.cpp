@@ -43,7 +43,11 @@ struct TextResumeFixture : ::testing::Test {
     std::filesystem::create_directories(dir);
     std::ofstream vocab(dir + "/vocab.txt");
     for (int i = 0; i < kVocab; ++i)
-      vocab << (i == 0 ? "[PAD]" : i == 1 ? "[UNK]" : i == 2 ? "[CLS]" : i == 3 ? "[SEP]" : "w")
+      vocab << (i == 0   ? "[PAD]"
+                : i == 1 ? "[UNK]"
+                : i == 2 ? "[CLS]"
+                : i == 3 ? "[SEP]"
+                         : "w")
             << (i > 3 ? std::to_string(i) : "") << "\n";
     vocab.close();
     auto gen = at::make_generator<at::CPUGeneratorImpl>(11);

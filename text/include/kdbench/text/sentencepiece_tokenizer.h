@@ -5,7 +5,8 @@
 // lower-cased by the model's normalizer (nmt_nfkc_cf: NFKC + case folding), at training and at
 // encoding alike; [CLS] [SEP] [MASK] written in the text stay whole. SentencePiece itself (Debian
 // libsentencepiece) is loaded on first use from the shared module kdbench_sentencepiece, whose path
-// is built in ($KDBENCH_SENTENCEPIECE_SHIM overrides it).
+// is looked up beside an installed kdbench (<prefix>/lib/kdbench), then in the build tree
+// ($KDBENCH_SENTENCEPIECE_SHIM overrides both).
 #include <cstdint>
 #include <memory>
 #include <string>
