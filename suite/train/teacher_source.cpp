@@ -1,6 +1,7 @@
 #include "teacher_source.h"
 
 #include <filesystem>
+#include <mutex>
 
 #include "kdbench/core/errors.h"
 #include "kdbench/train/evaluate.h"
@@ -21,7 +22,22 @@ TeacherSource::TeacherSource(std::string teacher_key, std::string teacher_model,
 
 void TeacherSource::select(int checkpoint) {
   if (checkpoint == current_) return;
-  net_ = models::make(model_, data_.num_classes, data_.shape);
+  {
+    // Building the network draws initial weights (the checkpoint overwrites them) from the CPU
+    // default generator, which the student's dropout draws from too. Only a student that builds
+    // the logit cache builds the teacher: without this, its numbers would depend on whether
+    // another student had built the cache first.
+    // (The generator's lock is not held across make(): its draws take that lock themselves.)
+    at::Generator cpu = at::globalContext().defaultGenerator(torch::kCPU);
+    torch::Tensor state;
+    {
+      std::lock_guard<std::mutex> lock(cpu.mutex());
+      state = cpu.get_state();
+    }
+    net_ = models::make(model_, data_.num_classes, data_.shape);
+    std::lock_guard<std::mutex> lock(cpu.mutex());
+    cpu.set_state(state);
+  }
   net_->to(data_.device());
   load_net(*net_, artifacts_.path_for(key_, results::checkpoint_name(checkpoint)));
   net_->eval();

@@ -1,5 +1,6 @@
-// A text run (BERT, whose dropout draws from the device's default generator) stopped at a step
-// boundary and resumed equals the run that was never stopped, bit for bit.
+// Text runs (BERT, whose dropout draws from the device's default generator) are reproducible: one
+// stopped at a step boundary and resumed equals the run that was never stopped, and a student
+// that builds the teacher-logit cache equals one that finds it built, bit for bit.
 #include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 
@@ -65,15 +66,21 @@ struct TextResumeFixture : ::testing::Test {
     torch::set_num_threads(1);
     graph = grid::expand(grid::parse_grid_text(
         "[grid]\ndataset = glue-sst2\ndata_dir = /unused\nvocab = " + dir +
-            "/vocab.txt\nmax_seq_length = 16\nstudents = bert-L1-H64\nmethods = nokd\nseeds = 3\n"
+            "/vocab.txt\nmax_seq_length = 16\nteachers = bert-L1-H64\nstudents = bert-L1-H64\n"
+            "methods = nokd kd\nseeds = 3\n"
             "[train]\nepochs = 2\nbatch_size = 8\noptimizer = adamw\nlr = 1e-3\n",
         "text.ini", grid::ParseOptions{false}));
   }
   void TearDown() override { std::filesystem::remove_all(dir); }
+  const grid::Task& task(const std::string& kind, const std::string& method) const {
+    for (const auto& t : graph.tasks)
+      if (t.kind == kind && t.method == method) return t;
+    throw std::runtime_error("no " + kind + " " + method);
+  }
 };
 
 TEST_F(TextResumeFixture, StoppedAndResumedEqualsUninterrupted) {
-  const grid::Task& task = graph.tasks.front();
+  const grid::Task& task = this->task("student", "nokd");
   const auto reference = train::run_task(task, env);
   for (int stop_at : {3, 8}) {  // within epoch 1; the first step of epoch 2 (6 steps per epoch)
     SCOPED_TRACE("stopped after step " + std::to_string(stop_at));
@@ -87,6 +94,18 @@ TEST_F(TextResumeFixture, StoppedAndResumedEqualsUninterrupted) {
     EXPECT_EQ(resumed.curves.val_acc, reference.curves.val_acc);
     EXPECT_EQ(resumed.curves.test_acc, reference.curves.test_acc);
   }
+}
+
+// The first kd student builds the teacher's logit cache (and, for that, the teacher network); the
+// second reads the file. Building the teacher must not move the dropout stream of the student.
+TEST_F(TextResumeFixture, BuildingTheLogitCacheChangesNoStudentNumber) {
+  train::run_task(task("teacher", ""), env);
+  const auto& kd = task("student", "kd");
+  const auto built = train::run_task(kd, env);
+  ASSERT_EQ(built.config.at("teacher_logits").at("files").size(), 1u);
+  const auto read = train::run_task(kd, env);
+  EXPECT_EQ(read.curves.train_loss, built.curves.train_loss);
+  EXPECT_EQ(read.curves.val_acc, built.curves.val_acc);
 }
 
 }  // namespace
