@@ -11,7 +11,6 @@
 #include <optional>
 
 #include "kdbench/core/errors.h"
-#include "kdbench/core/hash.h"
 #include "kdbench/core/log.h"
 #include "kdbench/core/test_pause.h"
 #include "kdbench/methods/nokd.h"
@@ -26,6 +25,7 @@
 #include "kdbench/train/resume_state.h"
 #include "kdbench/train/stop_flag.h"
 #include "run_bookkeeping.h"
+#include "task_record.h"
 #include "teacher_source.h"
 
 namespace kdbench::train {
@@ -34,6 +34,7 @@ namespace {
 using detail::Best;
 using detail::EpochSums;
 using detail::EvalPoint;
+using detail::initial_record;
 
 using Clock = std::chrono::steady_clock;
 
@@ -46,37 +47,6 @@ std::unique_ptr<methods::Method> method_of(const grid::Task& task, const Prepare
   const methods::TrainShape shape{task.train.epochs, task.train.batch_size,
                                   static_cast<int>(data.num_classes), data.regression()};
   return methods::builtin().make(task.method, task.method_params, shape);
-}
-
-nlohmann::json config_json(const grid::Task& task) {
-  const auto& c = task.train;
-  nlohmann::json j = {{"epochs", c.epochs},
-                      {"total_epochs", task.total_epochs},
-                      {"batch_size", c.batch_size},
-                      {"optimizer", c.optimizer},
-                      {"lr", c.lr},
-                      {"momentum", c.momentum},
-                      {"weight_decay", c.weight_decay},
-                      {"nesterov", c.nesterov},
-                      {"augment", c.augment},
-                      {"augment_padding", c.augment_padding},
-                      {"precision", c.precision}};
-  j.update(schedule_json(c.lr_schedule));
-  if (c.optimizer == "adamw")
-    j.update(
-        {{"adam_beta1", c.adam_beta1}, {"adam_beta2", c.adam_beta2}, {"adam_eps", c.adam_eps}});
-  if (c.max_grad_norm > 0) j["max_grad_norm"] = c.max_grad_norm;
-  if (c.length_buckets) j["length_buckets"] = true;
-  if (c.eval_steps > 0) j["eval_steps"] = c.eval_steps;
-  if (!task.keep_checkpoints.empty()) j["keep_checkpoints"] = task.keep_checkpoints;
-  return j;
-}
-
-results::RunRecord initial_record(const grid::Task& task) {
-  results::RunRecord rec = task_record(task);
-  rec.started = results::utc_now();
-  rec.config = config_json(task);
-  return rec;
 }
 
 // One task's training, resumable at any step boundary.
@@ -611,33 +581,6 @@ class TaskRun {
 };
 
 }  // namespace
-
-uint64_t init_seed(const grid::Task& task) {
-  return derive_seed(static_cast<uint64_t>(task.seed), "init|" + task.model);
-}
-uint64_t data_seed(const grid::Task& task) {
-  return derive_seed(static_cast<uint64_t>(task.seed), "data-order");
-}
-
-// Exactly the fields flagged kTask in kdbench/results/run_record_fields.h (test_results_task_record
-// checks it): a field added there with kTask is set here.
-results::RunRecord task_record(const grid::Task& task) {
-  results::RunRecord rec;
-  rec.key = task.key;
-  rec.kind = task.kind;
-  rec.model = task.model;
-  rec.method = task.method;
-  rec.method_params = task.method_params_resolved;
-  rec.method_variant = task.method_variant;
-  rec.teacher_key = task.teacher_key;
-  rec.teacher_model = task.teacher_model;
-  rec.teacher_checkpoint = task.teacher_checkpoint;
-  rec.chain = task.chain;
-  rec.seed = task.seed;
-  rec.params_count = task.params_count;
-  rec.flops = 2 * task.macs_per_image;
-  return rec;
-}
 
 results::RunRecord run_task(const grid::Task& task, const TrainEnv& env) {
   return TaskRun(task, env).run();
