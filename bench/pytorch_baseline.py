@@ -7,13 +7,16 @@ Prints seconds per epoch (train + eval), the number kdbench records in results.h
 usage: pytorch_baseline.py MODEL [EPOCHS]
 """
 import gzip
+import os
 import sys
 import time
 
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pytorch_models import cnn, resnet  # noqa: E402  (one definition per model for every bench script)
 
 torch.set_num_threads(1)
 torch.manual_seed(1)
@@ -36,50 +39,6 @@ def load():
     norm = lambda a: (torch.from_numpy(a.astype(np.float32)) / 255 - mean) / std
     return (norm(x[train]), torch.from_numpy(y[train]), norm(x[val]), torch.from_numpy(y[val]),
             norm(tx), torch.from_numpy(ty))
-
-
-def conv_bn(cin, cout):
-    return [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
-
-
-def cnn(spec, hidden=()):  # TAKD's plain CNNs, docs/methods.md §10; hidden: FC widths before FC10
-    layers, c, hw = [], 1, 28
-    for s in spec:
-        if s == "P":
-            layers.append(nn.MaxPool2d(2))
-            hw //= 2
-        else:
-            layers += conv_bn(c, s)
-            c = s
-    layers.append(nn.Flatten())
-    width = c * hw * hw
-    for h in hidden:
-        layers += [nn.Linear(width, h), nn.ReLU(inplace=True)]
-        width = h
-    return nn.Sequential(*layers, nn.Linear(width, 10))
-
-
-class Block(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.c1, self.b1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout)
-        self.c2, self.b2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout)
-        self.short = nn.Sequential()
-        if stride != 1 or cin != cout:
-            self.short = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
-
-    def forward(self, x):
-        out = F.relu(self.b1(self.c1(x)))
-        return F.relu(self.b2(self.c2(out)) + self.short(x))
-
-
-def resnet(depth, in_channels=1):
-    n, layers, c = (depth - 2) // 6, [nn.Conv2d(in_channels, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU()], 16
-    for cout, stride in ((16, 1), (32, 2), (64, 2)):
-        for i in range(n):
-            layers.append(Block(c, cout, stride if i == 0 else 1))
-            c = cout
-    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
 
 
 MODELS = {"cnn2": lambda: cnn([16, "P", 16, "P"]), "cnn4": lambda: cnn([16, 16, "P", 32, 32, "P"]),

@@ -1,0 +1,109 @@
+#!/usr/bin/python3
+"""Markdown tables of scripts/bench.sh's logs.
+
+  bench_tables.py steps OUT/steps.log   kdbench vs PyTorch samples/s per model, method, batch and
+                                        threads: the median over the repetitions (each one the
+                                        median window of one process) and the spread (min-max)
+  bench_tables.py grid OUT/grid.log     the quickstart grid's wall and CPU time on both sides
+"""
+import re
+import statistics
+import sys
+from collections import defaultdict
+
+
+def fail(message):
+    print(f"bench_tables.py: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def parse_steps(path):
+    """{(alloc, model, method, batch, threads): {"kdbench": [rates], "pytorch": [rates]}}"""
+    cells, order = defaultdict(lambda: defaultdict(list)), []
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            fields = dict(t.split("=", 1) for t in line.split() if "=" in t)
+            try:
+                key = (fields["alloc"], fields["model"], fields["method"], int(fields["batch"]),
+                       int(fields["threads"]))
+                side = "kdbench" if fields["impl"] == "kdbench" else "pytorch"
+                cells[key][side].append(float(fields["samples_per_s"]))
+            except (KeyError, ValueError):
+                fail(f"{path}:{number}: not a step-bench line: {line.strip()[:80]}")
+            if key not in order:
+                order.append(key)
+    return cells, order
+
+
+def summary(rates):
+    if not rates:
+        return "—", None
+    m = statistics.median(rates)
+    return f"{m:.0f} ({min(rates):.0f}–{max(rates):.0f})", m
+
+
+def steps_table(path):
+    cells, order = parse_steps(path)
+    reps = max(len(v) for c in cells.values() for v in c.values())
+    print(f"Training-step samples/s, median over {reps} alternating repetitions (min–max); "
+          "allocator thresholds 1 GiB on both sides (as kdbench sets them):\n")
+    print("| model | method | batch | threads | kdbench | PyTorch | kdbench / PyTorch |")
+    print("|---|---|---|---|---|---|---|")
+    for key in order:
+        alloc, model, method, batch, threads = key
+        if alloc != "heap":
+            continue
+        (k_text, k), (p_text, p) = summary(cells[key]["kdbench"]), summary(cells[key]["pytorch"])
+        ratio = f"{k / p:.2f}" if k and p else "—"
+        print(f"| {model} | {method} | {batch} | {threads} | {k_text} | {p_text} | {ratio} |")
+    print("\nThe allocator setting (nokd, 1 thread): samples/s with the thresholds at 1 GiB (heap) "
+          "and at glibc's defaults (default):\n")
+    print("| model | batch | kdbench heap | kdbench default | PyTorch heap | PyTorch default "
+          "| ratio heap | ratio default |")
+    print("|---|---|---|---|---|---|---|---|")
+    for key in order:
+        alloc, model, method, batch, threads = key
+        heap_key = ("heap",) + key[1:]
+        if alloc != "default" or heap_key not in cells:
+            continue
+        values = [summary(cells[k][side]) for k in (heap_key, key) for side in ("kdbench", "pytorch")]
+        (kh_t, kh), (ph_t, ph), (kd_t, kd), (pd_t, pd) = values
+        ratio = lambda a, b: f"{a / b:.2f}" if a and b else "—"
+        print(f"| {model} | {batch} | {kh_t} | {kd_t} | {ph_t} | {pd_t} | {ratio(kh, ph)} "
+              f"| {ratio(kd, pd)} |")
+
+
+def grid_table(path):
+    totals, tasks = {}, []
+    pattern = re.compile(r"^(kdbench|pytorch) total: wall ([\d.]+) s, cpu ([\d.]+)\+([\d.]+) s, "
+                         r"peak rss[a-z ]* (\d+) KiB")
+    with open(path) as f:
+        for line in f:
+            m = pattern.match(line)
+            if m:
+                totals[m[1]] = (float(m[2]), float(m[3]) + float(m[4]), int(m[5]) / 1024)
+            elif line.startswith(("teacher ", "student ")):
+                tasks.append(line.strip())
+    for side in ("kdbench", "pytorch"):
+        if side not in totals:
+            fail(f"{path}: no '{side} total' line (did that run fail? read the log)")
+    print("| quickstart grid (8 tasks) | wall s | CPU s | peak RSS MiB |")
+    print("|---|---|---|---|")
+    for side, label in (("kdbench", "kdbench, mpirun -np 2, 1 thread per rank"),
+                        ("pytorch", "PyTorch script, one process, default threads")):
+        wall, cpu, rss = totals[side]
+        print(f"| {label} | {wall:.0f} | {cpu:.0f} | {rss:.0f} |")
+    (kw, kc, _), (pw, pc, _) = totals["kdbench"], totals["pytorch"]
+    print(f"\nPyTorch / kdbench: wall {pw / kw:.2f}x, CPU {pc / kc:.2f}x\n")
+    for t in tasks:
+        print(f"    {t}")
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in ("steps", "grid"):
+        fail("usage: bench_tables.py steps|grid LOG")
+    (steps_table if sys.argv[1] == "steps" else grid_table)(sys.argv[2])
+
+
+if __name__ == "__main__":
+    main()

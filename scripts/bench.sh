@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The CPU benchmarks of bench/README.md, kdbench next to PyTorch on the same LibTorch (Debian's
+# python3-torch is the 1.13.1 library kdbench links), in one invocation:
+#   steps  training-step samples/s, kdbench_step_bench vs bench/pytorch_step_bench.py: every model
+#          and method at batch 128 and 32 (text: 32), 1 and 2 threads, the two programs alternating
+#          process by process, --reps times, in the allocator environment kdbench sets for itself
+#          (mmap and trim thresholds 1 GiB) and, for nokd at batch 128 / 1 thread, without it;
+#   grid   the quickstart grid's wall and CPU time: `mpirun -np 2 kdbench` vs bench/pytorch_grid.py
+#          (the same tasks one after another in one PyTorch process on the same cores).
+# Writes OUT/steps.log, OUT/steps.md, OUT/grid.log, OUT/grid.md and prints the tables.
+#
+# usage: scripts/bench.sh [--build DIR] [--out DIR] [--reps N] [--only steps|grid] [--models a,b]
+#   --models: only these models of the step table (default: all six)
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=$src/build
+out=$src/bench-results
+reps=5
+only=""
+models=""
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --build) build=$(cd "$2" && pwd); shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --reps) reps=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
+    --models) models=$2; shift 2 ;;
+    *) echo "bench.sh: unknown argument '$1' (--build DIR, --out DIR, --reps N, --only steps|grid," \
+         "--models a,b)" >&2
+       exit 2 ;;
+  esac
+done
+[[ $reps =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: --reps: '$reps' is not a positive integer" >&2; exit 2; }
+[[ -z $only || $only == steps || $only == grid ]] ||
+  { echo "bench.sh: --only: '$only' is not steps or grid" >&2; exit 2; }
+step_bench=$build/bench/kdbench_step_bench
+for need in "$step_bench" "$build/kdbench"; do
+  [[ -x $need ]] || { echo "bench.sh: $need is missing: build first (scripts/build.sh)" >&2; exit 2; }
+done
+python=/usr/bin/python3  # Debian's python3-torch belongs to this interpreter
+"$python" -c "import torch" 2>/dev/null ||
+  { echo "bench.sh: $python cannot import torch: install python3-torch" >&2; exit 2; }
+mkdir -p "$out"
+heap_env=(MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=1073741824)
+start=$SECONDS
+
+# model | student input | kd-live teacher | batches
+step_models=(
+  "cnn2 --input 1x28x28 cnn8 128,32"
+  "cnn6 --input 1x28x28 cnn8 128,32"
+  "resnet8 --input 3x32x32 resnet20 128,32"
+  "resnet20 --input 3x32x32 resnet56 128,32"
+  "bert-L2-H128 --seq 64 bert-L4-H256 32"
+  "bert-L4-H256 --seq 64 bert-L4-H512 32"
+)
+if [[ -n $models ]]; then
+  for m in ${models//,/ }; do
+    [[ " ${step_models[*]} " == *" $m --"* ]] ||
+      { echo "bench.sh: --models: '$m' is not one of the step table's models" >&2; exit 2; }
+  done
+fi
+common=(--windows 3 --window-ms 150 --warmup 2)
+
+# One process of one side; its lines go to steps.log tagged with the allocator setting and rep.
+run_side() {  # side alloc rep args...
+  local side=$1 alloc=$2 rep=$3
+  shift 3
+  local env_args=()
+  [[ $alloc == heap ]] && env_args=("${heap_env[@]}")
+  local program=("$step_bench")
+  [[ $side == pytorch ]] && program=("$python" "$src/bench/pytorch_step_bench.py")
+  env "${env_args[@]}" "${program[@]}" "$@" "${common[@]}" | sed "s/^/alloc=$alloc rep=$rep /" \
+    >>"$out/steps.log"
+}
+
+if [[ -z $only || $only == steps ]]; then
+  : >"$out/steps.log"
+  for ((rep = 1; rep <= reps; ++rep)); do
+    # Alternate which side goes first, so a slow drift of the machine favours neither.
+    sides=(kdbench pytorch)
+    ((rep % 2 == 0)) && sides=(pytorch kdbench)
+    for entry in "${step_models[@]}"; do
+      read -r model flag shape teacher batches <<<"$entry"
+      [[ -z $models || ,$models, == *,$model,* ]] || continue
+      for side in "${sides[@]}"; do
+        run_side "$side" heap "$rep" --model "$model" "$flag" "$shape" --teacher "$teacher" \
+          --methods nokd,kd-cached,kd-live --batch "$batches" --threads 1,2
+        run_side "$side" default "$rep" --model "$model" "$flag" "$shape" --methods nokd \
+          --batch "${batches%%,*}" --threads 1
+      done
+    done
+    echo "steps: rep $rep of $reps done ($((SECONDS - start)) s)"
+  done
+  "$python" "$src/bench/bench_tables.py" steps "$out/steps.log" | tee "$out/steps.md"
+fi
+
+if [[ -z $only || $only == grid ]]; then
+  : >"$out/grid.log"
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  for side in kdbench pytorch; do
+    if [[ $side == kdbench ]]; then
+      (cd "$work" && env "${heap_env[@]}" OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+        /usr/bin/time -f "kdbench total: wall %e s, cpu %U+%S s, peak rss per rank %M KiB" \
+        mpirun -np 2 --oversubscribe "$build/kdbench" run "$src/suite/grids/quickstart.ini" \
+        --threads 1 --log-level warn) >>"$out/grid.log" 2>&1
+    else
+      env "${heap_env[@]}" /usr/bin/time -f "pytorch total: wall %e s, cpu %U+%S s, peak rss %M KiB" \
+        "$python" "$src/bench/pytorch_grid.py" >>"$out/grid.log" 2>&1
+    fi
+  done
+  "$python" "$src/bench/bench_tables.py" grid "$out/grid.log" | tee "$out/grid.md"
+fi
+echo "bench.sh: done in $((SECONDS - start)) s; results in $out"

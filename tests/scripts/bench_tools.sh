@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# scripts.bench_tools: the benchmark programs of scripts/bench.sh, on tiny settings (no timing is
+# judged here; bench/README.md holds the numbers).
+#   bench_tools.sh SOURCE_DIR BUILD_DIR WORK_DIR
+# 1. kdbench_step_bench and bench/pytorch_step_bench.py build the same model for every model and
+#    teacher of the step table: one line per (threads, batch, method) on each side, with equal
+#    parameter counts (the side-by-side rows compare one architecture).
+# 2. Bad arguments: one line naming the argument, exit 2, on both sides and in scripts/bench.sh.
+# 3. bench/bench_tables.py makes the step table from both sides' lines and the grid table from
+#    a hand-written log (ratio checked by hand); a malformed log is exit 2.
+set -euo pipefail
+src=$1 build=$2 work=$3
+rm -rf "$work" && mkdir -p "$work"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+step_bench=$build/bench/kdbench_step_bench
+py=(/usr/bin/python3 "$src/bench/pytorch_step_bench.py")
+tiny=(--steps 1 --windows 1 --warmup 1 --threads 1)
+
+shellcheck "$src/scripts/bench.sh"
+
+params_of() { sed -n 's/.* params=\([0-9]*\) .*/\1/p' "$1" | sort -u; }
+check_model() {  # model shape-flag shape [teacher]
+  local model=$1 flag=$2 shape=$3 teacher=${4:-} methods=nokd,kd-cached args
+  [[ -n $teacher ]] && methods=nokd,kd-cached,kd-live
+  args=(--model "$model" "$flag" "$shape" --methods "$methods" --batch 4,2 "${tiny[@]}")
+  [[ -n $teacher ]] && args+=(--teacher "$teacher")
+  "$step_bench" "${args[@]}" > "$work/k.txt"
+  "${py[@]}" "${args[@]}" > "$work/p.txt"
+  local want=$((2 * $(tr ',' '\n' <<< "$methods" | wc -l)))
+  [[ $(grep -c "^impl=kdbench model=$model " "$work/k.txt") == "$want" ]] ||
+    fail "kdbench_step_bench $model: expected $want lines: $(cat "$work/k.txt")"
+  [[ $(grep -c "^impl=pytorch-.* model=$model " "$work/p.txt") == "$want" ]] ||
+    fail "pytorch_step_bench.py $model: expected $want lines: $(cat "$work/p.txt")"
+  grep -q 'samples_per_s=0.0 ' "$work/k.txt" "$work/p.txt" && fail "$model: a zero rate"
+  local k p
+  k=$(params_of "$work/k.txt") p=$(params_of "$work/p.txt")
+  [[ -n $k && $k == "$p" ]] || fail "$model: kdbench has $k parameters, PyTorch $p"
+  sed 's/^/alloc=heap rep=1 /' "$work/k.txt" "$work/p.txt" >> "$work/steps.log"
+  echo "ok: $model ($k parameters on both sides)"
+}
+# Every student of the step table with its kd-live teacher, and the teachers as students (so
+# their architectures are compared too).
+check_model cnn2 --input 1x28x28 cnn8
+check_model cnn6 --input 1x28x28 cnn8
+check_model cnn8 --input 1x28x28
+check_model resnet8 --input 3x32x32 resnet20
+check_model resnet20 --input 3x32x32 resnet56
+check_model resnet56 --input 3x32x32
+check_model bert-L2-H128 --seq 8 bert-L4-H256
+check_model bert-L4-H256 --seq 8 bert-L4-H512
+check_model bert-L4-H512 --seq 8
+
+for side in kdbench pytorch; do
+  program=("$step_bench")
+  [[ $side == pytorch ]] && program=("${py[@]}")
+  bad() {  # expected-fragment args...
+    local want=$1
+    shift
+    set +e
+    "${program[@]}" "$@" > "$work/out.txt" 2> "$work/err.txt"
+    local code=$?
+    set -e
+    [[ $code == 2 ]] || fail "$side $*: exit $code, expected 2"
+    [[ $(wc -l < "$work/err.txt") == 1 ]] || fail "$side $*: not one line: $(cat "$work/err.txt")"
+    grep -q -- "$want" "$work/err.txt" || fail "$side $*: '$want' not in: $(cat "$work/err.txt")"
+  }
+  bad "--methods: 'foo'" --methods foo
+  bad "--input: '3x32'" --input 3x32
+  bad "--batch" --batch 0
+  bad "kd-live needs --teacher" --methods kd-live
+  bad "--steps: 2 is fewer than --windows 3" --steps 2 --windows 3
+  bad "unknown model 'cnn3'" --model cnn3
+done
+set +e
+"$src/scripts/bench.sh" --reps x > /dev/null 2> "$work/err.txt"
+code=$?
+set -e
+[[ $code == 2 ]] && grep -q -- "--reps: 'x'" "$work/err.txt" || fail "bench.sh --reps x: exit $code"
+
+tables=(/usr/bin/python3 "$src/bench/bench_tables.py")
+"${tables[@]}" steps "$work/steps.log" > "$work/steps.md"
+grep -Eq '^\| cnn2 \| kd-live \| 4 \| 1 \| [0-9]+ \([0-9]+–[0-9]+\) \| [0-9]+ \([0-9]+–[0-9]+\) \| [0-9.]+ \|$' \
+  "$work/steps.md" || fail "no cnn2 kd-live row in: $(cat "$work/steps.md")"
+grep -q '^| bert-L4-H512 | kd-cached | 2 | 1 |' "$work/steps.md" || fail "no bert-L4-H512 row"
+cat > "$work/grid.log" <<'EOF'
+teacher cnn4: 60.0 s, test 90.00
+kdbench total: wall 100.00 s, cpu 190.00+10.00 s, peak rss per rank 204800 KiB
+pytorch total: wall 150.00 s, cpu 290.00+10.00 s, peak rss 102400 KiB
+EOF
+"${tables[@]}" grid "$work/grid.log" > "$work/grid.md"
+grep -q 'PyTorch / kdbench: wall 1.50x, CPU 1.50x' "$work/grid.md" || fail "grid ratio: $(cat "$work/grid.md")"
+grep -q '^| kdbench, mpirun -np 2, 1 thread per rank | 100 | 200 | 200 |$' "$work/grid.md" ||
+  fail "grid row: $(cat "$work/grid.md")"
+echo "not a line" > "$work/broken.log"
+set +e
+"${tables[@]}" steps "$work/broken.log" 2> "$work/err.txt"
+code=$?
+set -e
+[[ $code == 2 ]] && grep -q "broken.log:1: not a step-bench line" "$work/err.txt" ||
+  fail "a malformed log: exit $code $(cat "$work/err.txt")"
+echo "bench tools: ok"
