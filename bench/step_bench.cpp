@@ -27,8 +27,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <memory>
@@ -183,8 +183,8 @@ void bench_method(const Settings& s, const std::string& method, const torch::Dev
   kdbench::methods::TrainShape train_shape;
   train_shape.batch_size = static_cast<int>(s.batch);
   train_shape.num_classes = static_cast<int>(s.classes);
-  const auto loss_fn = kdbench::methods::builtin().make(method == "nokd" ? "nokd" : "kd", {},
-                                                        train_shape);
+  const auto loss_fn =
+      kdbench::methods::builtin().make(method == "nokd" ? "nokd" : "kd", {}, train_shape);
   models::Net teacher;
   torch::Tensor logit_table;
   if (method == "kd-live") {
@@ -197,7 +197,8 @@ void bench_method(const Settings& s, const std::string& method, const torch::Dev
   const kdbench::methods::StepContext ctx;
   torch::Tensor order = torch::randperm(pool.rows, torch::TensorOptions().device(device));
   torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().device(device));
-  torch::Tensor correct = torch::zeros({}, torch::TensorOptions().device(device).dtype(torch::kLong));
+  torch::Tensor correct =
+      torch::zeros({}, torch::TensorOptions().device(device).dtype(torch::kLong));
   int64_t position = 0;
   long step_count = 0;
   auto step = [&] {
@@ -272,10 +273,10 @@ void bench_method(const Settings& s, const std::string& method, const torch::Dev
 }
 
 int run(int argc, char** argv) {
-  const BenchArgs args(argc, argv, "kdbench_step_bench",
-                       {"model", "input", "seq", "classes", "methods", "teacher", "device",
-                        "precision", "batch", "steps", "windows", "window-ms", "warmup",
-                        "threads"});
+  const BenchArgs args(
+      argc, argv, "kdbench_step_bench",
+      {"model", "input", "seq", "classes", "methods", "teacher", "device", "precision", "batch",
+       "steps", "windows", "window-ms", "warmup", "threads"});
   Settings s;
   s.model = args.text("model", "resnet20");
   const bool text = is_text_model(s.model);
@@ -298,8 +299,7 @@ int run(int argc, char** argv) {
   const auto methods = kdbench::split_ws(args.text("methods", "nokd"));
   for (const auto& m : methods) {
     if (m != "nokd" && m != "kd-cached" && m != "kd-live")
-      usage_error(args.program(),
-                  "--methods: '" + m + "' is not one of nokd, kd-cached, kd-live");
+      usage_error(args.program(), "--methods: '" + m + "' is not one of nokd, kd-cached, kd-live");
     if (m == "kd-live" && s.teacher.empty())
       usage_error(args.program(), "--methods kd-live needs --teacher MODEL");
   }
