@@ -51,11 +51,23 @@ def steps_table(path):
     print("|---|---|---|---|---|---|---|")
     for key in order:
         alloc, model, method, batch, threads = key
-        if alloc != "heap":
+        if alloc != "heap" or method == "data":
             continue
         (k_text, k), (p_text, p) = summary(cells[key]["kdbench"]), summary(cells[key]["pytorch"])
         ratio = f"{k / p:.2f}" if k and p else "—"
         print(f"| {model} | {method} | {batch} | {threads} | {k_text} | {p_text} | {ratio} |")
+    data_rows = [k for k in order if k[2] == "data"]
+    if data_rows:
+        print("\nkdbench's data path alone (train::batch, and crop + flip for images), 1 thread, "
+              "against its nokd training step:\n")
+        print("| model | batch | data path samples/s | nokd step samples/s | data path share of "
+              "the step |")
+        print("|---|---|---|---|---|")
+    for key in data_rows:
+        (d_text, d), (n_text, n) = (summary(cells[key]["kdbench"]),
+                                    summary(cells[key[:2] + ("nokd",) + key[3:]]["kdbench"]))
+        share = f"{100 * n / d:.1f} %" if d and n else "—"
+        print(f"| {key[1]} | {key[3]} | {d_text} | {n_text} | {share} |")
     print("\nThe allocator setting (nokd, 1 thread): samples/s with the thresholds at 1 GiB (heap) "
           "and at glibc's defaults (default):\n")
     print("| model | batch | kdbench heap | kdbench default | PyTorch heap | PyTorch default "

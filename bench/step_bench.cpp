@@ -10,14 +10,15 @@
 // momentum 0.9, weight decay 5e-4; text: AdamW lr 1e-4, weight decay 0.01 on weights only,
 // clip 1.0), and the epoch's loss and correct sums kept on the device (no host read per step).
 // Teacher logits: kd-cached reads them from a float32 table over the pool by the batch's indices
-// (the logit cache); kd-live runs the teacher (eval mode, no grad) on the batch.
+// (the logit cache); kd-live runs the teacher (eval mode, no grad) on the batch. `data` (kdbench
+// only) times the data path alone: train::batch and, for images, the random crop and flip.
 //
 // Timing: --warmup steps, then --windows timed windows; a window runs --steps/--windows steps,
 // or (--steps 0, the default) as many as fill --window-ms judged by the warm-up steps. Prints
 // the median window's samples/s and the spread (min and max window) per method.
 //
 // usage: kdbench_step_bench [--model resnet20] [--input 3x32x32] [--seq 64] [--classes 10]
-//   [--methods nokd,kd-cached,kd-live] [--teacher resnet32] [--device cpu|cuda|auto]
+//   [--methods nokd,kd-cached,kd-live,data] [--teacher resnet32] [--device cpu|cuda|auto]
 //   [--precision fp32|bf16] [--batch 128[,32...]] [--steps 0] [--windows 5] [--window-ms 300]
 //   [--warmup 3] [--threads 1[,2...]]
 // Lists of batch sizes and thread counts run one after another in the one process (threads
@@ -30,6 +31,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -38,12 +40,14 @@
 #include "bench_stats.h"
 #include "kdbench/core/errors.h"
 #include "kdbench/core/strings.h"
+#include "kdbench/datasets/dataset.h"
 #include "kdbench/grid/grid_spec.h"
 #include "kdbench/methods/registry.h"
 #include "kdbench/models/models.h"
 #include "kdbench/train/device.h"
 #include "kdbench/train/optimizer.h"
 #include "kdbench/train/precision.h"
+#include "kdbench/train/prepared_data.h"
 
 #ifdef KDBENCH_BENCH_CUDA
 #include <c10/cuda/CUDACachingAllocator.h>
@@ -169,6 +173,54 @@ struct Settings {
   kdbench::InputShape shape;
 };
 
+struct Timing {
+  std::vector<double> rates;  // samples/s of each window
+  long per_window = 1;
+};
+
+// --warmup steps, then --windows windows of --steps/--windows steps (or as many as fill
+// --window-ms, judged by the warm-up).
+Timing time_windows(const Settings& s, const torch::Device& device,
+                    const std::function<void()>& step) {
+  const auto warm_start = std::chrono::steady_clock::now();
+  for (long i = 0; i < s.warmup; ++i) step();
+  synchronize(device);
+  const double warm_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - warm_start).count();
+  Timing t;
+  t.per_window = s.steps / s.windows;
+  if (s.steps == 0) {
+    const double step_ms = 1000.0 * warm_seconds / static_cast<double>(s.warmup);
+    t.per_window =
+        std::max(1L, static_cast<long>(static_cast<double>(s.window_ms) / step_ms + 0.5));
+  }
+  for (long w = 0; w < s.windows; ++w) {
+    const auto start = std::chrono::steady_clock::now();
+    for (long i = 0; i < t.per_window; ++i) step();
+    synchronize(device);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    t.rates.push_back(static_cast<double>(t.per_window * s.batch) / seconds);
+  }
+  return t;
+}
+
+void print_line(const Settings& s, const std::string& method, int64_t params, const Timing& t,
+                const torch::Device& device) {
+  const double rate = median(t.rates);
+  std::printf(
+      "impl=kdbench model=%s method=%s teacher=%s input=%s device=%s precision=%s batch=%ld "
+      "params=%ld threads=%ld windows=%ldx%ld samples_per_s=%.1f min=%.1f max=%.1f "
+      "ms_per_step=%.3f peak_mem_mib=%s\n",
+      s.model.c_str(), method.c_str(), method == "kd-live" ? s.teacher.c_str() : "-",
+      s.input_text.c_str(), s.device_name.c_str(), s.precision_name.c_str(),
+      static_cast<long>(s.batch), static_cast<long>(params), s.threads, s.windows, t.per_window,
+      rate, *std::min_element(t.rates.begin(), t.rates.end()),
+      *std::max_element(t.rates.begin(), t.rates.end()),
+      1000.0 * static_cast<double>(s.batch) / rate, peak_memory_mib(device).c_str());
+  std::fflush(stdout);
+}
+
 // Trains a fresh student with `method` (and a teacher for kd-live) and prints its line.
 void bench_method(const Settings& s, const std::string& method, const torch::Device& device,
                   train::Precision precision) {
@@ -238,38 +290,44 @@ void bench_method(const Settings& s, const std::string& method, const torch::Dev
     ++step_count;
   };
 
-  const auto warm_start = std::chrono::steady_clock::now();
-  for (long i = 0; i < s.warmup; ++i) step();
-  synchronize(device);
-  const double warm_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - warm_start).count();
-  long per_window = s.steps / s.windows;
-  if (s.steps == 0) {
-    const double step_ms = 1000.0 * warm_seconds / static_cast<double>(s.warmup);
-    per_window = std::max(1L, static_cast<long>(static_cast<double>(s.window_ms) / step_ms + 0.5));
-  }
-  std::vector<double> rates;
-  for (long w = 0; w < s.windows; ++w) {
-    const auto start = std::chrono::steady_clock::now();
-    for (long i = 0; i < per_window; ++i) step();
-    synchronize(device);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    rates.push_back(static_cast<double>(per_window * s.batch) / seconds);
-  }
+  const Timing t = time_windows(s, device, step);
   (void)loss_sum.item<double>();  // the epoch's one read, as in the trainer
-  const double rate = median(rates);
-  std::printf(
-      "impl=kdbench model=%s method=%s teacher=%s input=%s device=%s precision=%s batch=%ld "
-      "params=%ld threads=%ld windows=%ldx%ld samples_per_s=%.1f min=%.1f max=%.1f "
-      "ms_per_step=%.3f peak_mem_mib=%s\n",
-      s.model.c_str(), method.c_str(), method == "kd-live" ? s.teacher.c_str() : "-",
-      s.input_text.c_str(), s.device_name.c_str(), s.precision_name.c_str(),
-      static_cast<long>(s.batch), static_cast<long>(models::count_parameters(*net)), s.threads,
-      s.windows, per_window, rate, *std::min_element(rates.begin(), rates.end()),
-      *std::max_element(rates.begin(), rates.end()), 1000.0 * static_cast<double>(s.batch) / rate,
-      peak_memory_mib(device).c_str());
-  std::fflush(stdout);
+  print_line(s, method, models::count_parameters(*net), t, device);
+}
+
+// The data path alone, as the trainer runs it on this device: the batch's rows of the prepared
+// split (train::batch: normalised images, or token tensors cut to the batch's longest row) and,
+// for images, the random crop (pad 4) and flip of augmented grids.
+void bench_data(const Settings& s, const torch::Device& device) {
+  torch::manual_seed(1);
+  const Pool pool = make_pool(s.shape, s.classes, kPoolBatches * s.batch, device);
+  train::PreparedData d;
+  d.shape = s.shape;
+  d.num_classes = s.classes;
+  d.train.y = pool.labels;
+  if (s.shape.is_text()) {
+    d.text = true;
+    d.train.x = pool.inputs.input_ids.to(torch::kInt);
+    d.train.token_types = pool.inputs.token_type_ids.to(torch::kByte);
+    d.train.lengths = torch::full({pool.rows}, s.shape.max_tokens,
+                                  torch::TensorOptions().device(device).dtype(torch::kLong));
+  } else {
+    d.train.x = pool.inputs.images;
+  }
+  torch::Generator gen = at::detail::createCPUGenerator(1);
+  torch::Tensor order = torch::randperm(pool.rows, torch::TensorOptions().device(device));
+  int64_t position = 0;
+  torch::Tensor sink = torch::zeros({}, torch::TensorOptions().device(device));
+  const Timing t = time_windows(s, device, [&] {
+    if (position == kPoolBatches) position = 0;
+    const auto idx = order.slice(0, position * s.batch, (position + 1) * s.batch);
+    ++position;
+    models::Inputs x = train::batch(d, d.train, idx);
+    if (!d.text) x.images = kdbench::datasets::crop_flip(x.images, 4, gen);
+    const auto y = d.train.y.index_select(0, idx);
+    sink += y.sum();  // keeps the gather alive, as the loss would
+  });
+  print_line(s, "data", 0, t, device);
 }
 
 int run(int argc, char** argv) {
@@ -298,8 +356,9 @@ int run(int argc, char** argv) {
                                     " is fewer than --windows " + std::to_string(s.windows));
   const auto methods = kdbench::split_ws(args.text("methods", "nokd"));
   for (const auto& m : methods) {
-    if (m != "nokd" && m != "kd-cached" && m != "kd-live")
-      usage_error(args.program(), "--methods: '" + m + "' is not one of nokd, kd-cached, kd-live");
+    if (m != "nokd" && m != "kd-cached" && m != "kd-live" && m != "data")
+      usage_error(args.program(),
+                  "--methods: '" + m + "' is not one of nokd, kd-cached, kd-live, data");
     if (m == "kd-live" && s.teacher.empty())
       usage_error(args.program(), "--methods kd-live needs --teacher MODEL");
   }
@@ -316,7 +375,8 @@ int run(int argc, char** argv) {
     s.threads = threads;
     for (const long batch : batches) {
       s.batch = batch;
-      for (const auto& m : methods) bench_method(s, m, device, precision);
+      for (const auto& m : methods)
+        m == "data" ? bench_data(s, device) : bench_method(s, m, device, precision);
     }
   }
   return 0;

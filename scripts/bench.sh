@@ -5,8 +5,10 @@
 #          and method at batch 128 and 32 (text: 32), 1 and 2 threads, the two programs alternating
 #          process by process, --reps times, in the allocator environment kdbench sets for itself
 #          (mmap and trim thresholds 1 GiB) and, for nokd at batch 128 / 1 thread, without it;
+#          and kdbench's data path alone (its share of the step time);
 #   grid   the quickstart grid's wall and CPU time: `mpirun -np 2 kdbench` vs bench/pytorch_grid.py
-#          (the same tasks one after another in one PyTorch process on the same cores).
+#          (the same tasks one after another in one PyTorch process with one thread per core:
+#          the same cores; Debian's PyTorch alone would use one thread).
 # Writes OUT/steps.log, OUT/steps.md, OUT/grid.log, OUT/grid.md and prints the tables.
 #
 # usage: scripts/bench.sh [--build DIR] [--out DIR] [--reps N] [--only steps|grid] [--models a,b]
@@ -88,6 +90,9 @@ if [[ -z $only || $only == steps ]]; then
         run_side "$side" default "$rep" --model "$model" "$flag" "$shape" --methods nokd \
           --batch "${batches%%,*}" --threads 1
       done
+      # kdbench's data path alone (batch gathering, crop and flip), against its step time.
+      run_side kdbench heap "$rep" --model "$model" "$flag" "$shape" --methods data \
+        --batch "$batches" --threads 1
     done
     echo "steps: rep $rep of $reps done ($((SECONDS - start)) s)"
   done
@@ -106,7 +111,7 @@ if [[ -z $only || $only == grid ]]; then
         --threads 1 --log-level warn) >>"$out/grid.log" 2>&1
     else
       env "${heap_env[@]}" /usr/bin/time -f "pytorch total: wall %e s, cpu %U+%S s, peak rss %M KiB" \
-        "$python" "$src/bench/pytorch_grid.py" >>"$out/grid.log" 2>&1
+        "$python" "$src/bench/pytorch_grid.py" --threads "$(nproc)" >>"$out/grid.log" 2>&1
     fi
   done
   "$python" "$src/bench/bench_tables.py" grid "$out/grid.log" | tee "$out/grid.md"

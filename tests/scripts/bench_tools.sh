@@ -82,6 +82,11 @@ tables=(/usr/bin/python3 "$src/bench/bench_tables.py")
 grep -Eq '^\| cnn2 \| kd-live \| 4 \| 1 \| [0-9]+ \([0-9]+–[0-9]+\) \| [0-9]+ \([0-9]+–[0-9]+\) \| [0-9.]+ \|$' \
   "$work/steps.md" || fail "no cnn2 kd-live row in: $(cat "$work/steps.md")"
 grep -q '^| bert-L4-H512 | kd-cached | 2 | 1 |' "$work/steps.md" || fail "no bert-L4-H512 row"
+"$step_bench" --model cnn2 --input 1x28x28 --methods data --batch 4 "${tiny[@]}" |
+  sed 's/^/alloc=heap rep=1 /' >> "$work/steps.log"
+"${tables[@]}" steps "$work/steps.log" > "$work/steps.md"
+grep -Eq '^\| cnn2 \| 4 \| [0-9]+ \([0-9]+–[0-9]+\) \| [0-9]+ \([0-9]+–[0-9]+\) \| [0-9.]+ % \|$' \
+  "$work/steps.md" || fail "no data-path row for cnn2 in: $(cat "$work/steps.md")"
 cat > "$work/grid.log" <<'EOF'
 teacher cnn4: 60.0 s, test 90.00
 kdbench total: wall 100.00 s, cpu 190.00+10.00 s, peak rss per rank 204800 KiB
