@@ -100,7 +100,9 @@ class ConvBnReluImpl : public torch::nn::Module {
 // Default LibTorch (= PyTorch) init everywhere, as TAKD's plain CNNs use.
 class CnnImpl : public NetImpl {
  public:
-  CnnImpl(const CnnSpec& spec, int64_t num_classes, const InputShape& shape) {
+  // mlp2 has no convolution: its input stays as it is (nothing to gain, a copy to lose).
+  CnnImpl(const CnnSpec& spec, int64_t num_classes, const InputShape& shape)
+      : nhwc_(uses_channels_last(shape) && !spec.features.empty()) {
     auto features = register_module("features", torch::nn::ModuleList());
     int64_t channels = shape.channels, height = shape.height, width = shape.width;
     for (int64_t conv_width : spec.features) {
@@ -128,14 +130,17 @@ class CnnImpl : public NetImpl {
   }
 
   torch::Tensor forward(const Inputs& inputs) override {
-    torch::Tensor x = inputs.images;
+    torch::Tensor x = nhwc_ ? channels_last(inputs.images) : inputs.images;
     for (const auto& step : steps_) x = step ? step->forward(x) : torch::max_pool2d(x, {2, 2});
     x = x.flatten(1);
     for (size_t i = 0; i + 1 < fcs_.size(); ++i) x = fcs_[i](x).relu_();
     return fcs_.back()(x);
   }
 
+  bool nhwc() const { return nhwc_; }
+
  private:
+  bool nhwc_;  // channels-last (builders.h)
   // Typed handles to the registered layers, so forward() dispatches without type erasure.
   std::vector<std::shared_ptr<ConvBnReluImpl>> steps_;  // nullptr = max-pool 2
   std::vector<torch::nn::Linear> fcs_;
@@ -152,7 +157,9 @@ std::vector<std::string> cnn_names() {
 Net make_cnn(const std::string& name, int64_t num_classes, const InputShape& shape) {
   const CnnSpec& spec = spec_for(name);
   check_poolable(name, spec, shape);
-  return std::make_shared<CnnImpl>(spec, num_classes, shape);
+  auto net = std::make_shared<CnnImpl>(spec, num_classes, shape);
+  if (net->nhwc()) to_channels_last(*net);
+  return net;
 }
 
 int64_t cnn_macs(const std::string& name, int64_t num_classes, const InputShape& shape) {

@@ -18,6 +18,14 @@ std::string shape_text(const InputShape& shape) {
          std::to_string(shape.width);
 }
 
+void to_channels_last(torch::nn::Module& net) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : net.parameters())
+    if (p.dim() == 4) p.set_data(channels_last(p));
+  for (auto& b : net.buffers())
+    if (b.dim() == 4) b.set_data(channels_last(b));
+}
+
 }  // namespace detail
 
 namespace {

@@ -67,7 +67,8 @@ class BasicBlockImpl : public torch::nn::Module {
 class ResNetImpl : public NetImpl {
  public:
   ResNetImpl(int depth, int64_t num_classes, const InputShape& shape)
-      : conv1_(register_module("conv1", he_conv(shape.channels, kStageWidths[0], 3, 1))),
+      : nhwc_(uses_channels_last(shape)),
+        conv1_(register_module("conv1", he_conv(shape.channels, kStageWidths[0], 3, 1))),
         bn1_(register_module("bn1", torch::nn::BatchNorm2d(kStageWidths[0]))) {
     const int blocks_per_stage = (depth - 2) / 6;
     int64_t channels = kStageWidths[0];
@@ -85,12 +86,13 @@ class ResNetImpl : public NetImpl {
   }
 
   torch::Tensor forward(const Inputs& inputs) override {
-    torch::Tensor x = bn1_(conv1_(inputs.images)).relu_();
+    torch::Tensor x = bn1_(conv1_(nhwc_ ? channels_last(inputs.images) : inputs.images)).relu_();
     for (const auto& block : blocks_) x = block->forward(x);
     return fc_(x.mean({2, 3}));  // global average pool
   }
 
  private:
+  bool nhwc_;  // channels-last (builders.h)
   torch::nn::Conv2d conv1_;
   torch::nn::BatchNorm2d bn1_;
   std::vector<std::shared_ptr<BasicBlockImpl>> blocks_;
@@ -109,7 +111,9 @@ std::vector<int> resnet_depths() { return {8, 14, 20, 26, 32, 44, 56, 110}; }
 
 Net make_resnet(int depth, int64_t num_classes, const InputShape& shape) {
   check_depth(depth);
-  return std::make_shared<ResNetImpl>(depth, num_classes, shape);
+  auto net = std::make_shared<ResNetImpl>(depth, num_classes, shape);
+  if (uses_channels_last(shape)) to_channels_last(*net);  // after the He init: same values
+  return net;
 }
 
 int64_t resnet_macs(int depth, int64_t num_classes, const InputShape& shape) {
