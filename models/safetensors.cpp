@@ -1,6 +1,10 @@
 #include "kdbench/models/safetensors.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -157,6 +161,67 @@ torch::Tensor SafetensorsFile::tensor(const std::string& name) const {
     std::memcpy(stored.data_ptr(), bytes_.data() + data_start_ + e.begin, e.end - e.begin);
   if (dtype->stored == torch::kInt64 || dtype->stored == torch::kFloat32) return stored;
   return stored.to(torch::kFloat32);
+}
+
+std::string safetensors_bytes(const NamedTensors& tensors,
+                              const std::map<std::string, std::string>& metadata) {
+  nlohmann::ordered_json header = nlohmann::ordered_json::object();
+  std::string data;
+  for (const auto& [name, tensor] : tensors) {
+    const auto stored = std::find_if(std::begin(kDtypes), std::end(kDtypes), [&](const auto& d) {
+      return d.stored == tensor.scalar_type();
+    });
+    if (stored == std::end(kDtypes))
+      throw Error("safetensors: tensor '" + name + "' is " +
+                  std::string(c10::toString(tensor.scalar_type())) +
+                  "; the writer stores float32, float16, bfloat16 and int64");
+    if (name == "__metadata__" || header.contains(name))
+      throw Error("safetensors: tensor name '" + name + "' is reserved or repeated");
+    const torch::Tensor cpu = tensor.detach().to(torch::kCPU).contiguous();
+    const size_t bytes = static_cast<size_t>(cpu.numel()) * stored->bytes;
+    header[name] = {{"dtype", stored->name},
+                    {"shape", cpu.sizes().vec()},
+                    {"data_offsets", {data.size(), data.size() + bytes}}};
+    data.append(static_cast<const char*>(cpu.data_ptr()), bytes);
+  }
+  if (!metadata.empty()) header["__metadata__"] = metadata;
+  std::string text = header.dump();
+  text.append((8 - text.size() % 8) % 8, ' ');  // the data starts 8-byte aligned, as HF writes
+  const uint64_t length = text.size();
+  std::string out(8, '\0');
+  std::memcpy(out.data(), &length, 8);
+  return out + text + data;
+}
+
+void write_file_replacing(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const auto fail = [&](const std::string& what) {
+    const std::string reason = std::strerror(errno);
+    ::unlink(tmp.c_str());
+    throw IoError(path + ": cannot write (" + what + "): " + reason);
+  };
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail("create " + tmp);
+  for (size_t done = 0; done < bytes.size();) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ::close(fd);
+      fail("write");
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    ::close(fd);
+    fail("fsync");
+  }
+  if (::close(fd) != 0) fail("close");
+  if (::rename(tmp.c_str(), path.c_str()) != 0) fail("rename");
+}
+
+void write_safetensors(const std::string& path, const NamedTensors& tensors,
+                       const std::map<std::string, std::string>& metadata) {
+  write_file_replacing(path, safetensors_bytes(tensors, metadata));
 }
 
 }  // namespace kdbench::models

@@ -5,7 +5,9 @@ Face's modeling_bert.py operation by operation), with random weights, saved the 
 checkpoint directory is: config.json + model.safetensors (the format written by hand, so the C++
 reader is checked against an independent writer). Also writes inputs.safetensors with the inputs,
 the expected logits and last hidden states, and bare.safetensors: the same encoder as a bare
-BertModel file (no "bert." prefix, LayerNorm gamma/beta, no classifier, an unused "cls." tensor).
+BertModel file (no "bert." prefix, LayerNorm gamma/beta, no classifier, an unused "cls." tensor),
+and mlm.safetensors: the encoder with Hugging Face's masked-LM head (cls.predictions.*, the decoder
+tied to the word embeddings, so not stored), whose logits inputs.safetensors holds as mlm_logits.
 
 usage: bert_reference.py OUT_DIR
 """
@@ -93,6 +95,24 @@ def forward(w, ids, mask, types):
     return linear(pooled, w, "classifier"), x
 
 
+def mlm_head_weights():
+    # Drawn after weights() from a generator of its own: the classifier's reference is unchanged.
+    g = torch.Generator().manual_seed(20261130)
+    return {"cls.predictions.transform.dense.weight": torch.randn(HIDDEN, HIDDEN, generator=g) * 0.3,
+            "cls.predictions.transform.dense.bias": torch.randn(HIDDEN, generator=g) * 0.3,
+            "cls.predictions.transform.LayerNorm.weight": torch.randn(HIDDEN, generator=g) * 0.3,
+            "cls.predictions.transform.LayerNorm.bias": torch.randn(HIDDEN, generator=g) * 0.3,
+            "cls.predictions.bias": torch.randn(VOCAB, generator=g) * 0.3}
+
+
+def mlm_logits(w, hidden):
+    """BertLMPredictionHead: dense, GELU (erf), LayerNorm, then the word embeddings + bias."""
+    h = linear(hidden, w, "cls.predictions.transform.dense")
+    h = 0.5 * h * (1.0 + torch.erf(h / math.sqrt(2.0)))
+    h = layer_norm(h, w, "cls.predictions.transform.LayerNorm")
+    return h @ w["bert.embeddings.word_embeddings.weight"].T + w["cls.predictions.bias"]
+
+
 DTYPES = {torch.float32: "F32", torch.int64: "I64"}
 
 
@@ -129,9 +149,14 @@ def main():
         bare[name] = t
     bare["cls.predictions.bias"] = torch.zeros(VOCAB)
     write_safetensors(out / "bare.safetensors", bare)
+    mlm = {n: t for n, t in w.items() if not n.startswith("classifier.")}
+    mlm.update(mlm_head_weights())
+    write_safetensors(out / "mlm.safetensors", mlm)
+    with torch.no_grad():
+        mlm_out = mlm_logits(mlm, hidden)
     write_safetensors(out / "inputs.safetensors",
                       {"input_ids": ids, "attention_mask": mask, "token_type_ids": types,
-                       "logits": logits, "hidden": hidden})
+                       "logits": logits, "hidden": hidden, "mlm_logits": mlm_out})
     (out / "config.json").write_text(json.dumps({
         "architectures": ["BertForSequenceClassification"], "hidden_act": "gelu",
         "hidden_size": HIDDEN, "num_hidden_layers": LAYERS, "num_attention_heads": HEADS,

@@ -34,6 +34,10 @@ struct BertConfig {
   // (vocab_size, max_position_embeddings, type_vocab_size, layer_norm_eps, dropouts,
   // pad_token_id); hidden_act must be "gelu". DataError otherwise.
   static BertConfig from_hf_config(const nlohmann::json& config, const std::string& path);
+  // Hugging Face's config.json of this architecture: the keys from_hf_config reads (it reads this
+  // back to an equal config, num_labels aside), "architectures": [architecture], "model_type":
+  // "bert", "hidden_act": "gelu".
+  nlohmann::json to_hf_config(const std::string& architecture) const;
   // The name from_name would read back ("bert-L4-H256", "-A{heads}" only when not hidden/64).
   std::string name() const;
 };

@@ -10,11 +10,15 @@
 // as BERT's position_ids), non-negative shapes whose byte size equals the entry's span, every span
 // inside the buffer, no two spans overlapping and no unindexed bytes (the format's rule). A bad
 // file is one DataError naming the file and the tensor (exit 2).
+//
+// The writer (write_safetensors) produces files this reader and Hugging Face's accept: tensors in
+// the order given, tiling the buffer, the header padded with spaces to a multiple of 8 bytes.
 #include <torch/torch.h>
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace kdbench::models {
@@ -49,5 +53,23 @@ class SafetensorsFile {
   std::map<std::string, size_t> index_;
   std::map<std::string, std::string> metadata_;
 };
+
+// Named tensors in the order they are to be stored. Names must be unique and not "__metadata__".
+using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
+
+// The bytes of a safetensors file holding `tensors` (float32, float16, bfloat16 or int64, on any
+// device, of any layout: stored as contiguous little-endian copies) and `metadata` (the header's
+// "__metadata__", left out when empty). Another dtype or a repeated name throws Error naming the
+// tensor: a caller's bug, not bad input.
+std::string safetensors_bytes(const NamedTensors& tensors,
+                              const std::map<std::string, std::string>& metadata = {});
+
+// Writes safetensors_bytes(...) to `path` atomically: a temporary file beside it, flushed to disk
+// and renamed over `path`, so a reader sees the old file or the whole new one, never a part.
+// IoError naming the path when it cannot be written (the temporary is removed).
+void write_safetensors(const std::string& path, const NamedTensors& tensors,
+                       const std::map<std::string, std::string>& metadata = {});
+// The same atomic replacement for any bytes (the config.json beside the weights).
+void write_file_replacing(const std::string& path, const std::string& bytes);
 
 }  // namespace kdbench::models
