@@ -40,9 +40,9 @@ Split token_split(const datasets::TokenSet& t, const torch::Device& device) {
 
 PreparedData prepare(const datasets::Splits& s) {
   PreparedData d;
-  d.train = {datasets::normalize(s.train.images, s.mean, s.std), s.train.labels};
-  d.val = {datasets::normalize(s.val.images, s.mean, s.std), s.val.labels};
-  d.test = {datasets::normalize(s.test.images, s.mean, s.std), s.test.labels};
+  d.train = {datasets::normalize(s.train.images, s.mean, s.std), s.train.labels, {}, {}};
+  d.val = {datasets::normalize(s.val.images, s.mean, s.std), s.val.labels, {}, {}};
+  d.test = {datasets::normalize(s.test.images, s.mean, s.std), s.test.labels, {}, {}};
   d.num_classes = s.num_classes;
   d.shape = s.shape;
   d.mean = s.mean;
@@ -53,9 +53,9 @@ PreparedData prepare(const datasets::Splits& s) {
 PreparedData prepare_uint8(const datasets::Splits& s, const torch::Device& device) {
   PreparedData d;
   d.uint8 = true;
-  d.train = {s.train.images.to(device), s.train.labels.to(device)};
-  d.val = {s.val.images.to(device), s.val.labels.to(device)};
-  d.test = {s.test.images.to(device), s.test.labels.to(device)};
+  d.train = {s.train.images.to(device), s.train.labels.to(device), {}, {}};
+  d.val = {s.val.images.to(device), s.val.labels.to(device), {}, {}};
+  d.test = {s.test.images.to(device), s.test.labels.to(device), {}, {}};
   d.num_classes = s.num_classes;
   d.shape = s.shape;
   d.mean = s.mean;
