@@ -44,11 +44,11 @@ check_model cnn2 --input 1x28x28 cnn8
 check_model cnn6 --input 1x28x28 cnn8
 check_model cnn8 --input 1x28x28
 check_model resnet8 --input 3x32x32 resnet20
-check_model resnet20 --input 3x32x32 resnet56
-check_model resnet56 --input 3x32x32
+check_model resnet20 --input 3x32x32 resnet32
+check_model resnet32 --input 3x32x32
 check_model bert-L2-H128 --seq 8 bert-L4-H256
-check_model bert-L4-H256 --seq 8 bert-L4-H512
-check_model bert-L4-H512 --seq 8
+check_model bert-L4-H256 --seq 8 bert-L6-H256
+check_model bert-L6-H256 --seq 8
 
 for side in kdbench pytorch; do
   program=("$step_bench")
@@ -81,7 +81,7 @@ tables=(/usr/bin/python3 "$src/bench/bench_tables.py")
 "${tables[@]}" steps "$work/steps.log" > "$work/steps.md"
 grep -Eq '^\| cnn2 \| kd-live \| 4 \| 1 \| [0-9]+ \([0-9]+–[0-9]+\) \| [0-9]+ \([0-9]+–[0-9]+\) \| [0-9.]+ \|$' \
   "$work/steps.md" || fail "no cnn2 kd-live row in: $(cat "$work/steps.md")"
-grep -q '^| bert-L4-H512 | kd-cached | 2 | 1 |' "$work/steps.md" || fail "no bert-L4-H512 row"
+grep -q '^| bert-L6-H256 | kd-cached | 2 | 1 |' "$work/steps.md" || fail "no bert-L6-H256 row"
 "$step_bench" --model cnn2 --input 1x28x28 --methods data --batch 4 "${tiny[@]}" |
   sed 's/^/alloc=heap rep=1 /' >> "$work/steps.log"
 "${tables[@]}" steps "$work/steps.log" > "$work/steps.md"

@@ -1,6 +1,7 @@
 #pragma once
-// Reader of the safetensors format (Hugging Face's weight files): how pretrained text encoders will
-// enter kdbench (docs/design.md §4; the BERT models that read it are not built yet). Layout: an
+// Reader and writer of the safetensors format (Hugging Face's weight files): how pretrained text
+// encoders enter kdbench (`init = DIR`, models/bert.h) and how its masked-LM pretraining saves
+// them (save_hf_dir, models/bert_mlm.h). Layout: an
 // 8-byte little-endian header length N, N bytes of JSON {"tensor name": {"dtype", "shape",
 // "data_offsets": [begin, end]}, ..., optional "__metadata__": {string: string}}, then the data
 // buffer; offsets are relative to the buffer, data little-endian and row-major.
