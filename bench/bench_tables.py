@@ -102,7 +102,7 @@ def grid_table(path):
     print("| quickstart grid (8 tasks) | wall s | CPU s | peak RSS MiB |")
     print("|---|---|---|---|")
     for side, label in (("kdbench", "kdbench, mpirun -np 2, 1 thread per rank"),
-                        ("pytorch", "PyTorch script, one process, default threads")):
+                        ("pytorch", "PyTorch script, one process, one thread per core")):
         wall, cpu, rss = totals[side]
         print(f"| {label} | {wall:.0f} | {cpu:.0f} | {rss:.0f} |")
     (kw, kc, _), (pw, pc, _) = totals["kdbench"], totals["pytorch"]

@@ -24,25 +24,14 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pytorch_baseline import idx, DATA  # noqa: E402
+import pytorch_baseline  # noqa: E402
 from pytorch_models import CNN_SPECS, cnn  # noqa: E402
 from pytorch_step_bench import kd_loss  # noqa: E402
 
-import numpy as np  # noqa: E402
-
 
 def load():
-    x = idx(f"{DATA}/train-images-idx3-ubyte.gz", 16).reshape(-1, 1, 28, 28)
-    y = idx(f"{DATA}/train-labels-idx1-ubyte.gz", 8).astype(np.int64)
-    tx = idx(f"{DATA}/t10k-images-idx3-ubyte.gz", 16).reshape(-1, 1, 28, 28)
-    ty = idx(f"{DATA}/t10k-labels-idx1-ubyte.gz", 8).astype(np.int64)
-    perm = np.random.default_rng(0).permutation(len(y))
-    val, train = perm[:6000], perm[6000:6000 + 12000]
-    mean, std = x[train].mean() / 255, x[train].std() / 255
-    norm = lambda a: (torch.from_numpy(a.astype(np.float32)) / 255 - mean) / std
-    t = lambda a: torch.from_numpy(a)
-    return {"train": (norm(x[train]), t(y[train])), "val": (norm(x[val]), t(y[val])),
-            "test": (norm(tx), t(ty))}
+    x, y, vx, vy, tx, ty = pytorch_baseline.load()  # the same split and normalisation
+    return {"train": (x, y), "val": (vx, vy), "test": (tx, ty)}
 
 
 def accuracy(net, split):
