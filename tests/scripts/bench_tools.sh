@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts.bench_tools: the benchmark programs of scripts/bench.sh, on tiny settings (no timing is
 # judged here; bench/README.md holds the numbers).
-#   bench_tools.sh SOURCE_DIR BUILD_DIR WORK_DIR
+#   bench_tools.sh SOURCE_DIR STEP_BENCH WORK_DIR   (STEP_BENCH: the kdbench_step_bench binary, named
+#   in the ctest command so that scripts/sanitize.sh builds it too)
 # 1. kdbench_step_bench and bench/pytorch_step_bench.py build the same model for every model and
 #    teacher of the step table: one line per (threads, batch, method) on each side, with equal
 #    parameter counts (the side-by-side rows compare one architecture).
@@ -9,10 +10,9 @@
 # 3. bench/bench_tables.py makes the step table from both sides' lines and the grid table from
 #    a hand-written log (ratio checked by hand); a malformed log is exit 2.
 set -euo pipefail
-src=$1 build=$2 work=$3
+src=$1 step_bench=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
-step_bench=$build/bench/kdbench_step_bench
 py=(/usr/bin/python3 "$src/bench/pytorch_step_bench.py")
 tiny=(--steps 1 --windows 1 --warmup 1 --threads 1)
 
@@ -22,7 +22,7 @@ params_of() { sed -n 's/.* params=\([0-9]*\) .*/\1/p' "$1" | sort -u; }
 check_model() {  # model shape-flag shape [teacher]
   local model=$1 flag=$2 shape=$3 teacher=${4:-} methods=nokd,kd-cached args
   [[ -n $teacher ]] && methods=nokd,kd-cached,kd-live
-  args=(--model "$model" "$flag" "$shape" --methods "$methods" --batch 4,2 "${tiny[@]}")
+  args=(--model "$model" "$flag" "$shape" --methods "$methods" --batch "4,2" "${tiny[@]}")
   [[ -n $teacher ]] && args+=(--teacher "$teacher")
   "$step_bench" "${args[@]}" > "$work/k.txt"
   "${py[@]}" "${args[@]}" > "$work/p.txt"
@@ -75,7 +75,9 @@ set +e
 "$src/scripts/bench.sh" --reps x > /dev/null 2> "$work/err.txt"
 code=$?
 set -e
-[[ $code == 2 ]] && grep -q -- "--reps: 'x'" "$work/err.txt" || fail "bench.sh --reps x: exit $code"
+if [[ $code != 2 ]] || ! grep -q -- "--reps: 'x'" "$work/err.txt"; then
+  fail "bench.sh --reps x: exit $code"
+fi
 
 tables=(/usr/bin/python3 "$src/bench/bench_tables.py")
 "${tables[@]}" steps "$work/steps.log" > "$work/steps.md"
@@ -101,6 +103,7 @@ set +e
 "${tables[@]}" steps "$work/broken.log" 2> "$work/err.txt"
 code=$?
 set -e
-[[ $code == 2 ]] && grep -q "broken.log:1: not a step-bench line" "$work/err.txt" ||
+if [[ $code != 2 ]] || ! grep -q "broken.log:1: not a step-bench line" "$work/err.txt"; then
   fail "a malformed log: exit $code $(cat "$work/err.txt")"
+fi
 echo "bench tools: ok"
