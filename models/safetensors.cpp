@@ -168,9 +168,10 @@ std::string safetensors_bytes(const NamedTensors& tensors,
   nlohmann::ordered_json header = nlohmann::ordered_json::object();
   std::string data;
   for (const auto& [name, tensor] : tensors) {
-    const auto stored = std::find_if(std::begin(kDtypes), std::end(kDtypes), [&](const auto& d) {
-      return d.stored == tensor.scalar_type();
-    });
+    // A structured binding cannot be captured in C++17 (clang refuses it): capture the type.
+    const auto type = tensor.scalar_type();
+    const auto stored = std::find_if(std::begin(kDtypes), std::end(kDtypes),
+                                     [&](const auto& d) { return d.stored == type; });
     if (stored == std::end(kDtypes))
       throw Error("safetensors: tensor '" + name + "' is " +
                   std::string(c10::toString(tensor.scalar_type())) +
