@@ -163,3 +163,48 @@ TEST(ModelBehaviour, ArchiveRoundTripRestoresParametersAndRunningStats) {
 
 }  // namespace
 }  // namespace kdbench::models
+
+namespace kdbench::models {
+namespace {
+
+// Channels-last (models/builders.h): CNNs and ResNets on multi-channel inputs hold their
+// convolution weights NHWC and compute the same logits as the same weights in NCHW; one-channel
+// inputs stay NCHW.
+TEST(ChannelsLast, MultiChannelConvModelsAreNhwcAndComputeWhatNchwComputes) {
+  for (const std::string name : {"cnn2", "resnet8"}) {
+    torch::manual_seed(3);
+    Net nhwc = make(name, 10, InputShape{3, 16, 16});
+    Net one_channel = make(name, 10, InputShape{1, 16, 16});
+    for (const auto& p : one_channel->parameters())
+      if (p.dim() == 4) EXPECT_TRUE(p.is_contiguous()) << name;
+    bool any_conv = false;
+    for (const auto& p : nhwc->parameters()) {
+      if (p.dim() != 4) continue;
+      any_conv = true;
+      EXPECT_TRUE(p.is_contiguous(torch::MemoryFormat::ChannelsLast)) << name;
+      // A 1x1 kernel (ResNet's projection shortcut) is contiguous in both layouts.
+      if (p.size(2) > 1) EXPECT_FALSE(p.is_contiguous()) << name;
+    }
+    EXPECT_TRUE(any_conv) << name;
+    // The same weights in NCHW, through the functional ops of the first convolution: its output
+    // equals the model's own first layer up to summation order.
+    nhwc->eval();
+    const auto x = torch::randn({4, 3, 16, 16});
+    torch::NoGradGuard no_grad;
+    const auto logits = nhwc->forward(x);
+    torch::Tensor w;
+    for (const auto& p : nhwc->parameters())
+      if (p.dim() == 4) {
+        w = p;
+        break;
+      }
+    const auto nchw = torch::conv2d(x, w.contiguous(), {}, 1, 1);
+    const auto nhwc_out =
+        torch::conv2d(x.contiguous(torch::MemoryFormat::ChannelsLast), w, {}, 1, 1);
+    EXPECT_TRUE(torch::allclose(nchw, nhwc_out, 1e-5, 1e-5)) << name;
+    EXPECT_TRUE(torch::isfinite(logits).all().item<bool>()) << name;
+  }
+}
+
+}  // namespace
+}  // namespace kdbench::models
