@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "kdbench/core/strings.h"
+
 namespace kdbench::bench {
 
 inline double median(std::vector<double> values) {
@@ -57,6 +59,20 @@ class BenchArgs {
     if (value.empty() || *end != '\0' || n < 1)
       usage_error(program_, "--" + name + ": '" + value + "' is not a positive integer");
     return n;
+  }
+
+  // "--batch 128,32": a list (commas or blanks), every value a positive integer.
+  std::vector<long> positive_list(const std::string& name, const std::string& fallback) const {
+    std::vector<long> values;
+    for (const auto& item : kdbench::split_ws(text(name, fallback))) {
+      char* end = nullptr;
+      const long n = std::strtol(item.c_str(), &end, 10);
+      if (*end != '\0' || n < 1)
+        usage_error(program_, "--" + name + ": '" + item + "' is not a positive integer");
+      values.push_back(n);
+    }
+    if (values.empty()) usage_error(program_, "--" + name + " needs a value");
+    return values;
   }
 
   const std::string& program() const { return program_; }

@@ -5,6 +5,10 @@
                                         threads: the median over the repetitions (each one the
                                         median window of one process) and the spread (min-max)
   bench_tables.py grid OUT/grid.log     the quickstart grid's wall and CPU time on both sides
+  bench_tables.py roofline OUT/steps.log OUT/roofline.log
+                                        achieved GFLOP/s of each model's nokd step against this
+                                        CPU's FMA peak and sgemm (kdbench_roofline), and the
+                                        step bench's peak RSS per model
 """
 import re
 import statistics
@@ -111,9 +115,97 @@ def grid_table(path):
         print(f"    {t}")
 
 
+def parse_roofline(path):
+    """{("fma", threads): gflops, ("sgemm", threads, n): gflops}, medians over repetitions"""
+    values = defaultdict(list)
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            fields = dict(t.split("=", 1) for t in line.split() if "=" in t)
+            if fields.get("impl") == "kdbench":
+                continue  # a step-bench line (the resnet110 RSS run), read by roofline_table
+            try:
+                if fields["impl"] != "roofline":
+                    raise KeyError
+                key = ((fields["kind"], int(fields["threads"])) if fields["kind"] == "fma" else
+                       (fields["kind"], int(fields["threads"]), int(fields["n"])))
+                values[key].append(float(fields["gflop_per_s"]))
+            except (KeyError, ValueError):
+                fail(f"{path}:{number}: not a kdbench_roofline line: {line.strip()[:80]}")
+    return {k: statistics.median(v) for k, v in values.items()}, values
+
+
+def roofline_table(steps_path, roofline_path):
+    ceilings, _ = parse_roofline(roofline_path)
+    isa = ""
+    with open(roofline_path) as f:
+        isa = next((t.split("=", 1)[1] for line in f for t in line.split() if t.startswith("isa=")),
+                   "?")
+    sizes = sorted({k[2] for k in ceilings if k[0] == "sgemm"})
+    print(f"This CPU's ceilings, GFLOP/s (median over repetitions; FMA peak with {isa}):\n")
+    print("| threads | FMA peak | " + " | ".join(f"sgemm {n}" for n in sizes) + " |")
+    print("|---|---|" + "---|" * len(sizes))
+    for t in sorted({k[1] for k in ceilings}):
+        row = [f"{ceilings.get(('sgemm', t, n), float('nan')):.1f}" for n in sizes]
+        print(f"| {t} | {ceilings.get(('fma', t), float('nan')):.1f} | " + " | ".join(row) + " |")
+    gflops, rss, order = defaultdict(lambda: defaultdict(list)), defaultdict(float), []
+    step_lines = []
+    for path in (steps_path, roofline_path):
+        with open(path) as f:
+            step_lines += [(path, number, line) for number, line in enumerate(f, 1)]
+    for path, number, line in step_lines:
+        fields = dict(t.split("=", 1) for t in line.split() if "=" in t)
+        if fields.get("impl") == "roofline":
+            continue
+        if fields.get("alloc") != "heap" or fields.get("method") != "nokd":
+            continue
+        try:
+            key = (fields["model"], int(fields["batch"]), int(fields["threads"]))
+            side = "kdbench" if fields["impl"] == "kdbench" else "pytorch"
+            rate = float(fields["samples_per_s"])
+            if side == "kdbench":
+                gflops[key]["flops_per_sample"].append(float(fields["flop_per_sample"]))
+                rss[fields["model"]] = max(rss[fields["model"]], float(fields["peak_rss_mib"]))
+            gflops[key][side].append(rate)
+        except (KeyError, ValueError):
+            fail(f"{path}:{number}: not a step-bench line with flop_per_sample: "
+                 f"{line.strip()[:80]}")
+        if key not in order:
+            order.append(key)
+    largest = sizes[-1] if sizes else None
+    print("\nAchieved GFLOP/s of the nokd training step (3 forward passes' worth of "
+          "multiply-adds per sample, models::forward_macs), median over repetitions, against "
+          f"the ceilings at the same thread count (sgemm at n = {largest}):\n")
+    print("| model | batch | threads | kdbench GFLOP/s | PyTorch GFLOP/s | kdbench % of FMA peak "
+          "| kdbench % of sgemm |")
+    print("|---|---|---|---|---|---|---|")
+    for key in order:
+        model, batch, threads = key
+        flops = statistics.median(gflops[key]["flops_per_sample"]) if gflops[key][
+            "flops_per_sample"] else None
+        if flops is None:
+            continue
+        k = statistics.median(gflops[key]["kdbench"]) * flops / 1e9
+        p = (statistics.median(gflops[key]["pytorch"]) * flops / 1e9
+             if gflops[key]["pytorch"] else None)
+        peak, gemm = ceilings.get(("fma", threads)), ceilings.get(("sgemm", threads, largest))
+        pct = lambda a, b: f"{100 * a / b:.1f} %" if a and b else "—"
+        p_text = f"{p:.2f}" if p else "—"
+        print(f"| {model} | {batch} | {threads} | {k:.2f} | {p_text} | {pct(k, peak)} "
+              f"| {pct(k, gemm)} |")
+    print("\nPeak resident set of one kdbench_step_bench process per model (MiB; every method, "
+          "batch and thread count it ran):\n")
+    print("| model | peak RSS MiB |")
+    print("|---|---|")
+    for model, mib in rss.items():
+        print(f"| {model} | {mib:.0f} |")
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "roofline":
+        roofline_table(sys.argv[2], sys.argv[3])
+        return
     if len(sys.argv) != 3 or sys.argv[1] not in ("steps", "grid"):
-        fail("usage: bench_tables.py steps|grid LOG")
+        fail("usage: bench_tables.py steps|grid LOG | roofline STEPS_LOG ROOFLINE_LOG")
     (steps_table if sys.argv[1] == "steps" else grid_table)(sys.argv[2])
 
 

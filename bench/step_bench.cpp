@@ -23,6 +23,12 @@
 //   [--warmup 3] [--threads 1[,2...]]
 // Lists of batch sizes and thread counts run one after another in the one process (threads
 // outermost), each method with a fresh model.
+//
+// Each line also gives the step's achieved GFLOP/s (bench/README.md "Roofline"): a training step
+// counts 3 forward passes of the student (forward, and backward's two products per layer) plus
+// one of a live teacher, at 2 floating-point operations per multiply-accumulate of
+// models::forward_macs. peak_rss_mib is the process's peak resident set so far (getrusage).
+#include <sys/resource.h>
 #include <torch/cuda.h>
 #include <torch/torch.h>
 
@@ -151,21 +157,6 @@ std::string peak_memory_mib(const torch::Device& device) {
   return "n/a";
 }
 
-// "--batch 128,32": every value a positive integer.
-std::vector<long> positive_list(const BenchArgs& args, const std::string& name,
-                                const std::string& fallback) {
-  std::vector<long> values;
-  for (const auto& item : kdbench::split_ws(args.text(name, fallback))) {
-    char* end = nullptr;
-    const long n = std::strtol(item.c_str(), &end, 10);
-    if (*end != '\0' || n < 1)
-      usage_error(args.program(), "--" + name + ": '" + item + "' is not a positive integer");
-    values.push_back(n);
-  }
-  if (values.empty()) usage_error(args.program(), "--" + name + " needs a value");
-  return values;
-}
-
 struct Settings {
   std::string model, teacher, device_name, precision_name, input_text;
   int64_t batch = 128, classes = 10;
@@ -205,19 +196,36 @@ Timing time_windows(const Settings& s, const torch::Device& device,
   return t;
 }
 
+double peak_rss_mib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux: KiB
+}
+
+// Floating-point operations of one training sample: the student's forward and backward (3
+// forward passes' worth) and, for kd-live, the teacher's forward; the data path counts none.
+double flops_per_sample(const Settings& s, const std::string& method) {
+  if (method == "data") return 0;
+  double macs = 3.0 * static_cast<double>(models::forward_macs(s.model, s.classes, s.shape));
+  if (method == "kd-live")
+    macs += static_cast<double>(models::forward_macs(s.teacher, s.classes, s.shape));
+  return 2.0 * macs;
+}
+
 void print_line(const Settings& s, const std::string& method, int64_t params, const Timing& t,
                 const torch::Device& device) {
   const double rate = median(t.rates);
   std::printf(
       "impl=kdbench model=%s method=%s teacher=%s input=%s device=%s precision=%s batch=%ld "
       "params=%ld threads=%ld windows=%ldx%ld samples_per_s=%.1f min=%.1f max=%.1f "
-      "ms_per_step=%.3f peak_mem_mib=%s\n",
+      "ms_per_step=%.3f flop_per_sample=%.0f gflop_per_s=%.2f peak_mem_mib=%s peak_rss_mib=%.1f\n",
       s.model.c_str(), method.c_str(), method == "kd-live" ? s.teacher.c_str() : "-",
       s.input_text.c_str(), s.device_name.c_str(), s.precision_name.c_str(),
       static_cast<long>(s.batch), static_cast<long>(params), s.threads, s.windows, t.per_window,
       rate, *std::min_element(t.rates.begin(), t.rates.end()),
       *std::max_element(t.rates.begin(), t.rates.end()),
-      1000.0 * static_cast<double>(s.batch) / rate, peak_memory_mib(device).c_str());
+      1000.0 * static_cast<double>(s.batch) / rate, flops_per_sample(s, method),
+      flops_per_sample(s, method) * rate / 1e9, peak_memory_mib(device).c_str(), peak_rss_mib());
   std::fflush(stdout);
 }
 
@@ -369,8 +377,8 @@ int run(int argc, char** argv) {
   train::check_device_request(s.device_name);  // auto|cpu|cuda, cuda only with a GPU
   const train::Precision precision = train::parse_precision(s.precision_name, "--precision");
   const torch::Device device = train::select_device(s.device_name, 0, 1, 0).device;
-  const auto batches = positive_list(args, "batch", "128");
-  for (const long threads : positive_list(args, "threads", "1")) {
+  const auto batches = args.positive_list("batch", "128");
+  for (const long threads : args.positive_list("threads", "1")) {
     torch::set_num_threads(static_cast<int>(threads));
     s.threads = threads;
     for (const long batch : batches) {

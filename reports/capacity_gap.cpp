@@ -85,6 +85,8 @@ CapacityGapTable capacity_gap(const StudyResults& study, const TableOptions& opt
         cell.stats = cell.runs.stats();
         if (options.paper) {
           cell.paper = paper_accuracy(table.dataset, teacher, student, method, assistants);
+          table.paper_unnamed_teacher |=
+              paper_teacher_unnamed(table.dataset, teacher, student, method, assistants);
         }
         row.cells.push_back(std::move(cell));
       }

@@ -8,14 +8,18 @@
 
 namespace kdbench::reports {
 
+// The teacher (and TAKD path) of an entry whose paper does not name its teacher: the number stands
+// beside every teacher of the (dataset, student) setup, and the captions say so.
+inline constexpr char kUnnamedTeacher[] = "*";
+
 struct PaperNumber {
-  std::string dataset;  // kdbench dataset name (cifar10, cifar100)
-  std::string teacher;  // kdbench model names
+  std::string dataset;  // kdbench dataset name (cifar10, cifar100, glue-sst2)
+  std::string teacher;  // kdbench model names; kUnnamedTeacher where the paper names none
   std::string student;
   // A method name, or "teacher" for the teacher's own accuracy in this setup.
   std::string method;
   std::string assistants;  // TAKD: the paper's TA path ("resnet20"), "" otherwise
-  double accuracy;         // test accuracy, %
+  double accuracy;         // test accuracy, % (GLUE: dev accuracy, which kdbench tests on)
   std::string source;      // paper and table
 };
 
@@ -27,6 +31,12 @@ const std::vector<PaperNumber>& paper_numbers();
 std::optional<double> paper_accuracy(const std::string& dataset, const std::string& teacher,
                                      const std::string& student, const std::string& method,
                                      const std::string& assistants = "");
+
+// Whether the number paper_accuracy finds for this setup comes from a paper that does not name its
+// teacher (the caption says so).
+bool paper_teacher_unnamed(const std::string& dataset, const std::string& teacher,
+                           const std::string& student, const std::string& method,
+                           const std::string& assistants = "");
 
 // Whether some paper reports this (dataset, teacher, student) setup.
 bool replicates_paper_setup(const std::string& dataset, const std::string& teacher,

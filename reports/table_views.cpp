@@ -90,6 +90,11 @@ TableModel capacity_gap_view(const CapacityGapTable& table) {
         " In brackets: the published number of the same setup (best-epoch test "
         "accuracy).";
   }
+  if (table.paper_unnamed_teacher) {
+    view.caption +=
+        " The published GLUE numbers (dev accuracy, Continuation-KD Tab. 5) come from a paper "
+        "that does not name its teacher; they stand beside every teacher.";
+  }
   view.align = "lrc" + std::string(table.methods.size(), 'c');
   view.header = {"Teacher", "Params", "Teacher " + score.short_name};
   for (const auto& m : table.methods) view.header.push_back(m);

@@ -7,12 +7,16 @@
 #          process by process, --reps times, in the allocator environment kdbench sets for itself
 #          (mmap and trim thresholds 1 GiB) and, for nokd at batch 128 / 1 thread, without it;
 #          and kdbench's data path alone (its share of the step time);
+#   roofline  this CPU's FMA peak and sgemm GFLOP/s (kdbench_roofline) against the achieved
+#          GFLOP/s of every nokd step of `steps`, and a resnet110 CIFAR-shaped run's peak RSS;
 #   grid   the quickstart grid's wall and CPU time: `mpirun -np 2 kdbench` vs bench/pytorch_grid.py
 #          (the same tasks one after another in one PyTorch process with one thread per core:
 #          the same cores; Debian's PyTorch alone would use one thread).
-# Writes OUT/steps.log, OUT/steps.md, OUT/grid.log, OUT/grid.md and prints the tables.
+# Writes OUT/steps.log, OUT/steps.md, OUT/roofline.log, OUT/roofline.md, OUT/grid.log,
+# OUT/grid.md and prints the tables.
 #
-# usage: scripts/bench.sh [--build DIR] [--out DIR] [--reps N] [--only steps|grid] [--models a,b]
+# usage: scripts/bench.sh [--build DIR] [--out DIR] [--reps N] [--only steps|roofline|grid]
+#                         [--models a,b]
 #   --models: only these models of the step table (default: all six)
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,16 +32,17 @@ while [[ $# -gt 0 ]]; do
     --reps) reps=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --models) models=$2; shift 2 ;;
-    *) echo "bench.sh: unknown argument '$1' (--build DIR, --out DIR, --reps N, --only steps|grid," \
+    *) echo "bench.sh: unknown argument '$1' (--build DIR, --out DIR, --reps N, --only steps|grid|roofline," \
          "--models a,b)" >&2
        exit 2 ;;
   esac
 done
 [[ $reps =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: --reps: '$reps' is not a positive integer" >&2; exit 2; }
-[[ -z $only || $only == steps || $only == grid ]] ||
-  { echo "bench.sh: --only: '$only' is not steps or grid" >&2; exit 2; }
+[[ -z $only || $only == steps || $only == grid || $only == roofline ]] ||
+  { echo "bench.sh: --only: '$only' is not steps, grid or roofline" >&2; exit 2; }
 step_bench=$build/bench/kdbench_step_bench
-for need in "$step_bench" "$build/kdbench"; do
+roofline=$build/bench/kdbench_roofline
+for need in "$step_bench" "$roofline" "$build/kdbench"; do
   [[ -x $need ]] || { echo "bench.sh: $need is missing: build first (scripts/build.sh)" >&2; exit 2; }
 done
 python=/usr/bin/python3  # Debian's python3-torch belongs to this interpreter
@@ -94,6 +99,20 @@ if [[ -z $only || $only == steps ]]; then
     echo "steps: rep $rep of $reps done ($((SECONDS - start)) s)"
   done
   "$python" "$src/bench/bench_tables.py" steps "$out/steps.log" | tee "$out/steps.md"
+fi
+
+if [[ -z $only || $only == roofline ]]; then
+  # The ceilings (FMA peak, sgemm) and a resnet110 CIFAR-shaped run's peak RSS, each repetition;
+  # the table joins them with steps.log's nokd rows (run --only steps first for those).
+  : >"$out/roofline.log"
+  for ((rep = 1; rep <= reps; ++rep)); do
+    "$roofline" --threads 1,2 --sizes 256,1024 --windows 3 >>"$out/roofline.log"
+    env "${heap_env[@]}" "$step_bench" --model resnet110 --input 3x32x32 --methods nokd \
+      --batch 128 --threads 1 "${common[@]}" | sed "s/^/alloc=heap rep=$rep /" >>"$out/roofline.log"
+  done
+  [[ -f $out/steps.log ]] || : >"$out/steps.log"
+  "$python" "$src/bench/bench_tables.py" roofline "$out/steps.log" "$out/roofline.log" |
+    tee "$out/roofline.md"
 fi
 
 if [[ -z $only || $only == grid ]]; then

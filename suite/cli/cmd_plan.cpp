@@ -79,7 +79,9 @@ int cmd_plan(const Args& args) {
   opts.add_options()("results", po::value<std::string>()->default_value(""),
                      "results file to read statuses from")(
       "ranks", po::value<std::string>()->default_value(""), "estimate the makespan on N ranks")(
-      "device", po::value<std::string>()->default_value("cpu"), "throughput prior: cpu|cuda");
+      "device", po::value<std::string>()->default_value("cpu"), "throughput prior: cpu|cuda")(
+      "no-data-check", po::bool_switch(),
+      "plan without opening the data files (data staged elsewhere, e.g. on the cluster)");
   const auto vm = parse_args("plan", args, opts, "grid");
   const std::string ranks_text = vm["ranks"].as<std::string>();
   const int ranks = ranks_text.empty() ? 0 : rank_count(ranks_text);
@@ -87,7 +89,10 @@ int cmd_plan(const Args& args) {
   if (device != "cpu" && device != "cuda")
     throw ConfigError("kdbench plan: --device: '" + device +
                       "' is not allowed (allowed: cpu, cuda)");
-  auto spec = grid::parse_grid_file(vm["grid"].as<std::string>());
+  // Every other check (keys, values, models, methods) still runs without the data.
+  grid::ParseOptions parse;
+  parse.check_data_files = !vm["no-data-check"].as<bool>();
+  auto spec = grid::parse_grid_file(vm["grid"].as<std::string>(), parse);
   if (!vm["results"].as<std::string>().empty()) spec.results = vm["results"].as<std::string>();
   const auto graph = grid::expand(spec);
 

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # scripts.bench_tools: the benchmark programs of scripts/bench.sh, on tiny settings (no timing is
 # judged here; bench/README.md holds the numbers).
-#   bench_tools.sh SOURCE_DIR STEP_BENCH WORK_DIR   (STEP_BENCH: the kdbench_step_bench binary, named
-#   in the ctest command so that scripts/sanitize.sh builds it too)
+#   bench_tools.sh SOURCE_DIR STEP_BENCH ROOFLINE WORK_DIR   (the kdbench_step_bench and
+#   kdbench_roofline binaries, named in the ctest command so that scripts/sanitize.sh builds them)
 # 1. kdbench_step_bench and bench/pytorch_step_bench.py build the same model for every model and
 #    teacher of the step table: one line per (threads, batch, method) on each side, with equal
 #    parameter counts (the side-by-side rows compare one architecture).
 # 2. Bad arguments: one line naming the argument, exit 2, on both sides and in scripts/bench.sh.
-# 3. bench/bench_tables.py makes the step table from both sides' lines and the grid table from
-#    a hand-written log (ratio checked by hand); a malformed log is exit 2.
+# 3. bench/bench_tables.py makes the step table from both sides' lines, the grid and roofline
+#    tables from hand-written logs (ratios checked by hand); a malformed log is exit 2.
+# 4. A step line counts 6 x the forward multiply-adds (cnn2 on 1x28x28, by hand), and
+#    kdbench_roofline prints its FMA-peak and sgemm lines.
 set -euo pipefail
-src=$1 step_bench=$2 work=$3
+src=$1 step_bench=$2 roofline=$3 work=$4
 rm -rf "$work" && mkdir -p "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 py=(/usr/bin/python3 "$src/bench/pytorch_step_bench.py")
@@ -106,4 +108,38 @@ set -e
 if [[ $code != 2 ]] || ! grep -q "broken.log:1: not a step-bench line" "$work/err.txt"; then
   fail "a malformed log: exit $code $(cat "$work/err.txt")"
 fi
+# cnn2 on 1x28x28, multiply-adds of one forward pass: conv 1->16 on 28x28 (28*28*16*9 = 112,896),
+# conv 16->16 on 14x14 (14*14*16*16*9 = 451,584), linear 16*7*7 -> 10 (7,840): 572,320; a training
+# step counts 3 passes at 2 FLOPs each: 3,433,920 per sample.
+"$step_bench" --model cnn2 --input 1x28x28 --methods nokd --batch 4 "${tiny[@]}" > "$work/f.txt"
+grep -q ' flop_per_sample=3433920 ' "$work/f.txt" || fail "cnn2 FLOPs: $(cat "$work/f.txt")"
+grep -Eq ' peak_rss_mib=[1-9][0-9]*\.[0-9]$' "$work/f.txt" || fail "no RSS: $(cat "$work/f.txt")"
+"$roofline" --threads 1 --sizes 64 --windows 1 --window-ms 1 > "$work/roofline.txt"
+grep -Eq '^impl=roofline kind=sgemm n=64 threads=1 gflop_per_s=[0-9.]+$' "$work/roofline.txt" ||
+  fail "no sgemm line: $(cat "$work/roofline.txt")"
+if grep -Eq '^flags.* (avx2|avx512f)( |$)' /proc/cpuinfo; then
+  grep -Eq '^impl=roofline kind=fma isa=avx(2|512) threads=1 gflop_per_s=[0-9.]+$' \
+    "$work/roofline.txt" || fail "no FMA line: $(cat "$work/roofline.txt")"
+fi
+set +e
+"$roofline" --sizes 0 > /dev/null 2> "$work/err.txt"
+code=$?
+set -e
+if [[ $code != 2 ]] || ! grep -q -- "--sizes: '0'" "$work/err.txt"; then
+  fail "roofline --sizes 0: exit $code"
+fi
+cat > "$work/roof.log" <<'EOF'
+impl=roofline kind=fma isa=avx2 threads=1 gflop_per_s=100.0
+impl=roofline kind=sgemm n=1024 threads=1 gflop_per_s=80.0
+alloc=heap rep=1 impl=kdbench model=resnet110 method=nokd batch=128 threads=1 samples_per_s=100.0 flop_per_sample=1000000000 gflop_per_s=100.00 peak_rss_mib=512.0
+EOF
+cat > "$work/roofsteps.log" <<'EOF'
+alloc=heap rep=1 impl=kdbench model=cnn2 method=nokd batch=128 threads=1 samples_per_s=1000.0 flop_per_sample=20000000 gflop_per_s=20.00 peak_rss_mib=150.0
+alloc=heap rep=1 impl=pytorch-1.13.1 model=cnn2 method=nokd batch=128 threads=1 samples_per_s=500.0
+EOF
+"${tables[@]}" roofline "$work/roofsteps.log" "$work/roof.log" > "$work/roof.md"
+grep -q '^| 1 | 100.0 | 80.0 |$' "$work/roof.md" || fail "ceilings row: $(cat "$work/roof.md")"
+grep -q '^| cnn2 | 128 | 1 | 20.00 | 10.00 | 20.0 % | 25.0 % |$' "$work/roof.md" ||
+  fail "cnn2 roofline row: $(cat "$work/roof.md")"
+grep -q '^| resnet110 | 512 |$' "$work/roof.md" || fail "resnet110 RSS row: $(cat "$work/roof.md")"
 echo "bench tools: ok"

@@ -87,6 +87,44 @@ TEST(Tables, CapacityGapNumbersByHand) {
   EXPECT_EQ(r110.cells[2].paper, 88.47);  // takd through resnet20, as in the paper
   EXPECT_FALSE(r20.cells[1].paper.has_value());
   EXPECT_FALSE(t.blocks[1].rows[1].cells[0].paper.has_value());  // cnn2 is no paper's student
+  EXPECT_FALSE(t.paper_unnamed_teacher);
+}
+
+// Continuation-KD Table 5 (GLUE SST-2, BERT-Small student) does not name its teacher: its numbers
+// stand beside every teacher of a bert-L4-H512 student on glue-sst2, never beside another student,
+// and the caption says where they come from.
+TEST(Tables, GluePaperNumbersOfAnUnnamedTeacherStandBesideEveryTeacher) {
+  StudyResults study;
+  const auto run = [](const std::string& kind, const std::string& model, const std::string& method,
+                      const std::string& teacher, int64_t seed, double acc) {
+    results::RunRecord r;
+    r.key = kind + model + method + teacher + std::to_string(seed);
+    r.kind = kind, r.model = model, r.method = method, r.teacher_model = teacher, r.seed = seed;
+    r.dataset = "glue-sst2";
+    r.status = results::Status::Done;
+    r.best_val_acc = r.test_acc_at_best_val = r.final_test_acc = r.best_test_acc = acc;
+    r.best_val_metric = r.test_metric_at_best_val = r.final_test_metric = r.best_test_metric = acc;
+    return r;
+  };
+  study.runs = {run("teacher", "bert-L12-H768", "", "", 1, 0.93),
+                run("teacher", "bert-L6-H768", "", "", 1, 0.91),
+                run("student", "bert-L4-H512", "nokd", "", 1, 0.88),
+                run("student", "bert-L4-H512", "kd", "bert-L12-H768", 1, 0.89),
+                run("student", "bert-L4-H512", "kd", "bert-L6-H768", 1, 0.885),
+                run("student", "bert-L2-H128", "kd", "bert-L12-H768", 1, 0.84)};
+  const CapacityGapTable t = capacity_gap(study, with_paper());
+  ASSERT_EQ(t.blocks.size(), 2U);
+  ASSERT_EQ(t.methods, (std::vector<std::string>{"nokd", "kd"}));
+  for (const auto& row : t.blocks[0].rows) {  // bert-L4-H512 under both teachers
+    SCOPED_TRACE(row.teacher);
+    EXPECT_EQ(row.cells[0].paper, 88.3);
+    EXPECT_EQ(row.cells[1].paper, 88.76);
+    EXPECT_FALSE(row.paper_teacher.has_value());  // the paper gives no teacher accuracy
+  }
+  for (const auto& row : t.blocks[1].rows) EXPECT_FALSE(row.cells[1].paper.has_value());
+  EXPECT_TRUE(t.paper_unnamed_teacher);
+  EXPECT_NE(capacity_gap_view(t).caption.find("does not name its teacher"), std::string::npos);
+  EXPECT_EQ(capacity_gap(study, TableOptions{}).paper_unnamed_teacher, false);
 }
 
 TEST(Tables, MethodSummaryByHand) {

@@ -48,6 +48,9 @@ struct CapacityGapTable {
   // Some cell pools runs of different TAKD chains (grids with different assistants writing one
   // results file); the caption points to the TA-path table, which keeps them apart.
   bool pooled_chains = false;
+  // Some published number comes from a paper that does not name its teacher (GLUE, Continuation-KD
+  // Tab. 5): it stands beside every teacher row, and the caption says so.
+  bool paper_unnamed_teacher = false;
 };
 
 CapacityGapTable capacity_gap(const StudyResults& study, const TableOptions& options);
