@@ -203,6 +203,7 @@ std::string GraphBuilder::add_pretrain(const std::string& model) {
   t.key = content_key(
       "v1|pretrain|model=" + model + "|corpus=" + canonical_corpus(grid_) +
       "|steps=" + std::to_string(p.steps) + "|eval_every=" + std::to_string(p.eval_every) +
+      "|val_sequences=" + std::to_string(p.val_sequences) +
       "|max_seq_length=" + std::to_string(p.max_seq_length) + "|mask=" + num(p.mask_probability) +
       "|seed=" + std::to_string(p.seed) + "|" + canonical(p.train));
   fill_model(t);

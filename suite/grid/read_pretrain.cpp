@@ -73,10 +73,9 @@ void check_init(const GridSpec& g, const IniValues& v, const std::string& model)
 
 const std::vector<std::string>& pretrain_keys() {
   static const std::vector<std::string> keys = {
-      "models",         "corpus",           "steps",
-      "eval_every",     "batch_size",       "lr",
-      "weight_decay",   "warmup_ratio",     "max_grad_norm",
-      "max_seq_length", "mask_probability", "seed"};
+      "models",       "corpus",       "steps",         "eval_every",     "batch_size",       "lr",
+      "weight_decay", "warmup_ratio", "max_grad_norm", "max_seq_length", "mask_probability", "seed",
+      "val_sequences"};
   return keys;
 }
 
@@ -111,6 +110,7 @@ void read_pretrain(GridSpec& g, const IniValues& v,
   p.eval_every = v.integer("pretrain.eval_every", std::min<int64_t>(100, p.steps), 1, p.steps);
   p.max_seq_length = v.integer("pretrain.max_seq_length", g.max_seq_length, 3, 512);
   p.mask_probability = v.real("pretrain.mask_probability", 0.15, 0.01, 0.99);
+  p.val_sequences = v.integer("pretrain.val_sequences", 2000, 0, INT32_MAX);
   p.seed = static_cast<uint64_t>(v.integer("pretrain.seed", 0, 0, INT32_MAX));
   auto& t = p.train;
   t.optimizer = "adamw";

@@ -43,6 +43,16 @@ datasets::TokenSet concat(const std::vector<datasets::TokenSet>& parts, int64_t 
   return {torch::cat(ids), torch::cat(types), torch::cat(lengths), torch::cat(labels)};
 }
 
+// `n` rows spread evenly over the set (every row when n is 0 or not smaller): the corpora's rows
+// come one corpus after another, so a prefix would score the first corpus alone.
+datasets::TokenSet evenly_spaced(const datasets::TokenSet& t, int64_t n) {
+  const int64_t rows = t.ids.size(0);
+  if (n <= 0 || n >= rows) return t;
+  const auto idx = torch::arange(n, torch::kLong).mul(rows).div(n, "floor");
+  return {t.ids.index_select(0, idx), t.token_types.index_select(0, idx),
+          t.lengths.index_select(0, idx), t.labels.index_select(0, idx)};
+}
+
 // The grid's own training and validation splits, or each corpus directory's train and dev files,
 // read with the grid's tokenizer at [pretrain] max_seq_length.
 Corpus load_corpus(const grid::GridSpec& grid) {
@@ -74,7 +84,7 @@ Corpus load_corpus(const grid::GridSpec& grid) {
     corpus.special_ids = splits.special_ids;
   }
   corpus.train = concat(train, corpus.pad_id);
-  corpus.val = concat(val, corpus.pad_id);
+  corpus.val = evenly_spaced(concat(val, corpus.pad_id), p.val_sequences);
   return corpus;
 }
 
@@ -104,6 +114,7 @@ nlohmann::json pretrain_json(const grid::GridSpec& grid, const Corpus& corpus) {
           {"val_sequences", corpus.val.ids.size(0)},
           {"steps", p.steps},
           {"eval_every", p.eval_every},
+          {"val_sequences_limit", p.val_sequences},
           {"batch_size", p.train.batch_size},
           {"optimizer", p.train.optimizer},
           {"lr", p.train.lr},

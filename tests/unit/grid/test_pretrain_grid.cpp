@@ -214,7 +214,7 @@ TEST(PretrainGrid, KeysShareIdenticalPretrainingAndChangeWithItsInputs) {
   for (const std::string& change :
        {"lr = 1e-4\n", "batch_size = 16\n", "warmup_ratio = 0.2\n", "mask_probability = 0.2\n",
         "max_seq_length = 64\n", "seed = 3\n", "eval_every = 10\n", "weight_decay = 0\n",
-        "max_grad_norm = 0.5\n"}) {
+        "max_grad_norm = 0.5\n", "val_sequences = 100\n"}) {
     const auto changed = key_of("models = bert-L2-H128\nsteps = 50\n" + change);
     EXPECT_NE(changed.first, base.first) << change;
     EXPECT_NE(changed.second, base.second) << change << ": the fine-tune's key follows";

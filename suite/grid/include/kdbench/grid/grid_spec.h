@@ -79,6 +79,10 @@ struct PretrainSpec {
   std::vector<std::string> corpus{"grid"};
   int64_t steps = 1000;
   int64_t eval_every = 100;
+  // Validation sequences scored at every curve point: this many, evenly spaced over the
+  // validation split(s) (a large corpus's dev split costs more than the training steps between
+  // points); 0 = all of them.
+  int64_t val_sequences = 2000;
   int64_t max_seq_length = 0;  // 0: the grid's max_seq_length
   double mask_probability = 0.15;
   uint64_t seed = 0;
