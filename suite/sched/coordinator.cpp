@@ -302,9 +302,13 @@ void Coordinator::handle_result(int source, const nlohmann::json& j) {
     mark_done(rec.key);
     forget_finished_state(rec.key);
     resolve_choices();
-    log_progress("finished (" + std::to_string(std::lround(rec.wall_seconds)) +
-                     " s, test at best val " +
-                     std::to_string(100 * rec.test_acc_at_best_val).substr(0, 5) + "%)",
+    // A pretrain run has no test split: its score is the validation masked-LM accuracy.
+    const bool pretrain = t.kind == "pretrain";
+    log_progress("finished (" + std::to_string(std::lround(rec.wall_seconds)) + " s, " +
+                     (pretrain ? "val MLM acc " : "test at best val ") +
+                     std::to_string(100 * (pretrain ? rec.best_val_acc : rec.test_acc_at_best_val))
+                         .substr(0, 5) +
+                     "%)",
                  t);
   } else {
     handle_failure(rec, t);
