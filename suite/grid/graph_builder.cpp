@@ -10,6 +10,7 @@
 #include "kdbench/datasets/dataset_info.h"
 #include "kdbench/datasets/glue.h"
 #include "kdbench/methods/registry.h"
+#include "kdbench/models/bert.h"
 #include "kdbench/models/models.h"
 
 namespace kdbench::grid {
@@ -208,8 +209,15 @@ std::string GraphBuilder::add_pretrain(const std::string& model) {
       "|seed=" + std::to_string(p.seed) + "|" + canonical(p.train));
   fill_model(t);
   // Forward and backward of every training sequence, plus the validation passes (nominal sizes).
+  // The masked-LM head (transform h×h, then the tied h×V projection) runs on the masked tokens
+  // only, but with BERT's 30,522 words it is a third of a small model's step.
   const double sequences = static_cast<double>(p.steps) * p.train.batch_size;
-  t.cost = 3 * t.macs_per_image * sequences + t.total_epochs * t.macs_per_image * n_eval_;
+  const models::BertConfig bert = models::BertConfig::from_name(model);
+  const double head = p.mask_probability * static_cast<double>(p.max_seq_length) *
+                      static_cast<double>(bert.hidden) *
+                      static_cast<double>(bert.hidden + shape_.vocab_size);
+  const double per_sequence = t.macs_per_image + head;
+  t.cost = 3 * per_sequence * sequences + t.total_epochs * per_sequence * n_eval_;
   return pretrain_keys_[model] = add(std::move(t)).key;
 }
 

@@ -167,6 +167,8 @@ TEST(PretrainGrid, OnePretrainTaskPerModelThatEveryTaskOfTheModelDependsOn) {
   EXPECT_EQ(teacher_pre.total_epochs, 1);  // one curve point: eval_every = steps = 50
   EXPECT_EQ(teacher_pre.gang_size, 1);
   EXPECT_TRUE(teacher_pre.provides_weights());
+  // Cost: 50 steps of 32 sequences, forward and backward, plus the masked-LM head.
+  EXPECT_GT(teacher_pre.cost, 3 * teacher_pre.macs_per_image * 50 * 32);
   for (const auto& t : g.tasks) {
     if (t.kind == "pretrain") continue;
     const bool pretrained = t.model != "bert-L1-H128";
