@@ -206,7 +206,8 @@ std::string provenance_value(const StudyResults& study, const std::string& name)
 std::string task_metric(const StudyResults& study) {
   const results::RunRecord* first = nullptr;
   for (const auto& r : study.runs) {
-    if (r.status != results::Status::Done) continue;
+    // A pretrain run scores masked-LM accuracy, never the task's metric (reports/pretraining.cpp).
+    if (r.status != results::Status::Done || r.kind == "pretrain") continue;
     if (first == nullptr) {
       first = &r;
     } else if (results::scored_by_accuracy(r) != results::scored_by_accuracy(*first) ||

@@ -32,6 +32,11 @@ std::vector<Figure> checkpoint_search_figures(const CheckpointSearchTable& table
 // (line) with a ±std band (the seed spread), one line per method, nokd included.
 std::vector<Figure> training_curve_figures(const StudyResults& study, const TableOptions& options);
 
+// The pretrain runs' validation MLM accuracy per step, one line per model
+// (reports/pretraining.cpp).
+struct PretrainingTable;
+std::vector<Figure> pretraining_figures(const PretrainingTable& table);
+
 // --- building blocks (figure_style.cpp) ---
 
 // \documentclass{standalone} + pgfplots + the palette's \definecolor lines, up to and including

@@ -12,6 +12,7 @@
 #include "kdbench/reports/checkpoint_search.h"
 #include "kdbench/reports/csv.h"
 #include "kdbench/reports/method_summary.h"
+#include "kdbench/reports/pretraining.h"
 #include "kdbench/reports/table_views.h"
 #include "kdbench/reports/takd_paths.h"
 #include "kdbench/results/artifacts.h"
@@ -63,6 +64,14 @@ Bundle build(const StudyResults& study, const TableOptions& options) {
     bundle.sections.push_back(
         {"Teacher-assistant paths", "ta_paths", {takd_paths_view(paths)}, {}});
     bundle.csvs.push_back({"ta_paths", takd_paths_csv(paths)});
+  }
+  const PretrainingTable pretrained = pretraining(study);
+  if (!pretrained.rows.empty()) {
+    bundle.sections.push_back({"Pretraining",
+                               "pretraining",
+                               {pretraining_view(pretrained)},
+                               pretraining_figures(pretrained)});
+    bundle.csvs.push_back({"pretraining", pretraining_csv(pretrained)});
   }
   auto curves = training_curve_figures(study, options);
   if (!curves.empty()) bundle.sections.push_back({"Training curves", "", {}, std::move(curves)});

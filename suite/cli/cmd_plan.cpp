@@ -131,6 +131,13 @@ int cmd_plan(const Args& args) {
                  "alternatives are "
                  "dropped)\n";
   }
+  for (const auto& t : graph.tasks)
+    if (t.kind == "pretrain")
+      std::cout << "pretrain " << t.model << ": masked-LM, " << spec.pretrain.steps << " steps of "
+                << spec.pretrain.train.batch_size << " sequences on "
+                << join(spec.pretrain.corpus, " ")
+                << " (epochs column: curve points); every task of " << t.model
+                << " starts from its encoder " << t.key << "/encoder\n";
   std::map<std::string, int> gangs;  // "teacher resnet110" -> ranks
   for (const auto& t : graph.tasks)
     if (t.gang_size > 1) gangs[t.kind + " " + t.model] = t.gang_size;

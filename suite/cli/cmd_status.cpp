@@ -52,7 +52,9 @@ int cmd_status(const Args& args) {
     std::printf("%-24s %-8s %-9s %-13s %-10s %4lld %-11s %8.2f %8.1f%s%s\n", r.key.c_str(),
                 r.kind.c_str(), r.model.c_str(), r.method.empty() ? "-" : r.method.c_str(),
                 r.teacher_model.empty() ? "-" : r.teacher_model.c_str(),
-                static_cast<long long>(r.seed), status.c_str(), 100 * r.test_acc_at_best_val,
+                static_cast<long long>(r.seed), status.c_str(),
+                // A pretrain run has no test split: its validation masked-LM accuracy.
+                100 * (r.kind == "pretrain" ? r.best_val_acc : r.test_acc_at_best_val),
                 r.wall_seconds, r.error.empty() ? "" : "  ", r.error.c_str());
   }
   std::cout << records.size() << " runs:";

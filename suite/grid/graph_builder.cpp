@@ -10,6 +10,7 @@
 #include "kdbench/datasets/dataset_info.h"
 #include "kdbench/datasets/glue.h"
 #include "kdbench/methods/registry.h"
+#include "kdbench/models/bert.h"
 #include "kdbench/models/models.h"
 
 namespace kdbench::grid {
@@ -81,6 +82,25 @@ std::string canonical_data(const GridSpec& g) {
                                          : ";vocab=" + vocab_identity(g.vocab)) +
          ";max_seq_length=" + std::to_string(g.max_seq_length);
   return s;
+}
+
+std::string canonical_corpus(const GridSpec& g) {
+  if (g.pretrain.grid_corpus()) return "grid:" + canonical_data(g);
+  // Directories by content (another corpus at the same path makes another encoder), read with
+  // the grid's tokenizer: the vocabulary by content, a SentencePiece model by the data it is
+  // trained on.
+  std::string s = "tokenizer=" + g.tokenizer +
+                  (g.tokenizer == "sentencepiece" ? ";model=" + content_key(canonical_data(g)) +
+                                                        ":" + std::to_string(g.vocab_size)
+                                                  : ";vocab=" + vocab_identity(g.vocab));
+  for (const auto& dir : g.pretrain.corpus)
+    s += "|" + corpus_dataset(dir) + ":" +
+         content_key(file_bytes(dir + "/train.tsv") + "|" + file_bytes(dir + "/dev.tsv"));
+  return s;
+}
+
+std::string pretrained_encoder_dir(const std::string& artifacts, const std::string& key) {
+  return artifacts + "/" + key + "/encoder";
 }
 
 std::string canonical_selection(const GridSpec& g) {
@@ -169,6 +189,45 @@ void GraphBuilder::fill_model(Task& t) {
   t.macs_per_image = static_cast<double>(models::forward_macs(t.model, classes_, shape_));
 }
 
+std::string GraphBuilder::add_pretrain(const std::string& model) {
+  if (const auto it = pretrain_keys_.find(model); it != pretrain_keys_.end()) return it->second;
+  const PretrainSpec& p = grid_.pretrain;
+  Task t;
+  t.kind = "pretrain";
+  t.model = model;
+  t.seed = static_cast<int64_t>(p.seed);
+  t.train = p.train;
+  t.gang_size = gang_size_of(grid_, model, true);  // 1: read_pretrain refuses more
+  // One curve point per eval_every steps (and after the last): the cost model's "epochs".
+  t.total_epochs = static_cast<int>((p.steps + p.eval_every - 1) / p.eval_every);
+  t.chain = {model};
+  t.key = content_key(
+      "v1|pretrain|model=" + model + "|corpus=" + canonical_corpus(grid_) +
+      "|steps=" + std::to_string(p.steps) + "|eval_every=" + std::to_string(p.eval_every) +
+      "|val_sequences=" + std::to_string(p.val_sequences) +
+      "|max_seq_length=" + std::to_string(p.max_seq_length) + "|mask=" + num(p.mask_probability) +
+      "|seed=" + std::to_string(p.seed) + "|" + canonical(p.train));
+  fill_model(t);
+  // Forward and backward of every training sequence, plus the validation passes (nominal sizes).
+  // The masked-LM head (transform h×h, then the tied h×V projection) runs on the masked tokens
+  // only, but with BERT's 30,522 words it is a third of a small model's step.
+  const double sequences = static_cast<double>(p.steps) * p.train.batch_size;
+  const models::BertConfig bert = models::BertConfig::from_name(model);
+  const double head = p.mask_probability * static_cast<double>(p.max_seq_length) *
+                      static_cast<double>(bert.hidden) *
+                      static_cast<double>(bert.hidden + shape_.vocab_size);
+  const double per_sequence = t.macs_per_image + head;
+  t.cost = 3 * per_sequence * sequences + t.total_epochs * per_sequence * n_eval_;
+  return pretrain_keys_[model] = add(std::move(t)).key;
+}
+
+void GraphBuilder::attach_pretrain(Task& t, std::string& key_text) {
+  if (!grid_.pretrain.pretrains(t.model)) return;
+  t.pretrain_key = add_pretrain(t.model);
+  t.deps.push_back(t.pretrain_key);
+  key_text += "|pretrain=" + t.pretrain_key;
+}
+
 std::string GraphBuilder::add_teacher(const std::string& model, int64_t seed) {
   Task t;
   t.kind = "teacher";
@@ -181,8 +240,10 @@ std::string GraphBuilder::add_teacher(const std::string& model, int64_t seed) {
   t.chain = {model};
   // Kept checkpoints are not part of the key: they do not change the teacher's result, and a
   // DONE teacher missing a checkpoint that a new grid needs is re-run by the coordinator.
-  t.key = content_key("v1|teacher|model=" + model + "|seed=" + std::to_string(seed) + "|" + data_ +
-                      "|" + teacher_train_);
+  std::string key_text = "v1|teacher|model=" + model + "|seed=" + std::to_string(seed) + "|" +
+                         data_ + "|" + teacher_train_;
+  attach_pretrain(t, key_text);
+  t.key = content_key(key_text);
   fill_model(t);
   t.cost = t.total_epochs * (3 * t.macs_per_image * n_train_ + t.macs_per_image * n_eval_);
   return add(std::move(t)).key;
@@ -231,6 +292,7 @@ std::string GraphBuilder::add_student(const std::string& kind, const std::string
         up.keep_checkpoints.push_back(e);
     std::sort(up.keep_checkpoints.begin(), up.keep_checkpoints.end());
   }
+  attach_pretrain(t, key_text);  // after `up` is last used: it adds to the graph
   t.key = content_key(key_text);
   t.cost = t.total_epochs *
            ((3 * t.macs_per_image + teacher_macs) * n_train_ + t.macs_per_image * n_eval_);

@@ -35,7 +35,10 @@ class GraphBuilder {
   // Parameter count of a model at the grid's input shape (TAKD orders models by it).
   int64_t size_of(const std::string& model);
 
-  // A teacher trained from scratch; returns its key.
+  // The masked-LM pretraining of `model` ([pretrain]), one per model, shared by every task of
+  // that model; returns its key.
+  std::string add_pretrain(const std::string& model);
+  // A teacher trained from scratch (or from its pretrain task's encoder); returns its key.
   std::string add_teacher(const std::string& model, int64_t seed);
   // A student-side task of `kind` (student | assistant | baseline) learning from `upstream`;
   // `chain` lists the models above it. Makes the upstream task keep the checkpoints the method
@@ -58,6 +61,9 @@ class GraphBuilder {
  private:
   const Task& add(Task t);
   void fill_model(Task& t);
+  // A model of [pretrain] models: the task depends on the model's pretrain task and its key text
+  // names it, so other pretraining makes other fine-tunes.
+  void attach_pretrain(Task& t, std::string& key_text);
 
   const GridSpec& grid_;
   TaskGraph graph_;
@@ -69,6 +75,8 @@ class GraphBuilder {
   std::string teacher_train_, student_train_;
   methods::TrainShape train_shape_;
   std::map<std::string, int64_t> sizes_;
+  std::map<std::string, std::string> pretrain_keys_;  // model -> its pretrain task (the corpus is
+                                                      // hashed by content once per grid)
   std::set<std::string> required_;
   std::map<std::string, std::set<std::string>> decision_deps_;
 };

@@ -16,6 +16,7 @@
 #include "kdbench/datasets/glue.h"
 #include "kdbench/methods/registry.h"
 #include "kdbench/models/models.h"
+#include "read_pretrain.h"
 #include "validate_grid.h"
 
 namespace po = boost::program_options;
@@ -102,12 +103,14 @@ po::options_description known_options() {
     for (const auto& k : kRoleKeys) add(std::string(section) + "." + k);
   add("teacher.checkpoints");
   add("student.teacher_logits");
+  for (const auto& k : pretrain_keys()) add("pretrain." + k);
   return desc;
 }
 
 std::vector<std::string> allowed_in(const std::string& section) {
   std::vector<std::string> keys;
   if (section == "grid") return kGridKeys;
+  if (section == "pretrain") return pretrain_keys();
   keys = kRoleKeys;
   if (section == "train") keys.insert(keys.end(), kDataKeys.begin(), kDataKeys.end());
   if (section == "teacher") keys.push_back("checkpoints");
@@ -126,7 +129,7 @@ std::map<std::string, std::string> read_entries(
   } catch (const po::error& e) {
     throw ConfigError(source + ": " + e.what());
   }
-  const std::set<std::string> sections = {"grid", "train", "teacher", "student"};
+  const std::set<std::string> sections = {"grid", "train", "teacher", "student", "pretrain"};
   std::map<std::string, std::string> entries;
   for (const auto& opt : parsed.options) {
     const std::string& key = opt.string_key;
@@ -344,6 +347,7 @@ GridSpec parse_grid_text(const std::string& text, const std::string& source,
   read_fields(g, v);
   read_gang_sizes(g, v, entries);
   validate_grid(g, v);
+  read_pretrain(g, v, entries);
   keep_searched_checkpoints(g);
   if (opts.check_data_files) {
     datasets::DataConfig dc;
@@ -356,6 +360,7 @@ GridSpec parse_grid_text(const std::string& text, const std::string& source,
     } catch (const Error& e) {
       throw ConfigError(source + ": [grid] data_dir: " + e.what());
     }
+    check_pretrain_corpus(g);
   }
   return g;
 }

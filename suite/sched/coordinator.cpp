@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <thread>
 
 #include "kdbench/core/errors.h"
@@ -66,6 +67,12 @@ void Coordinator::warn_clamped_gangs() const {
 // Present and intact: a checkpoint whose checksum does not match is as good as missing (its
 // students would fail on it, or worse, distill from damaged weights).
 bool Coordinator::artifacts_present(const grid::Task& t) const {
+  if (t.kind == "pretrain") {
+    // The encoder directory is renamed into place whole; both files must be there.
+    const std::string dir = grid::pretrained_encoder_dir(artifacts_.root(), t.key);
+    return std::filesystem::is_regular_file(dir + "/config.json") &&
+           std::filesystem::is_regular_file(dir + "/model.safetensors");
+  }
   std::vector<int> epochs = t.keep_checkpoints;
   epochs.push_back(-1);
   for (int e : epochs) {
@@ -203,6 +210,9 @@ void Coordinator::resolve_choices() {
 }
 
 void Coordinator::annotate(results::RunRecord& rec, const grid::Task& t) const {
+  // Provenance of a fine-tune of a pretrained model: the pretrain run it started from.
+  if (!t.pretrain_key.empty() && t.kind != "pretrain")
+    rec.config["pretrain"] = {{"key", t.pretrain_key}, {"encoder", t.pretrain_key + "/encoder"}};
   for (const auto& alt : t.alternative_of) {
     const auto d = decisions_.find(alt.choice_id);
     if (d != decisions_.end() && d->second.chosen == alt.candidate)
@@ -292,9 +302,13 @@ void Coordinator::handle_result(int source, const nlohmann::json& j) {
     mark_done(rec.key);
     forget_finished_state(rec.key);
     resolve_choices();
-    log_progress("finished (" + std::to_string(std::lround(rec.wall_seconds)) +
-                     " s, test at best val " +
-                     std::to_string(100 * rec.test_acc_at_best_val).substr(0, 5) + "%)",
+    // A pretrain run has no test split: its score is the validation masked-LM accuracy.
+    const bool pretrain = t.kind == "pretrain";
+    log_progress("finished (" + std::to_string(std::lround(rec.wall_seconds)) + " s, " +
+                     (pretrain ? "val MLM acc " : "test at best val ") +
+                     std::to_string(100 * (pretrain ? rec.best_val_acc : rec.test_acc_at_best_val))
+                         .substr(0, 5) +
+                     "%)",
                  t);
   } else {
     handle_failure(rec, t);

@@ -12,6 +12,7 @@
 #include "kdbench/sched/protocol.h"
 #include "kdbench/train/device.h"
 #include "kdbench/train/gang_sync.h"
+#include "kdbench/train/pretrain_task.h"
 #include "kdbench/train/stop_flag.h"
 #include "kdbench/train/threads.h"
 #include "kdbench/train/trainer.h"
@@ -131,7 +132,13 @@ int run_worker(comm::Communicator& comm, const grid::GridSpec& grid, const grid:
         data = std::make_unique<train::PreparedData>(
             train::load_prepared(grid::data_config(grid), env.device));
       env.data = data.get();
-      rec = train::run_task(task, env);
+      if (task.kind == "pretrain") {
+        rec = train::run_pretrain_task(task, grid, env);
+      } else {
+        // A pretrained model starts from its pretrain task's encoder, exactly as `init = DIR`.
+        // The coordinator records which pretrain run it was (config.pretrain).
+        rec = train::run_task(train::with_pretrained_init(task, artifacts.root()), env);
+      }
     } catch (const train::Interrupted& e) {
       spdlog::warn("{}", e.what());
       rec = unfinished_record(task, results::Status::Interrupted, e.what(), comm.rank());

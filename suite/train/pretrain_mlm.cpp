@@ -11,6 +11,7 @@
 #include "kdbench/train/lr_schedule.h"
 #include "kdbench/train/optimizer.h"
 #include "kdbench/train/prepared_data.h"
+#include "kdbench/train/stop_flag.h"
 #include "kdbench/train/trainer.h"
 
 namespace kdbench::train {
@@ -140,7 +141,12 @@ PretrainResult pretrain_mlm(models::BertMaskedLMImpl& model, const datasets::Tok
   int64_t interval_steps = 0;
   PretrainResult result;
   model.train();
+  auto interval_start = start;
   for (int64_t step = 0; step < c.steps; ++step) {
+    if (c.should_stop && c.should_stop())
+      throw Interrupted("masked-LM pretraining stopped at step " + std::to_string(step) + " of " +
+                        std::to_string(c.steps) + " (" + stop_reason() +
+                        "; pretraining restarts from its start)");
     // Epochs as the trainer cuts them: a fresh order each pass, the pass's last batch short.
     if (next_row >= n) {
       order = torch::randperm(n, order_generator, torch::kLong);
@@ -154,7 +160,8 @@ PretrainResult pretrain_mlm(models::BertMaskedLMImpl& model, const datasets::Tok
     const auto loss = mlm_loss(b.logits, b.labels);
     loss.backward();
     if (c.train.max_grad_norm > 0) clip_gradients(model.parameters(), c.train.max_grad_norm);
-    set_lr(*optimizer, lr_at_step(c.train.lr_schedule, c.train.lr, step, c.steps, warmup));
+    const double lr = lr_at_step(c.train.lr_schedule, c.train.lr, step, c.steps, warmup);
+    set_lr(*optimizer, lr);
     optimizer->step();
     interval_loss += loss.detach().to(torch::kDouble);
     ++interval_steps;
@@ -171,6 +178,10 @@ PretrainResult pretrain_mlm(models::BertMaskedLMImpl& model, const datasets::Tok
         evaluate_mlm(model, val, c.masking, c.eval_masking_seed, c.train.eval_batch_size, c.device);
     point.val_loss = score.loss;
     point.val_accuracy = score.accuracy;
+    point.lr = lr;
+    const auto now = std::chrono::steady_clock::now();
+    point.seconds = std::chrono::duration<double>(now - interval_start).count();
+    interval_start = now;
     result.curve.push_back(point);
     interval_loss.zero_();
     interval_steps = 0;

@@ -3,8 +3,10 @@
 // are all 0.90, so a report that read them would print 90.00 where the metric's numbers belong.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "kdbench/core/errors.h"
@@ -211,4 +213,72 @@ TEST(MetricReport, ScoreNamesOfEveryMetric) {
   EXPECT_EQ(metric_caption(Metric::TestAtBestVal),
             "test accuracy (%) at the best-validation epoch");
   EXPECT_EQ(metric_caption(Metric::FinalTest, "f1"), "test F1 (\u00d7100) after the last epoch");
+}
+
+// A pretrain run (masked-LM accuracy, no test split: NaN) beside an MCC study, through a results
+// file and back: its record keeps its curve, points and config; it never mixes the study's
+// metric; the report has its own table whose caption names the pretraining, and a figure.
+TEST(MetricReport, PretrainRunsAreTheirOwnTableAndRoundTrip) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  RunRecord pre;
+  pre.key = "pre";
+  pre.kind = "pretrain";
+  pre.model = "resnet8";  // the study's teacher model
+  pre.status = Status::Done;
+  pre.dataset = "glue-cola";
+  pre.metric = "accuracy";
+  pre.best_val_acc = pre.best_val_metric = 0.3125;
+  pre.test_acc_at_best_val = pre.final_test_acc = pre.best_test_acc = nan;
+  pre.test_metric_at_best_val = pre.final_test_metric = pre.best_test_metric = nan;
+  pre.curves.epoch = {100, 200};
+  pre.curves.train_loss = {7.5, 6.25};
+  pre.curves.train_acc = pre.curves.test_acc = pre.curves.test_metric = {nan, nan};
+  pre.curves.val_acc = pre.curves.val_metric = {0.25, 0.3125};
+  pre.curves.lr = {5e-4, 0};
+  pre.curves.seconds = {10, 11};
+  pre.evaluations = {{{"step", 100}, {"val_loss", 7.0}}, {{"step", 200}, {"val_loss", 6.5}}};
+  pre.config = {{"pretrain",
+                 {{"corpus", {"/d/spam", "/d/sotu-party"}},
+                  {"corpus_datasets", {"spam", "sotu-party"}},
+                  {"steps", 200},
+                  {"batch_size", 32},
+                  {"train_sequences", 48314},
+                  {"val_mlm_loss", 6.5},
+                  {"val_mlm_accuracy", 0.3125},
+                  {"seconds", 21.0},
+                  {"sequences_per_second", 304.76}}}};
+  fixtures::TempDir tmp;
+  std::vector<RunRecord> runs = mcc_runs();
+  runs.insert(runs.begin() + 2, pre);
+  const std::string path = write_file(tmp, runs);
+
+  const auto back = results::ResultsStore::open_read_only(path).get("pre");
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->kind, "pretrain");
+  EXPECT_EQ(back->curves.epoch, pre.curves.epoch);
+  EXPECT_EQ(back->curves.val_acc, pre.curves.val_acc);
+  EXPECT_TRUE(std::isnan(back->curves.test_acc[1]) && std::isnan(back->test_acc_at_best_val));
+  EXPECT_EQ(back->evaluations, pre.evaluations);
+  EXPECT_EQ(back->config, pre.config);
+  EXPECT_DOUBLE_EQ(back->best_val_acc, 0.3125);
+
+  ReportOptions options;
+  options.results_path = path;
+  options.out_dir = tmp.file("report");
+  options.compile_pdf = false;
+  write_report(options);  // the MCC study stays one metric: the pretrain run is not scored
+  const std::filesystem::path dir(options.out_dir);
+  const std::string tex = read_text(dir / "tables" / "pretraining.tex");
+  EXPECT_TRUE(contains(tex,
+                       "resnet8: MLM-pretrained on spam, sotu-party for 200 steps, val. MLM "
+                       "acc. 31.2 \\%"))
+      << tex;
+  EXPECT_TRUE(contains(tex, "48,314")) << tex;
+  EXPECT_TRUE(contains(read_text(dir / "tables" / "pretraining.csv"),
+                       "pre,resnet8,\"spam, sotu-party\",200,32,48314,6.500000,0.312500,"))
+      << read_text(dir / "tables" / "pretraining.csv");
+  EXPECT_TRUE(
+      contains(read_text(dir / "figures" / "pretraining_mlm.tex"), "(100,25.000) (200,31.250)"));
+  EXPECT_TRUE(contains(read_text(dir / "report.tex"), "tables/pretraining"));
+  EXPECT_TRUE(contains(read_text(dir / "tables" / "capacity_gap.tex"), "MCC"));
 }

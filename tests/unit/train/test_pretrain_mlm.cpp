@@ -7,6 +7,7 @@
 
 #include "kdbench/core/errors.h"
 #include "kdbench/train/pretrain_mlm.h"
+#include "kdbench/train/stop_flag.h"
 
 namespace kdbench::train {
 namespace {
@@ -151,6 +152,27 @@ TEST(PretrainMlm, PointsEveryIntervalAndAfterTheLastStep) {
   ASSERT_EQ(r.curve.size(), 3u);  // 4, 8 and the last step, 10
   EXPECT_EQ(r.curve[1].step, 8);
   EXPECT_EQ(r.curve[2].step, 10);
+}
+
+// Each point carries its interval's lr (linear decay: 0 after the last step) and seconds; a stop
+// request is polled before every step and ends the run with Interrupted (the worker's INTERRUPTED).
+TEST(PretrainMlm, PointsCarryLrAndSecondsAndAStopRequestInterrupts) {
+  const auto train = pattern_corpus(40, 1), val = pattern_corpus(20, 2);
+  PretrainConfig c = tiny_config();
+  c.steps = 20;
+  c.eval_every = 10;
+  auto model = tiny_model(1);
+  const auto r = pretrain_mlm(*model, train, val, c);
+  ASSERT_EQ(r.curve.size(), 2u);
+  // Step index 9 is the warm-up's last (10 steps): 9/10 of lr; index 19 decays to (20-19)/(20-10).
+  EXPECT_DOUBLE_EQ(r.curve[0].lr, c.train.lr * (9.0 / 10.0));
+  EXPECT_DOUBLE_EQ(r.curve[1].lr, c.train.lr * (1.0 / 10.0));
+  EXPECT_GT(r.curve[0].seconds, 0);
+  EXPECT_LE(r.curve[0].seconds + r.curve[1].seconds, r.seconds);
+  int polls = 0;
+  c.should_stop = [&polls] { return ++polls == 4; };
+  EXPECT_THROW(pretrain_mlm(*model, train, val, c), Interrupted);
+  EXPECT_EQ(polls, 4);  // before steps 0..3: stopped before the fourth step
 }
 
 // With lr 0 the weights never change: every point scores the same masked validation set the same,

@@ -67,6 +67,36 @@ struct TrainConfig {
   double checkpoint_minutes = 0;
 };
 
+// [pretrain] (docs/text.md, "Pretraining in the grid"): which of a text grid's models start from
+// an encoder masked-LM-pretrained by the grid itself, on what and how. One `pretrain` task per
+// model (suite/grid/graph_builder.cpp); every teacher, student, assistant and baseline of that
+// model depends on it and starts from its saved encoder as `init = DIR` does.
+struct PretrainSpec {
+  std::vector<std::string> models;  // empty: the grid has no [pretrain] section
+  // "grid": the grid's own training split (validated on its validation split); otherwise
+  // directories written by `kdbench text-data` (their train.tsv trains, their dev.tsv validates),
+  // each named after its task (spam, spam-pair, sotu-party, review-sentiment).
+  std::vector<std::string> corpus{"grid"};
+  int64_t steps = 1000;
+  int64_t eval_every = 100;
+  // Validation sequences scored at every curve point: this many, evenly spaced over the
+  // validation split(s) (a large corpus's dev split costs more than the training steps between
+  // points); 0 = all of them.
+  int64_t val_sequences = 2000;
+  int64_t max_seq_length = 0;  // 0: the grid's max_seq_length
+  double mask_probability = 0.15;
+  uint64_t seed = 0;
+  // batch_size, lr, weight_decay, warmup_ratio, max_grad_norm: AdamW with the linear schedule,
+  // as BERT was pretrained (the rest of TrainConfig is unused).
+  TrainConfig train;
+  bool pretrains(const std::string& model) const {
+    for (const auto& m : models)
+      if (m == model) return true;
+    return false;
+  }
+  bool grid_corpus() const { return corpus.size() == 1 && corpus.front() == "grid"; }
+};
+
 struct GridSpec {
   std::string path;      // the grid file (for messages)
   std::string ini_text;  // the full text, recorded as provenance
@@ -122,6 +152,7 @@ struct GridSpec {
   // teacher has sealed epoch k's checkpoint, not when the whole teacher is DONE. Scheduling only:
   // not part of any task key (results are identical either way).
   bool pipeline = true;
+  PretrainSpec pretrain;  // [pretrain]
 };
 
 // gang_size of a task training `model` in the teacher role or another (student, assistant,

@@ -40,7 +40,9 @@ struct Alternative {
 
 struct Task {
   std::string key;
-  std::string kind;  // teacher | student | assistant | baseline (no-KD run only TAKD auto reads)
+  // teacher | student | assistant | baseline (no-KD run only TAKD auto reads) | pretrain (masked-LM
+  // pretraining of a model's encoder, [pretrain]; its artifact is <artifacts>/<key>/encoder/)
+  std::string kind;
   std::string model;
   std::string method;               // "" for teachers
   methods::ParamMap method_params;  // raw [method.NAME] values
@@ -54,6 +56,9 @@ struct Task {
   std::string teacher_key, teacher_model;
   int teacher_checkpoint = -1;  // teacher epoch for the checkpoint-search axis; -1 = final
   int teacher_epochs = 0;
+  // The pretrain task whose encoder this task starts from ([pretrain] models): one of `deps`, and
+  // its key is part of this task's key. "" = none.
+  std::string pretrain_key;
   std::vector<int> keep_checkpoints;  // teacher tasks: epochs whose weights are kept
   std::vector<std::string> chain;     // models from the first teacher to this one
   int64_t params_count = 0;
@@ -64,8 +69,11 @@ struct Task {
   // Ranks that train it together (a gang; [gang_size]). Execution only: not part of the key.
   int gang_size = 1;
   std::string label() const;  // "student cnn2 kd<-resnet8 seed 1", for logs
-  // Whether later tasks read this task's final weights (teachers and TAKD assistants).
-  bool provides_weights() const { return kind == "teacher" || kind == "assistant"; }
+  // Whether later tasks read this task's final weights (teachers, TAKD assistants, and the
+  // encoders of pretrain tasks).
+  bool provides_weights() const {
+    return kind == "teacher" || kind == "assistant" || kind == "pretrain";
+  }
 };
 
 struct TaskGraph {
@@ -92,6 +100,14 @@ int64_t vocab_lines(const std::string& path);
 std::string sentencepiece_model_path(const GridSpec& grid);
 // The data part of every task key (dataset, split, subsets; text: tokenizer and vocabulary).
 std::string canonical_data(const GridSpec& grid);
+// The encoder a pretrain task saves: <artifacts>/<key>/encoder (a Hugging Face BERT directory).
+std::string pretrained_encoder_dir(const std::string& artifacts, const std::string& pretrain_key);
+// The corpus of [pretrain] by content: "grid" (the grid's own data, canonical_data) or the bytes
+// of each directory's train.tsv and dev.tsv.
+std::string canonical_corpus(const GridSpec& grid);
+// The dataset a [pretrain] corpus directory holds: its last path component ("data/text/spam/" ->
+// spam), as `kdbench text-data` names them.
+std::string corpus_dataset(const std::string& dir);
 // The selection metric's part of every task key: "" for the task's own metric (and images), else
 // ";metric=NAME". Not part of canonical_data: the tokenizer does not depend on it.
 std::string canonical_selection(const GridSpec& grid);

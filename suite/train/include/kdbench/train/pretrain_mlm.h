@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "kdbench/datasets/mlm_masking.h"
@@ -40,6 +41,9 @@ struct PretrainConfig {
   // false projects every position (the same loss, slower: a measurement baseline).
   bool gather_masked = true;
   torch::Device device{torch::kCPU};
+  // Polled at every step boundary (the kdbench worker: the stop signal's flag); true throws
+  // Interrupted there. Empty: never.
+  std::function<bool()> should_stop;
 };
 
 struct MlmPoint {
@@ -47,6 +51,8 @@ struct MlmPoint {
   double train_loss = 0;  // mean of the steps' losses since the previous point
   double val_loss = 0;    // over every masked validation position
   double val_accuracy = 0;
+  double lr = 0;       // of the interval's last step
+  double seconds = 0;  // of the interval: its training steps and this evaluation
 };
 
 struct PretrainResult {
