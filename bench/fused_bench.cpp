@@ -8,8 +8,9 @@
 // forward, the sum of the K losses (each member's gradient is its own), one backward, one SGD
 // step on the stacked parameters.
 //
-// Prints per model and K the median window's samples/s per member (fused and separate: K·B rows
-// per step over K members) and their ratio.
+// Prints per model and K the median window's samples/s of all K members together and per member
+// (separate, fused) and the ratio fused/separate. Heap settings as `kdbench run`'s
+// (keep_tensor_buffers_in_heap).
 //
 // usage: kdbench_fused_bench [--models cnn2,cnn4,resnet8] [--fuse 1,2,4,8] [--input 3x32x32]
 //   [--batch 128] [--threads 1] [--windows 5] [--window-ms 400] [--warmup 2]
@@ -29,6 +30,7 @@
 #include "kdbench/core/strings.h"
 #include "kdbench/models/fused.h"
 #include "kdbench/models/models.h"
+#include "kdbench/train/threads.h"
 
 namespace {
 
@@ -134,14 +136,16 @@ void bench(const std::string& model, int64_t k, const kdbench::InputShape& shape
     run_window(separate);
     run_window(together);
   }
-  // Per member: each step call trains k members on s.batch rows each.
-  const double sep = static_cast<double>(s.batch) * k / median(separate.seconds) / k;
-  const double fus = static_cast<double>(s.batch) * k / median(together.seconds) / k;
+  // Each step call trains k members on s.batch rows each: samples/s of all members together,
+  // and per member (how fast each member's run progresses).
+  const double step_rows = static_cast<double>(s.batch * k);
+  const double sep = step_rows / median(separate.seconds);
+  const double fus = step_rows / median(together.seconds);
   std::printf(
-      "model=%s fuse=%ld batch=%ld threads=%d separate_samples_per_s_per_member=%.1f "
-      "fused_samples_per_s_per_member=%.1f fused_over_separate=%.2f windows=%ldx(%ld,%ld)\n",
+      "model=%s fuse=%ld batch=%ld threads=%d separate_samples_per_s=%.1f fused_samples_per_s=%.1f "
+      "per_member=(%.1f,%.1f) fused_over_separate=%.2f windows=%ldx(%ld,%ld)\n",
       model.c_str(), static_cast<long>(k), static_cast<long>(s.batch), torch::get_num_threads(),
-      sep, fus, fus / sep, s.windows, separate.per_window, together.per_window);
+      sep, fus, sep / k, fus / k, fus / sep, s.windows, separate.per_window, together.per_window);
   std::fflush(stdout);
 }
 
@@ -158,6 +162,7 @@ int main(int argc, char** argv) {
     s.window_ms = args.positive("window-ms", 400);
     s.warmup = args.positive("warmup", 2);
     torch::set_num_threads(static_cast<int>(args.positive("threads", 1)));
+    kdbench::keep_tensor_buffers_in_heap();  // as kdbench run does: no mmap/munmap per step
     std::string input = args.text("input", "3x32x32");
     for (char& c : input)
       if (c == 'x') c = ' ';

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -72,7 +71,7 @@ struct Member {
   methods::StepContext ctx;
   int checkpoint = methods::kFinalCheckpoint;
   bool use_teacher = false;
-  torch::Tensor order;
+  torch::Tensor order;  // on the training device
 };
 
 class FusedRun {
@@ -146,7 +145,8 @@ class FusedRun {
       auto& files = m.rec.config["teacher_logits"]["files"];
       if (std::find(files.begin(), files.end(), file) == files.end()) files.push_back(file);
     }
-    m.order = torch::randperm(data_.train.size(), m.gen, torch::kLong);
+    // Drawn on the CPU generator (the same on every device), uploaded once.
+    m.order = torch::randperm(data_.train.size(), m.gen, torch::kLong).to(env_.device);
   }
 
   void run_epoch(int epoch) {
@@ -166,7 +166,7 @@ class FusedRun {
       for (size_t i = 0; i < k; ++i) {
         Member& m = members_[i];
         m.ctx.step_in_epoch = s;
-        idx[i] = m.order.to(env_.device).slice(0, s * bs, std::min(n, (s + 1) * bs));
+        idx[i] = m.order.slice(0, s * bs, std::min(n, (s + 1) * bs));
         images[i] = batch(data_, data_.train, idx[i]).images;
         labels[i] = data_.train.y.index_select(0, idx[i]);
         if (m.augmented)
@@ -251,39 +251,12 @@ class FusedRun {
       env_.on_epoch({m.task, epoch, m.task->total_epochs, train_loss, v.accuracy, seconds, kept});
   }
 
-  // As the solo trainer's finish(): the record's summary fields, then finished.json.
+  // As the solo trainer's finish(); the group's wall time is shared evenly: what each member cost.
   void finish(Member& m, FusedClock::time_point start) {
-    results::RunRecord& r = m.rec;
-    const detail::Best& b = m.best;
-    r.status = results::Status::Done;
-    r.rank = env_.rank;
-    r.host = env_.host;
-    r.device = env_.device.str();
-    r.device_name = env_.device_name;
-    r.device_memory = env_.device_memory;
-    r.threads = env_.threads;
-    r.best_val_acc = b.val_acc;
-    r.test_acc_at_best_val = b.test_acc_at_val;
-    r.best_epoch = b.epoch;
-    r.best_test_acc =
-        data_.regression() ? std::numeric_limits<double>::quiet_NaN() : b.best_test_acc;
-    r.best_step = b.step;
-    r.final_test_acc = r.curves.test_acc.empty() ? 0 : r.curves.test_acc.back();
-    r.metric = data_.metric;
-    r.best_val_metric = b.val;
-    r.test_metric_at_best_val = b.test_at_val;
-    r.best_test_metric = b.best_test;
-    r.final_test_metric = r.curves.test_metric.empty() ? 0 : r.curves.test_metric.back();
-    r.finished = results::utc_now();
-    // The group's wall time, shared evenly: what each member cost.
-    r.wall_seconds = seconds_since(start) / static_cast<double>(members_.size());
-    const std::string done = results::to_json(r).dump();
-    env_.artifacts->write_sealed(m.task->key, kFinishedFile, [&](const std::string& tmp) {
-      std::ofstream out(tmp, std::ios::binary);
-      out << done;
-      out.close();
-      if (!out) throw IoError(tmp + ": write failed");
-    });
+    detail::finish_record(m.rec, m.best, data_, env_,
+                          seconds_since(start) / static_cast<double>(members_.size()),
+                          m.task->label());
+    detail::write_finished(*env_.artifacts, m.task->key, m.rec);
   }
 
   const TrainEnv& env_;
