@@ -33,7 +33,7 @@ namespace {
 
 using FusedClock = std::chrono::steady_clock;
 
-double seconds_since(FusedClock::time_point t) {
+double fused_seconds(FusedClock::time_point t) {
   return std::chrono::duration<double>(FusedClock::now() - t).count();
 }
 
@@ -192,7 +192,7 @@ class FusedRun {
         set_lr(*opt_, lr_of_step(first_.train, epoch, epochs, steps, s));
       opt_->step();
     }
-    const double train_seconds = seconds_since(epoch_start);
+    const double train_seconds = fused_seconds(epoch_start);
     for (size_t i = 0; i < k; ++i) {
       Member& m = members_[i];
       fused_->unstack(static_cast<int64_t>(i), *m.net);
@@ -219,7 +219,7 @@ class FusedRun {
     const int64_t eb = m.task->train.eval_batch_size;
     const Scores v = evaluate(*m.net, data_, data_.val, eb);
     const Scores t = evaluate(*m.net, data_, data_.test, eb);
-    seconds += seconds_since(eval_start);
+    seconds += fused_seconds(eval_start);
     auto& c = m.rec.curves;
     c.epoch.push_back(epoch);
     c.train_loss.push_back(train_loss);
@@ -254,7 +254,7 @@ class FusedRun {
   // As the solo trainer's finish(); the group's wall time is shared evenly: what each member cost.
   void finish(Member& m, FusedClock::time_point start) {
     detail::finish_record(m.rec, m.best, data_, env_,
-                          seconds_since(start) / static_cast<double>(members_.size()),
+                          fused_seconds(start) / static_cast<double>(members_.size()),
                           m.task->label());
     detail::write_finished(*env_.artifacts, m.task->key, m.rec);
   }
