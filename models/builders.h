@@ -28,10 +28,16 @@ inline torch::Tensor channels_last(const torch::Tensor& images) {
 // for num_classes and positive sizes, the builders check what only they know (pool depth).
 std::vector<std::string> cnn_names();
 Net make_cnn(const std::string& name, int64_t num_classes, const InputShape& shape);
+// The feature stack of a plain CNN in order: a conv width, or kCnnPool for a max-pool 2 (the
+// fused model of fused.cpp replays it over its stacked parameters).
+constexpr int64_t kCnnPool = 0;
+const std::vector<int64_t>& cnn_features(const std::string& name);
 int64_t cnn_macs(const std::string& name, int64_t num_classes, const InputShape& shape);
 
 // CIFAR ResNet-d (resnet.cpp), d in resnet_depths().
 std::vector<int> resnet_depths();
+int resnet_depth(const std::string& name);  // 0: not a registered ResNet name
+int64_t resnet_block_stride(int stage, int block);
 Net make_resnet(int depth, int64_t num_classes, const InputShape& shape);
 int64_t resnet_macs(int depth, int64_t num_classes, const InputShape& shape);
 

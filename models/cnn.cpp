@@ -29,7 +29,7 @@ constexpr NamedSpec kSpecs[] = {
     {"mlp2", "FC64 FC10"},
 };
 
-constexpr int64_t kPool = 0;  // marks a max-pool in CnnSpec::features
+constexpr int64_t kPool = kCnnPool;  // marks a max-pool in CnnSpec::features
 
 struct CnnSpec {
   std::vector<int64_t> features;   // conv widths, kPool for a pool
@@ -152,6 +152,10 @@ std::vector<std::string> cnn_names() {
   std::vector<std::string> names;
   for (const NamedSpec& named : kSpecs) names.emplace_back(named.name);
   return names;
+}
+
+const std::vector<int64_t>& cnn_features(const std::string& name) {
+  return spec_for(name).features;
 }
 
 Net make_cnn(const std::string& name, int64_t num_classes, const InputShape& shape) {

@@ -26,19 +26,20 @@ void to_channels_last(torch::nn::Module& net) {
     if (b.dim() == 4) b.set_data(channels_last(b));
 }
 
+// Depth of a registered ResNet name, 0 for anything else.
+int resnet_depth(const std::string& name) {
+  for (int depth : resnet_depths()) {
+    if (name == "resnet" + std::to_string(depth)) return depth;
+  }
+  return 0;
+}
+
 }  // namespace detail
 
 namespace {
 
 constexpr const char* kResNetPrefix = "resnet";
-
-// Depth of a registered ResNet name, 0 for anything else.
-int resnet_depth(const std::string& name) {
-  for (int depth : detail::resnet_depths()) {
-    if (name == kResNetPrefix + std::to_string(depth)) return depth;
-  }
-  return 0;
-}
+using detail::resnet_depth;
 
 bool is_cnn(const std::string& name) {
   for (const std::string& cnn : detail::cnn_names()) {

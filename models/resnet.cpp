@@ -75,7 +75,7 @@ class ResNetImpl : public NetImpl {
     for (int stage = 0; stage < 3; ++stage) {
       auto layer = register_module("layer" + std::to_string(stage + 1), torch::nn::ModuleList());
       for (int b = 0; b < blocks_per_stage; ++b) {
-        const int64_t stride = b == 0 ? kStageStrides[stage] : 1;
+        const int64_t stride = resnet_block_stride(stage, b);
         auto block = std::make_shared<BasicBlockImpl>(channels, kStageWidths[stage], stride);
         layer->push_back(block);
         blocks_.push_back(block);
@@ -109,6 +109,8 @@ void check_depth(int depth) {
 
 std::vector<int> resnet_depths() { return {8, 14, 20, 26, 32, 44, 56, 110}; }
 
+int64_t resnet_block_stride(int stage, int block) { return block == 0 ? kStageStrides[stage] : 1; }
+
 Net make_resnet(int depth, int64_t num_classes, const InputShape& shape) {
   check_depth(depth);
   auto net = std::make_shared<ResNetImpl>(depth, num_classes, shape);
@@ -123,7 +125,7 @@ int64_t resnet_macs(int depth, int64_t num_classes, const InputShape& shape) {
   for (int stage = 0; stage < 3; ++stage) {
     const int64_t out_channels = kStageWidths[stage];
     for (int b = 0; b < (depth - 2) / 6; ++b) {
-      const int64_t stride = b == 0 ? kStageStrides[stage] : 1;
+      const int64_t stride = resnet_block_stride(stage, b);
       height = conv_out(height, stride);
       width = conv_out(width, stride);
       const int64_t pixels = height * width;

@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "kdbench/results/run_record.h"
 #include "kdbench/train/net_io.h"
+#include "kdbench/train/trainer.h"
 
 namespace kdbench::train::detail {
 
@@ -71,5 +73,14 @@ struct EpochSums {
     bad_loss = torch::where(first_bad, l, bad_loss);
   }
 };
+
+// The record's summary at the end of a run (solo or fused): DONE, where it ran, the best point
+// and final scores, `wall_seconds`; warns when training collapsed to chance level.
+void finish_record(results::RunRecord& rec, const Best& best, const PreparedData& data,
+                   const TrainEnv& env, double wall_seconds, const std::string& label);
+// The finished record as the task's last checkpoint (kFinishedFile), until the coordinator
+// records it.
+void write_finished(const results::Artifacts& artifacts, const std::string& key,
+                    const results::RunRecord& rec);
 
 }  // namespace kdbench::train::detail

@@ -114,13 +114,7 @@ class TaskRun {
     finish(start);
     if (is_root()) {
       // From here until the coordinator records it, the finished record is the task's checkpoint.
-      const std::string done = results::to_json(rec_).dump();
-      env_.artifacts->write_sealed(task_.key, kFinishedFile, [&](const std::string& tmp) {
-        std::ofstream out(tmp, std::ios::binary);
-        out << done;
-        out.close();
-        if (!out) throw IoError(tmp + ": write failed");
-      });
+      detail::write_finished(*env_.artifacts, task_.key, rec_);
       env_.artifacts->remove(task_.key, kResumeFile);
     }
     return rec_;
@@ -521,45 +515,7 @@ class TaskRun {
   }
 
   void finish(Clock::time_point start) {
-    rec_.status = results::Status::Done;
-    rec_.rank = env_.rank;
-    rec_.host = env_.host;
-    rec_.device = env_.device.str();
-    rec_.device_name = env_.device_name;
-    rec_.device_memory = env_.device_memory;
-    rec_.threads = env_.threads;
-    rec_.best_val_acc = best_.val_acc;
-    rec_.test_acc_at_best_val = best_.test_acc_at_val;
-    rec_.best_epoch = best_.epoch;
-    // A regression run has no accuracy: every accuracy field is NaN (null in JSON), never 0.
-    rec_.best_test_acc =
-        data_.regression() ? std::numeric_limits<double>::quiet_NaN() : best_.best_test_acc;
-    rec_.best_step = best_.step;
-    rec_.final_test_acc = rec_.curves.test_acc.empty() ? 0 : rec_.curves.test_acc.back();
-    rec_.metric = data_.metric;
-    rec_.best_val_metric = best_.val;
-    rec_.test_metric_at_best_val = best_.test_at_val;
-    rec_.best_test_metric = best_.best_test;
-    rec_.final_test_metric = rec_.curves.test_metric.empty() ? 0 : rec_.curves.test_metric.back();
-    rec_.finished = results::utc_now();
-    rec_.wall_seconds = prior_seconds_ + since(start);
-    // A run that never beat guessing is DONE (its number belongs in the table) but almost always
-    // means a collapse, e.g. DKD's CIFAR-100 beta = 8 on a small 10-class student: say so.
-    if (data_.regression()) {
-      if (!(best_.val > 0.05))
-        spdlog::warn(
-            "{}: best validation {} {:.4f} is at the level of a constant prediction: training "
-            "collapsed; check the method's and the optimizer's hyper-parameters",
-            task_.label(), data_.metric, best_.val);
-      return;
-    }
-    const double chance = 1.0 / static_cast<double>(data_.num_classes);
-    if (best_.val_acc < 1.5 * chance)
-      spdlog::warn(
-          "{}: best validation accuracy {:.2f}% is at chance level ({:.2f}%): training collapsed; "
-          "check "
-          "the method's and the optimizer's hyper-parameters",
-          task_.label(), 100 * best_.val_acc, 100 * chance);
+    detail::finish_record(rec_, best_, data_, env_, prior_seconds_ + since(start), task_.label());
   }
 
   const grid::Task& task_;
