@@ -228,12 +228,21 @@ void GraphBuilder::attach_pretrain(Task& t, std::string& key_text) {
   key_text += "|pretrain=" + t.pretrain_key;
 }
 
+std::string GraphBuilder::model_train(TrainConfig& c, const std::string& model,
+                                      const std::string& role_text) const {
+  const auto it = grid_.model_init.find(model);
+  if (it == grid_.model_init.end()) return role_text;
+  c.init = it->second;
+  return canonical(c);
+}
+
 std::string GraphBuilder::add_teacher(const std::string& model, int64_t seed) {
   Task t;
   t.kind = "teacher";
   t.model = model;
   t.seed = seed;
   t.train = grid_.teacher;
+  const std::string train_text = model_train(t.train, model, teacher_train_);
   t.gang_size = gang_size_of(grid_, model, true);
   t.total_epochs = grid_.teacher.epochs;
   t.keep_checkpoints = grid_.teacher_keep_checkpoints;
@@ -241,7 +250,7 @@ std::string GraphBuilder::add_teacher(const std::string& model, int64_t seed) {
   // Kept checkpoints are not part of the key: they do not change the teacher's result, and a
   // DONE teacher missing a checkpoint that a new grid needs is re-run by the coordinator.
   std::string key_text = "v1|teacher|model=" + model + "|seed=" + std::to_string(seed) + "|" +
-                         data_ + "|" + teacher_train_;
+                         data_ + "|" + train_text;
   attach_pretrain(t, key_text);
   t.key = content_key(key_text);
   fill_model(t);
@@ -263,6 +272,7 @@ std::string GraphBuilder::add_student(const std::string& kind, const std::string
   t.method_variant = method->variant();
   t.seed = seed;
   t.train = grid_.student;
+  const std::string train_text = model_train(t.train, model, student_train_);
   t.gang_size = gang_size_of(grid_, model, false);
   for (const auto& p : method->phases(grid_.student.epochs)) t.total_epochs += p.epochs;
   fill_model(t);
@@ -270,7 +280,7 @@ std::string GraphBuilder::add_student(const std::string& kind, const std::string
   t.chain = chain;
   std::string key_text = "v1|" + kind + "|model=" + model + "|method=" + method_name +
                          "|params=" + t.method_params_resolved.dump() +
-                         "|seed=" + std::to_string(seed) + "|" + data_ + "|" + student_train_;
+                         "|seed=" + std::to_string(seed) + "|" + data_ + "|" + train_text;
   double teacher_macs = 0;
   if (!upstream.key.empty()) {
     Task& up = mutable_at(upstream.key);

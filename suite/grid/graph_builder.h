@@ -64,6 +64,10 @@ class GraphBuilder {
   // A model of [pretrain] models: the task depends on the model's pretrain task and its key text
   // names it, so other pretraining makes other fine-tunes.
   void attach_pretrain(Task& t, std::string& key_text);
+  // The training config's key text for a task of `model`: `role_text` (the role's, computed once),
+  // or, for a model of [init], the role's config with that init directory (set in `c`).
+  std::string model_train(TrainConfig& c, const std::string& model,
+                          const std::string& role_text) const;
 
   const GridSpec& grid_;
   TaskGraph graph_;

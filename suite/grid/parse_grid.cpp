@@ -140,9 +140,11 @@ std::map<std::string, std::string> read_entries(
                         "' is outside any section (put it under [grid], "
                         "[train], [teacher], [student] or [method.NAME])");
     const std::string section = key.substr(0, dot);
-    if (section == "gang_size") {  // [gang_size] MODEL = k: the keys are model names
+    // [gang_size] MODEL = k and [init] MODEL = DIR: the keys are model names.
+    if (section == "gang_size" || section == "init") {
       if (!entries.emplace(key, value).second)
-        throw ConfigError(source + ": [gang_size] " + key.substr(dot + 1) + " is given twice");
+        throw ConfigError(source + ": [" + section + "] " + key.substr(dot + 1) +
+                          " is given twice");
       continue;
     }
     if (section == "method") {
@@ -158,8 +160,8 @@ std::map<std::string, std::string> read_entries(
     }
     if (!sections.count(section))
       throw ConfigError(source + ": unknown section [" + section +
-                        "] (allowed: [grid] [train] [teacher] [student] [gang_size] "
-                        "[method.NAME])");
+                        "] (allowed: [grid] [train] [teacher] [student] [gang_size] [init] "
+                        "[pretrain] [method.NAME])");
     if (opt.unregistered)
       throw ConfigError(source + ": unknown key '" + key.substr(dot + 1) + "' in [" + section +
                         "] (allowed: " + join(allowed_in(section), " ") + ")");
@@ -327,6 +329,31 @@ void read_gang_sizes(GridSpec& g, const IniValues& v,
   }
 }
 
+// [init] MODEL = DIR: every task of MODEL starts from that Hugging Face directory, whatever its
+// role (a TAKD assistant of another size than the students it teaches, say). Text grids only; the
+// model must be one the grid trains (a teacher, a student or a TAKD assistant).
+void read_model_inits(GridSpec& g, const IniValues& v,
+                      const std::map<std::string, std::string>& entries) {
+  const std::string prefix = "init.";
+  for (const auto& [key, value] : entries) {
+    if (key.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string model = key.substr(prefix.size());
+    const auto in = [&](const std::vector<std::string>& names) {
+      return std::find(names.begin(), names.end(), model) != names.end();
+    };
+    if (!in(g.teachers) && !in(g.students) && !in(g.takd_assistants))
+      throw ConfigError(v.where(key) + ": " + model +
+                        " is not a model of this grid (allowed: its teachers, students and TAKD "
+                        "assistants)");
+    if (!datasets::info(g.dataset).is_text())
+      throw ConfigError(v.where(key) + ": init loads Hugging Face BERT weights; " + g.dataset +
+                        " holds images");
+    if (value.empty())
+      throw ConfigError(v.where(key) + ": needs a directory (config.json, model.safetensors)");
+    g.model_init[model] = value;
+  }
+}
+
 // The checkpoint-search axis reads those teacher epochs, so the teachers keep them too.
 void keep_searched_checkpoints(GridSpec& g) {
   auto& keep = g.teacher_keep_checkpoints;
@@ -347,6 +374,7 @@ GridSpec parse_grid_text(const std::string& text, const std::string& source,
   read_fields(g, v);
   read_gang_sizes(g, v, entries);
   validate_grid(g, v);
+  read_model_inits(g, v, entries);
   read_pretrain(g, v, entries);
   keep_searched_checkpoints(g);
   if (opts.check_data_files) {

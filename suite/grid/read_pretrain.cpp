@@ -67,6 +67,11 @@ void check_init(const GridSpec& g, const IniValues& v, const std::string& model)
                       role + "s start from init = " + init +
                       ": choose one (remove it from [pretrain] models or drop init)");
   }
+  const auto own = g.model_init.find(model);
+  if (own != g.model_init.end())
+    throw ConfigError(v.where("pretrain.models") + ": " + model +
+                      " is pretrained here, but [init] starts it from " + own->second +
+                      ": choose one (remove it from [pretrain] models or from [init])");
 }
 
 }  // namespace

@@ -65,8 +65,9 @@ void check_text(const datasets::DataConfig& cfg) {
                  text.truncated, cfg.max_seq_length);
 }
 
-// [teacher|student] init = DIR, read against every model of the role before anything runs: a
-// missing or damaged directory, or one of another architecture, is exit 2 with one line.
+// [teacher|student] init = DIR, read against every model of the role, and [init] MODEL = DIR
+// against its model, before anything runs: a missing or damaged directory, or one of another
+// architecture, is exit 2 with one line.
 void check_init_dirs(const grid::GridSpec& spec) {
   const auto check = [&](const grid::TrainConfig& c, const std::vector<std::string>& names) {
     if (c.init.empty()) return;
@@ -79,8 +80,20 @@ void check_init_dirs(const grid::GridSpec& spec) {
       }
     }
   };
-  check(spec.teacher, spec.teachers);
-  check(spec.student, spec.students);
+  // Models of [init] are checked against their own directory, not the role's.
+  const auto without_own = [&](const std::vector<std::string>& names) {
+    std::vector<std::string> rest;
+    for (const auto& n : names)
+      if (!spec.model_init.count(n)) rest.push_back(n);
+    return rest;
+  };
+  check(spec.teacher, without_own(spec.teachers));
+  check(spec.student, without_own(spec.students));
+  for (const auto& [model, dir] : spec.model_init) {
+    grid::TrainConfig c;
+    c.init = dir;
+    check(c, {model});
+  }
 }
 
 void check_data(const grid::GridSpec& spec) {

@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <set>
 
 #include "kdbench/core/errors.h"
 #include "kdbench/grid/parse_grid.h"
@@ -143,4 +147,70 @@ TEST(TextKeys, ImageAndTextStayApartWithOneLine) {
   for (const auto& msg : {error_of(text_grid("", "augment = true\n"))})
     EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
   std::remove(kVocab.c_str());
+}
+
+// [init] MODEL = DIR: every task of that model starts from its own directory, whatever its role
+// (the TAKD assistant here trains with [student]'s config but not from the students' init), and
+// its keys follow the directory's content; the role's init still starts the other models.
+TEST(TextKeys, ModelInitStartsEveryTaskOfItsModel) {
+  write_vocab("");
+  const std::string role_dir = "/tmp/kdbench-test-init-role", own_dir = "/tmp/kdbench-test-init-own";
+  for (const auto& d : {role_dir, own_dir}) {
+    std::filesystem::create_directories(d);
+    std::ofstream(d + "/config.json") << "{\"dir\": \"" << d << "\"}";
+  }
+  const std::string grid = "[grid]\ndataset = glue-sst2\ndata_dir = /unused\nvocab = " + kVocab +
+                           "\nteachers = bert-L2-H128\nstudents = bert-L1-H128\nmethods = nokd "
+                           "takd\nseeds = 1\n[train]\nepochs = 2\n[student]\ninit = " +
+                           role_dir + "\n[method.takd]\nassistants = bert-L2-H64\n";
+  const auto with_own = [&](const std::string& dir) {
+    return grid + "[init]\nbert-L2-H64 = " + dir + "\n";
+  };
+  const GridSpec g = parse(with_own(own_dir));
+  EXPECT_EQ(g.model_init.at("bert-L2-H64"), own_dir);
+  const TaskGraph graph = expand(g);
+  int assistants = 0, students = 0;
+  for (const auto& t : graph.tasks) {
+    if (t.model == "bert-L2-H64") {
+      EXPECT_EQ(t.kind, "assistant");
+      EXPECT_EQ(t.train.init, own_dir);
+      ++assistants;
+    } else if (t.model == "bert-L1-H128") {
+      EXPECT_EQ(t.train.init, role_dir);
+      ++students;
+    } else {
+      EXPECT_TRUE(t.train.init.empty()) << t.label();
+    }
+  }
+  EXPECT_EQ(assistants, 1);
+  EXPECT_EQ(students, 2);
+  // Another directory content makes another assistant (and the student it teaches); the nokd
+  // student and the teacher keep their keys.
+  std::ofstream(own_dir + "/config.json") << "{\"changed\": true}";
+  const TaskGraph changed = expand(parse(with_own(own_dir)));
+  std::set<std::string> before, after;
+  for (const auto& t : graph.tasks) before.insert(t.key);
+  for (const auto& t : changed.tasks) after.insert(t.key);
+  std::vector<std::string> kept;
+  std::set_intersection(before.begin(), before.end(), after.begin(), after.end(),
+                        std::back_inserter(kept));
+  EXPECT_EQ(kept.size(), 2u);  // teacher, nokd student
+  // Bad input: one line naming [init], the model and what is allowed.
+  EXPECT_NE(error_of(grid + "[init]\nbert-L6-H768 = " + own_dir + "\n")
+                .find("g.ini: [init] bert-L6-H768: bert-L6-H768 is not a model of this grid"),
+            std::string::npos);
+  EXPECT_NE(error_of(grid + "[init]\nbert-L2-H64 = \n").find("needs a directory"),
+            std::string::npos);
+  EXPECT_NE(error_of(grid + "[init]\nbert-L2-H64 = a\nbert-L2-H64 = b\n").find("given twice"),
+            std::string::npos);
+  EXPECT_NE(error_of("[grid]\ndata_dir = /unused\nstudents = cnn2\nmethods = nokd\nseeds = 1\n"
+                     "[init]\ncnn2 = " + own_dir + "\n")
+                .find("holds images"),
+            std::string::npos);
+  EXPECT_NE(error_of(text_grid() + "[init]\nbert-L1-H128 = " + own_dir +
+                     "\n[pretrain]\nmodels = bert-L1-H128\nsteps = 2\n")
+                .find("is pretrained here, but [init] starts it from"),
+            std::string::npos);
+  std::filesystem::remove_all(role_dir);
+  std::filesystem::remove_all(own_dir);
 }

@@ -140,6 +140,9 @@ struct GridSpec {
   // [gang_size] MODEL = k per model (wins over the role). Not part of any task key.
   int teacher_gang_size = 1, student_gang_size = 1;
   std::map<std::string, int> model_gang_size;
+  // [init] MODEL = DIR: the Hugging Face directory every task of MODEL starts from, in any role;
+  // wins over [teacher|student] init (text grids only; part of those tasks' keys by content).
+  std::map<std::string, std::string> model_init;
   // Failure policy ([grid] retries, on_failure; docs/design.md §3.7): a FAILED task is run again
   // up to `retries` times in the same job (never one failed deterministically, e.g. by a
   // non-finite loss); on_failure = stop starts no new task after a failure (running ones finish).
