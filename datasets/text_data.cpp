@@ -204,6 +204,9 @@ TextSplits load_text(const DataConfig& cfg) {
   s.metric = cfg.metric.empty() ? metrics.front() : cfg.metric;
   s.num_classes = task.labels.empty() ? 1 : static_cast<int64_t>(task.labels.size());
   s.pad_id = tok->pad_id();
+  s.cls_id = tok->cls_id();
+  s.sep_id = tok->sep_id();
+  s.mask_id = tok->mask_id();
   s.shape.vocab_size = tok->vocab_size();
   s.shape.max_tokens = cfg.max_seq_length;
   s.train = tokenize_rows(rows.train, *tok, task, cfg, s.truncated);

@@ -33,6 +33,7 @@ struct TextSplits {
   int64_t num_classes = 2;  // 1 for regression: one real-valued output
   InputShape shape;         // vocab_size and max_tokens = max_seq_length
   int64_t pad_id = 0;
+  int64_t cls_id = -1, sep_id = -1, mask_id = -1;  // the tokenizer's (Combined-KD's generator)
   int64_t truncated = 0;  // examples longer than max_seq_length, cut (longest segment first)
 };
 
