@@ -77,6 +77,22 @@ struct TextResumeFixture : ::testing::Test {
         "text.ini", grid::ParseOptions{false}));
   }
   void TearDown() override { std::filesystem::remove_all(dir); }
+  // Stopped after each of `stops` steps and resumed, `t` ends as the run never stopped.
+  void expect_resumes_bit_for_bit(const grid::Task& t, std::initializer_list<int> stops) {
+    const auto reference = train::run_task(t, env);
+    for (int stop_at : stops) {
+      SCOPED_TRACE("stopped after step " + std::to_string(stop_at));
+      int steps = 0;
+      train::TrainEnv interrupted = env;
+      interrupted.should_stop = [&] { return ++steps > stop_at; };
+      EXPECT_THROW(train::run_task(t, interrupted), train::Interrupted);
+      ASSERT_TRUE(artifacts->exists(t.key, train::kResumeFile));
+      const auto resumed = train::run_task(t, env);
+      EXPECT_EQ(resumed.curves.train_loss, reference.curves.train_loss);
+      EXPECT_EQ(resumed.curves.val_acc, reference.curves.val_acc);
+      EXPECT_EQ(resumed.curves.test_acc, reference.curves.test_acc);
+    }
+  }
   const grid::Task& task(const std::string& kind, const std::string& method) const {
     for (const auto& t : graph.tasks)
       if (t.kind == kind && t.method == method) return t;
@@ -85,20 +101,8 @@ struct TextResumeFixture : ::testing::Test {
 };
 
 TEST_F(TextResumeFixture, StoppedAndResumedEqualsUninterrupted) {
-  const grid::Task& task = this->task("student", "nokd");
-  const auto reference = train::run_task(task, env);
-  for (int stop_at : {3, 8}) {  // within epoch 1; the first step of epoch 2 (6 steps per epoch)
-    SCOPED_TRACE("stopped after step " + std::to_string(stop_at));
-    int steps = 0;
-    train::TrainEnv interrupted = env;
-    interrupted.should_stop = [&] { return ++steps > stop_at; };
-    EXPECT_THROW(train::run_task(task, interrupted), train::Interrupted);
-    ASSERT_TRUE(artifacts->exists(task.key, train::kResumeFile));
-    const auto resumed = train::run_task(task, env);
-    EXPECT_EQ(resumed.curves.train_loss, reference.curves.train_loss);
-    EXPECT_EQ(resumed.curves.val_acc, reference.curves.val_acc);
-    EXPECT_EQ(resumed.curves.test_acc, reference.curves.test_acc);
-  }
+  // Within epoch 1; the first step of epoch 2 (6 steps per epoch).
+  expect_resumes_bit_for_bit(task("student", "nokd"), {3, 8});
 }
 
 // The first kd student builds the teacher's logit cache (and, for that, the teacher network); the
@@ -119,20 +123,9 @@ TEST_F(TextResumeFixture, BuildingTheLogitCacheChangesNoStudentNumber) {
 // stopped (x~ depends on the generator, so any difference would show in the losses).
 TEST_F(TextResumeFixture, CombinedWithItsGeneratorResumesBitForBit) {
   train::run_task(task("teacher", ""), env);
-  const grid::Task& task = this->task("student", "combined");
-  const auto reference = train::run_task(task, env);
-  EXPECT_EQ(reference.config.at("generator").at("model"), "bert-L1-H32-A2");
-  for (int stop_at : {1, 3, 8}) {
-    SCOPED_TRACE("stopped after step " + std::to_string(stop_at));
-    int steps = 0;
-    train::TrainEnv interrupted = env;
-    interrupted.should_stop = [&] { return ++steps > stop_at; };
-    EXPECT_THROW(train::run_task(task, interrupted), train::Interrupted);
-    ASSERT_TRUE(artifacts->exists(task.key, train::kResumeFile));
-    const auto resumed = train::run_task(task, env);
-    EXPECT_EQ(resumed.curves.train_loss, reference.curves.train_loss);
-    EXPECT_EQ(resumed.curves.val_acc, reference.curves.val_acc);
-  }
+  const grid::Task& combined = task("student", "combined");
+  expect_resumes_bit_for_bit(combined, {1, 3, 8});
+  EXPECT_EQ(train::run_task(combined, env).config.at("generator").at("model"), "bert-L1-H32-A2");
 }
 
 }  // namespace
