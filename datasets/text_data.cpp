@@ -204,6 +204,8 @@ TextSplits load_text(const DataConfig& cfg) {
   s.metric = cfg.metric.empty() ? metrics.front() : cfg.metric;
   s.num_classes = task.labels.empty() ? 1 : static_cast<int64_t>(task.labels.size());
   s.pad_id = tok->pad_id();
+  s.cls_id = tok->cls_id();
+  s.sep_id = tok->sep_id();
   s.mask_id = tok->mask_id();
   s.special_ids = {tok->pad_id(), tok->unk_id(), tok->cls_id(), tok->sep_id(), tok->mask_id()};
   s.shape.vocab_size = tok->vocab_size();

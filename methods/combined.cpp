@@ -24,12 +24,42 @@ torch::Tensor adversarial_perturbation(const torch::Tensor& x, const ForwardFn& 
   return adv.detach();
 }
 
+namespace {
+
+// The text variant's keys. The generator's name must be a BERT (the grid builds it with
+// BertConfig::from_name, whose message names any other rule it breaks).
+MateParams read_mate_params(ParamReader& reader) {
+  MateParams m;
+  m.generator = reader.text("generator", m.generator);
+  if (m.generator.rfind("bert-L", 0) != 0)
+    throw ConfigError(reader.where("generator") + ": '" + m.generator +
+                      "' is not a BERT masked LM (bert-L{layers}-H{hidden}[-A{heads}])");
+  m.generator_init = reader.text("generator_init", m.generator_init);
+  m.generator_lr = reader.real("generator_lr", m.generator_lr, 0.0, 1.0);
+  m.generator_clip = reader.real("generator_clip", m.generator_clip, 0.0, 1e6);
+  m.generator_steps = reader.integer("generator_steps", m.generator_steps, 0, 1000000);
+  m.student_steps = reader.integer("student_steps", m.student_steps, 1, 1000000);
+  m.mask_probability = reader.real("mask_probability", m.mask_probability, 0.0, 1.0);
+  if (!(m.mask_probability > 0))
+    throw ConfigError(reader.where("mask_probability") +
+                      ": 0 is out of range (0, 1] (some tokens must be masked)");
+  m.gumbel_tau = reader.real("gumbel_tau", m.gumbel_tau, 1e-3, 1e3);
+  return m;
+}
+
+}  // namespace
+
 std::unique_ptr<Method> Combined::create(const ParamMap& raw, const TrainShape& shape) {
   ParamReader reader("combined", raw);
   CombinedParams p;
   p.annealing = read_annealing_params(reader, shape);
-  p.adv_steps = reader.integer("adv_steps", p.adv_steps, 1, 1000);
-  p.epsilon = reader.real("epsilon", p.epsilon, 0.0, 1e3);
+  p.text = shape.text;
+  if (p.text) {
+    p.mate = read_mate_params(reader);
+  } else {
+    p.adv_steps = reader.integer("adv_steps", p.adv_steps, 1, 1000);
+    p.epsilon = reader.real("epsilon", p.epsilon, 0.0, 1e3);
+  }
   auto m = std::make_unique<Combined>(p);
   m->resolved_ = reader.finish();
   return m;

@@ -70,6 +70,14 @@ std::string ParamReader::choice(const std::string& key, const std::string& def,
   return v;
 }
 
+std::string ParamReader::text(const std::string& key, const std::string& def) {
+  const std::string* given = find(key);
+  const std::string v = given ? trim(*given) : def;
+  if (given && v.empty() && !def.empty()) throw ConfigError(where(key) + ": empty");
+  resolved_[key] = v;
+  return v;
+}
+
 std::vector<double> ParamReader::reals(const std::string& key, const std::vector<double>& def,
                                        double min, double max) {
   const std::string* text = find(key);

@@ -125,10 +125,40 @@ torch::Tensor BertClassifierImpl::forward(const torch::Tensor& input_ids,
 torch::Tensor BertClassifierImpl::forward(const Inputs& inputs) {
   if (!inputs.is_text())
     throw ConfigError("model '" + config_.name() + "' reads token ids; this batch holds images");
-  return forward(inputs.input_ids, inputs.attention_mask, inputs.token_type_ids);
+  if (!inputs.token_weights.defined())
+    return forward(inputs.input_ids, inputs.attention_mask, inputs.token_type_ids);
+  const auto& ids = inputs.input_ids;
+  if (inputs.token_weights.dim() != 2 || inputs.token_weights.size(1) != config_.vocab_size)
+    throw ConfigError("model '" + config_.name() + "': replaced tokens must be K×" +
+                      std::to_string(config_.vocab_size) + " rows over the vocabulary, got " +
+                      c10::str(inputs.token_weights.sizes()));
+  const auto E = word_embeddings();
+  // Every position's embedding by id, then the replaced positions' rows·E in their place (in the
+  // lookup's dtype: under autocast the product may come out in a lower precision).
+  const auto by_id = torch::embedding(E, ids.reshape({-1}), config_.pad_token_id);
+  const auto rows = torch::matmul(inputs.token_weights.to(E.scalar_type()), E);
+  const auto words = by_id.index_copy(0, inputs.token_positions, rows.to(by_id.scalar_type()))
+                         .view({ids.size(0), ids.size(1), config_.hidden});
+  return forward_embeds(words, inputs.attention_mask, inputs.token_type_ids);
 }
 
+torch::Tensor BertClassifierImpl::forward_embeds(const torch::Tensor& inputs_embeds,
+                                                 const torch::Tensor& attention_mask,
+                                                 const torch::Tensor& token_type_ids) {
+  return classifier_(dropout_(
+      bert_->pooled(bert_->sequence_from_words(inputs_embeds, attention_mask, token_type_ids))));
+}
+
+torch::Tensor BertClassifierImpl::word_embeddings() const { return bert_->word_embeddings(); }
+
 BertLoadReport load_hf_weights(BertClassifierImpl& model, const SafetensorsFile& file) {
+  return load_weights_by_name(model, model.config(), file, "classifier.");
+}
+
+namespace bert_parts {
+
+BertLoadReport load_weights_by_name(torch::nn::Module& model, const BertConfig& config,
+                                    const SafetensorsFile& file, const std::string& head_prefix) {
   BertLoadReport report;
   std::set<std::string> used;
   torch::NoGradGuard no_grad;
@@ -147,7 +177,7 @@ BertLoadReport load_hf_weights(BertClassifierImpl& model, const SafetensorsFile&
     const auto found = std::find_if(spellings.begin(), spellings.end(),
                                     [&](const std::string& s) { return file.contains(s); });
     if (found == spellings.end()) {
-      if (name.rfind("classifier.", 0) == 0) {
+      if (name.rfind(head_prefix, 0) == 0) {
         report.initialised.push_back(name);
         continue;
       }
@@ -157,8 +187,8 @@ BertLoadReport load_hf_weights(BertClassifierImpl& model, const SafetensorsFile&
     const auto value = file.tensor(*found);
     if (value.sizes() != param.sizes())
       throw DataError(file.path() + ": tensor '" + *found + "' has shape " +
-                      c10::str(value.sizes()) + ", the model (" + model.config().name() +
-                      ") needs " + c10::str(param.sizes()));
+                      c10::str(value.sizes()) + ", the model (" + config.name() + ") needs " +
+                      c10::str(param.sizes()));
     param.copy_(value.to(param.scalar_type()));
     used.insert(*found);
     ++report.loaded;
@@ -168,7 +198,7 @@ BertLoadReport load_hf_weights(BertClassifierImpl& model, const SafetensorsFile&
   return report;
 }
 
-BertLoadReport init_from_hf_dir(BertClassifierImpl& model, const std::string& dir) {
+void check_hf_dir_config(const BertConfig& want, const std::string& dir) {
   const std::string config_path = dir + "/config.json";
   std::ifstream in(config_path, std::ios::binary);
   if (!in)
@@ -181,7 +211,6 @@ BertLoadReport init_from_hf_dir(BertClassifierImpl& model, const std::string& di
     throw DataError(config_path + ": not JSON: " + e.what());
   }
   const BertConfig file = BertConfig::from_hf_config(json, config_path);
-  const BertConfig& want = model.config();
   const std::pair<const char*, std::pair<int64_t, int64_t>> fields[] = {
       {"num_hidden_layers", {file.layers, want.layers}},
       {"hidden_size", {file.hidden, want.hidden}},
@@ -196,6 +225,12 @@ BertLoadReport init_from_hf_dir(BertClassifierImpl& model, const std::string& di
       throw DataError(config_path + ": " + key + " " + std::to_string(values.first) +
                       ", but the grid's " + want.name() + " (with the grid's vocabulary) has " +
                       std::to_string(values.second));
+}
+
+}  // namespace bert_parts
+
+BertLoadReport init_from_hf_dir(BertClassifierImpl& model, const std::string& dir) {
+  check_hf_dir_config(model.config(), dir);
   return load_hf_weights(model, SafetensorsFile::read(dir + "/model.safetensors"));
 }
 

@@ -63,4 +63,10 @@ void save_hf_dir(BertMaskedLMImpl& model, const std::string& dir) {
                        model.config().to_hf_config("BertForMaskedLM").dump(1) + "\n");
 }
 
+BertLoadReport init_from_hf_dir(BertMaskedLMImpl& model, const std::string& dir) {
+  bert_parts::check_hf_dir_config(model.config(), dir);
+  return bert_parts::load_weights_by_name(
+      model, model.config(), SafetensorsFile::read(dir + "/model.safetensors"), "cls.");
+}
+
 }  // namespace kdbench::models

@@ -34,9 +34,13 @@ struct BertEmbeddingsImpl : torch::nn::Module {
         dropout(register_module("dropout", torch::nn::Dropout(c.hidden_dropout))) {}
 
   torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& token_type_ids) {
-    const auto positions = torch::arange(input_ids.size(1), input_ids.options()).unsqueeze(0);
-    auto x = word_embeddings(input_ids) + token_type_embeddings(token_type_ids) +
-             position_embeddings(positions);
+    return from_words(word_embeddings(input_ids), token_type_ids);
+  }
+  // Hugging Face's inputs_embeds: word embeddings N×T×h given, positions and types added.
+  torch::Tensor from_words(const torch::Tensor& words, const torch::Tensor& token_type_ids) {
+    const auto positions =
+        torch::arange(words.size(1), token_type_ids.options().dtype(torch::kLong)).unsqueeze(0);
+    auto x = words + token_type_embeddings(token_type_ids) + position_embeddings(positions);
     return dropout(LayerNorm(x));
   }
 
@@ -167,6 +171,13 @@ inline void init_bert_weights(torch::nn::Module& root) {
   }
 }
 
+// load_hf_weights for any BERT head: every parameter of `model` by name (exact, without "bert.",
+// LayerNorm gamma/beta); one under `head_prefix` that the file lacks keeps its initial value.
+BertLoadReport load_weights_by_name(torch::nn::Module& model, const BertConfig& config,
+                                    const SafetensorsFile& file, const std::string& head_prefix);
+// DataError unless DIR/config.json describes `want`'s architecture (init_from_hf_dir's check).
+void check_hf_dir_config(const BertConfig& want, const std::string& dir);
+
 }  // namespace bert_parts
 
 // Hugging Face's BertModel: registered under "bert" by both heads.
@@ -183,7 +194,19 @@ class BertEncoderImpl : public torch::nn::Module {
 
   torch::Tensor sequence(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                          const torch::Tensor& token_type_ids) {
-    auto x = embeddings_(input_ids, token_type_ids);
+    return layers(embeddings_(input_ids, token_type_ids), attention_mask);
+  }
+  // From word embeddings N×T×h (inputs_embeds) instead of ids.
+  torch::Tensor sequence_from_words(const torch::Tensor& words, const torch::Tensor& attention_mask,
+                                    const torch::Tensor& token_type_ids) {
+    return layers(embeddings_->from_words(words, token_type_ids), attention_mask);
+  }
+  torch::Tensor pooled(const torch::Tensor& sequence) { return pooler_(sequence); }
+  // V×hidden: the masked-LM head's decoder reuses it (the tie), it has no weight of its own.
+  torch::Tensor word_embeddings() const { return embeddings_->word_embeddings->weight; }
+
+ private:
+  torch::Tensor layers(torch::Tensor x, const torch::Tensor& attention_mask) {
     // Padding gets the dtype's lowest value added to its scores (Hugging Face's current choice;
     // older releases added -10000): exp underflows to 0 either way unless a row is all padding.
     const auto keep = attention_mask.unsqueeze(1).unsqueeze(2).to(x.scalar_type());
@@ -191,11 +214,7 @@ class BertEncoderImpl : public torch::nn::Module {
     for (const auto& layer : *layers_) x = layer->as<bert_parts::BertLayer>()->forward(x, additive);
     return x;
   }
-  torch::Tensor pooled(const torch::Tensor& sequence) { return pooler_(sequence); }
-  // V×hidden: the masked-LM head's decoder reuses it (the tie), it has no weight of its own.
-  torch::Tensor word_embeddings() const { return embeddings_->word_embeddings->weight; }
 
- private:
   bert_parts::BertEmbeddings embeddings_;
   bert_parts::BertPooler pooler_;
   torch::nn::ModuleList layers_{nullptr};

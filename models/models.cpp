@@ -130,6 +130,12 @@ Inputs Inputs::slice(int64_t begin, int64_t end) const {
   out.input_ids = rows(input_ids);
   out.attention_mask = rows(attention_mask);
   out.token_type_ids = rows(token_type_ids);
+  if (token_positions.defined()) {
+    const int64_t width = input_ids.size(1);
+    const auto keep = (token_positions >= begin * width) & (token_positions < end * width);
+    out.token_positions = token_positions.masked_select(keep) - begin * width;
+    out.token_weights = token_weights.index({keep});
+  }
   return out;
 }
 

@@ -159,7 +159,7 @@ GraphBuilder::GraphBuilder(const GridSpec& grid)
       teacher_train_(canonical(grid.teacher)),
       student_train_(canonical(grid.student)),
       train_shape_{grid.student.epochs, grid.student.batch_size, static_cast<int>(classes_),
-                   classes_ == 1} {}
+                   classes_ == 1, shape_.is_text()} {}
 
 methods::ParamMap GraphBuilder::params_for(const std::string& method) const {
   const auto it = grid_.method_params.find(method);

@@ -1,5 +1,6 @@
 #include "validate_grid.h"
 
+#include <filesystem>
 #include <string>
 
 #include "kdbench/core/errors.h"
@@ -13,16 +14,39 @@
 namespace kdbench::grid {
 namespace {
 
+// Combined-KD on text: its generator must be a BERT name, and its generator steps are one
+// rank's (each member of a gang would sample and step on its own rows): no student gangs.
+void validate_text_generator(const GridSpec& g, const methods::MateParams& mate) {
+  try {
+    models::BertConfig::from_name(mate.generator);
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string("[method.combined] generator: ") + e.what());
+  }
+  if (!mate.generator_init.empty() &&
+      !std::filesystem::is_regular_file(mate.generator_init + "/config.json"))
+    throw ConfigError("[method.combined] generator_init: " + mate.generator_init +
+                      " has no config.json (a Hugging Face BERT directory: config.json, "
+                      "model.safetensors)");
+  for (const auto& student : g.students)
+    if (gang_size_of(g, student, false) > 1)
+      throw ConfigError("[method.combined]: on text the generator trains on one rank; student " +
+                        student + " has gang_size " +
+                        std::to_string(gang_size_of(g, student, false)) + " (give it 1)");
+}
+
 // Parameters can depend on the student's epochs (Annealing-KD's stages) and the dataset.
 void validate_methods(const GridSpec& g, const IniValues& v) {
   const methods::TrainShape shape{g.student.epochs, g.student.batch_size,
-                                  static_cast<int>(num_classes(g)), num_classes(g) == 1};
+                                  static_cast<int>(num_classes(g)), num_classes(g) == 1,
+                                  datasets::info(g.dataset).is_text()};
   bool any_teacher = false;
   for (const auto& m : g.methods) {
     const auto it = g.method_params.find(m);
     const methods::ParamMap params = it == g.method_params.end() ? methods::ParamMap{} : it->second;
     try {
-      any_teacher |= methods::builtin().make(m, params, shape)->uses_teacher();
+      const auto method = methods::builtin().make(m, params, shape);
+      any_teacher |= method->uses_teacher();
+      if (const auto* mate = method->text_generator()) validate_text_generator(g, *mate);
     } catch (const ConfigError& e) {
       throw ConfigError(g.path + ": " + e.what());
     }
@@ -81,7 +105,7 @@ void validate_teacher_logits(const GridSpec& g, const IniValues& v) {
 }
 
 // Text grids: BERT models, a vocabulary, no image augmentation, classification tasks, and the
-// methods that distil logits (Combined-KD's text variant needs its MATE-KD generator).
+// methods that need classes on classification tasks only (checked with the methods).
 void validate_text(const GridSpec& g, const IniValues& v) {
   const bool text = datasets::info(g.dataset).is_text();
   const auto check_models = [&](const std::vector<std::string>& models, const char* key) {
@@ -116,11 +140,6 @@ void validate_text(const GridSpec& g, const IniValues& v) {
       throw ConfigError(g.path + ": [" + role + "] augment = true: crop and flip are image " +
                         "augmentations; text datasets train on the sentences as they are");
   }
-  for (const auto& m : g.methods)
-    if (m == "combined")
-      throw ConfigError(v.where("grid.methods") +
-                        ": combined is not available on text yet (its text variant needs the "
-                        "MATE-KD generator); the other methods are");
 }
 
 }  // namespace

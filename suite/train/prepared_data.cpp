@@ -79,6 +79,7 @@ PreparedData prepare_text(const datasets::TextSplits& s, const torch::Device& de
   d.num_classes = s.num_classes;
   d.shape = s.shape;
   d.metric = s.metric;
+  d.pad_id = s.pad_id, d.cls_id = s.cls_id, d.sep_id = s.sep_id, d.mask_id = s.mask_id;
   return d;
 }
 

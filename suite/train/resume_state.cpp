@@ -72,7 +72,8 @@ void with_cpu_optimizer_state(torch::optim::Optimizer& opt, const std::function<
 }  // namespace
 
 void save_resume_state(const ResumeState& s, models::NetImpl& net, torch::optim::Optimizer& opt,
-                       const results::Artifacts& artifacts, const std::string& key) {
+                       const results::Artifacts& artifacts, const std::string& key,
+                       const AuxModel* aux) {
   artifacts.write_sealed(key, kResumeFile, [&](const std::string& tmp) {
     torch::serialize::OutputArchive archive, net_archive, opt_archive;
     archive.write("meta", c10::IValue(meta_json(s).dump()));
@@ -80,6 +81,13 @@ void save_resume_state(const ResumeState& s, models::NetImpl& net, torch::optim:
     archive.write("net", net_archive);
     with_cpu_optimizer_state(opt, [&] { opt.save(opt_archive); });
     archive.write("optimizer", opt_archive);
+    if (aux) {
+      torch::serialize::OutputArchive aux_net, aux_opt;
+      write_net(aux->net, aux_net);
+      archive.write("aux_net", aux_net);
+      with_cpu_optimizer_state(aux->optimizer, [&] { aux->optimizer.save(aux_opt); });
+      archive.write("aux_optimizer", aux_opt);
+    }
     archive.write("order", s.order, /*is_buffer=*/true);
     archive.write("generator", s.generator_state, /*is_buffer=*/true);
     if (s.device_generator_state.defined())
@@ -101,7 +109,7 @@ LoopPosition peek_resume_position(const std::string& path) {
 }
 
 ResumeState load_resume_state(const std::string& path, models::NetImpl& net,
-                              torch::optim::Optimizer& opt) {
+                              torch::optim::Optimizer& opt, const AuxModel* aux) {
   // Onto the net's device; the data order and generator state go back to the CPU below.
   auto archive = open(path, device_of(net));
   const auto m = read_meta(archive, path);
@@ -119,6 +127,14 @@ ResumeState load_resume_state(const std::string& path, models::NetImpl& net,
     net.load(net_archive);
     archive.read("optimizer", opt_archive);
     opt.load(opt_archive);
+    if (aux) {
+      torch::serialize::InputArchive aux_net, aux_opt;
+      if (!archive.try_read("aux_net", aux_net))
+        throw IoError(path + ": resume state has no generator weights (aux_net)");
+      aux->net.load(aux_net);
+      archive.read("aux_optimizer", aux_opt);
+      aux->optimizer.load(aux_opt);
+    }
     archive.read("order", s.order, /*is_buffer=*/true);
     archive.read("generator", s.generator_state, /*is_buffer=*/true);
     s.order = s.order.to(torch::kCPU);

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "kdbench/core/errors.h"
+#include "kdbench/core/hash.h"
 #include "kdbench/core/log.h"
 #include "kdbench/core/test_pause.h"
 #include "kdbench/methods/nokd.h"
@@ -19,6 +20,7 @@
 #include "kdbench/train/evaluate.h"
 #include "kdbench/train/gang_sync.h"
 #include "kdbench/train/lr_schedule.h"
+#include "kdbench/train/mate_generator.h"
 #include "kdbench/train/net_io.h"
 #include "kdbench/train/optimizer.h"
 #include "kdbench/train/precision.h"
@@ -45,7 +47,7 @@ double since(Clock::time_point t) {
 std::unique_ptr<methods::Method> method_of(const grid::Task& task, const PreparedData& data) {
   if (task.kind == "teacher") return methods::NoKd::create({}, {});
   const methods::TrainShape shape{task.train.epochs, task.train.batch_size,
-                                  static_cast<int>(data.num_classes), data.regression()};
+                                  static_cast<int>(data.num_classes), data.regression(), data.text};
   return methods::builtin().make(task.method, task.method_params, shape);
 }
 
@@ -64,9 +66,14 @@ class TaskRun {
     if (data_.device() != env.device)
       throw Error(task.label() + ": the data is on " + data_.device().str() +
                   " but the task trains on " + env.device.str());
-    if (data_.text && method_->perturbs_inputs())
+    if (data_.text && method_->perturbs_inputs() && !method_->text_generator())
       throw ConfigError(task.label() + ": method " + task.method +
-                        " perturbs image inputs; on text it comes with its MATE-KD generator");
+                        " perturbs image inputs and has no text augmentation");
+    // The generator steps would differ between the members of a gang (each samples its own
+    // rows); the grid refuses it, this is the trainer's own guard.
+    if (method_->text_generator() && in_gang())
+      throw ConfigError(task.label() + ": " + task.method +
+                        " on text trains its generator on one rank; give it gang_size = 1");
     torch::manual_seed(init_seed(task));
     net_ = models::make(task.model, data_.num_classes, data_.shape);
     if (!task.train.init.empty()) {
@@ -78,6 +85,16 @@ class TaskRun {
                              {"initialised", loaded.initialised}};
     }
     net_->to(env.device);  // after seeding: the initial weights are drawn on the CPU
+    if (const auto* mate = method_->text_generator()) {
+      const MateTokens tokens{data_.shape.vocab_size,
+                              data_.shape.max_tokens,
+                              data_.mask_id,
+                              {data_.cls_id, data_.sep_id, data_.pad_id}};
+      mate_.emplace(*mate, tokens, derive_seed(init_seed(task), "mate-generator"), env.device);
+      rec_.config["generator"] = {
+          {"model", mate->generator},
+          {"init", mate->generator_init.empty() ? "random" : mate->generator_init}};
+    }
     if (in_gang()) {
       // The members built the same weights from the same seed; the root's copy is the
       // reference all the same (nothing else guarantees an identical init on every device).
@@ -177,7 +194,7 @@ class TaskRun {
     if (!saved) return std::nullopt;
     pos_ = peek_resume_position(path);
     opt_ = make_optimizer(*net_, task_.train);
-    ResumeState s = load_resume_state(path, *net_, *opt_);
+    ResumeState s = load_resume_state(path, *net_, *opt_, aux_model());
     gen_.set_state(s.generator_state);
     if (s.device_generator_state.defined()) {
       at::Generator dropout = device_generator();
@@ -267,15 +284,25 @@ class TaskRun {
         x = x.slice(share.begin, share.end);
         y = y.slice(0, share.begin, share.end);
       }
+      // Combined-KD on text: a generator batch trains the generator only; the student's loss on
+      // it is still summed (without gradient) and the student takes no step.
+      const bool generator_batch =
+          mate_ && use_teacher && mate_->generator_turn(global_step(s, steps) - 1);
       opt_->zero_grad();
       if (idx.size(0) > 0) {
+        if (generator_batch) adversary_step(x, checkpoint);
+        std::optional<torch::NoGradGuard> no_student_grad;
+        if (generator_batch) no_student_grad.emplace();
         const auto [loss, logits] = step_loss(x, y, idx, use_teacher, checkpoint, ctx);
         // Each member's mean loss weighted by its share of the batch: summed over the gang, the
         // gradients are those of the global batch's mean loss.
-        if (in_gang())
-          (loss * (static_cast<double>(idx.size(0)) / static_cast<double>(global_rows))).backward();
-        else
-          loss.backward();
+        if (!generator_batch) {
+          if (in_gang())
+            (loss * (static_cast<double>(idx.size(0)) / static_cast<double>(global_rows)))
+                .backward();
+          else
+            loss.backward();
+        }
         sums.add(loss, logits, y, s);
       } else {
         // No rows for this member in a last batch smaller than the gang: zeros to the sum.
@@ -287,7 +314,7 @@ class TaskRun {
         clip_gradients(net_->parameters(), task_.train.max_grad_norm);
       if (per_step(task_.train.lr_schedule))
         set_lr(*opt_, lr_of_step(task_.train, pos_.phase_epoch, phase.epochs, steps, s));
-      opt_->step();
+      if (!generator_batch) opt_->step();
       // An evaluation point of eval_steps, before the next step boundary saves the state (a run
       // resumed there has it); the epoch's last step is evaluated by end_epoch.
       const int64_t g = global_step(s, steps);
@@ -348,13 +375,20 @@ class TaskRun {
       auto logits = forward(*net_, x);
       return {method_->loss(logits, t_logits, y, ctx), logits};
     }
-    // Views (Combined-KD): the method perturbs inputs against both networks; teacher logits are
-    // computed online per view, never from the cache.
-    const methods::ForwardFn student = [&](const torch::Tensor& v) { return forward(*net_, v); };
-    methods::ForwardFn teacher_fn;
-    if (use_teacher)
-      teacher_fn = [&](const torch::Tensor& v) { return forward(teacher_->net(checkpoint), v); };
-    const auto views = method_->input_views(x.images, student, teacher_fn, ctx);
+    // Views (Combined-KD): the method perturbs inputs against both networks (on text the
+    // generator samples x~); teacher logits are computed online per view, never from the cache.
+    std::vector<models::Inputs> views;
+    if (mate_) {
+      views.push_back(x);
+      if (use_teacher) views.push_back(mate_->sample(x));
+    } else {
+      const methods::ForwardFn student = [&](const torch::Tensor& v) { return forward(*net_, v); };
+      methods::ForwardFn teacher_fn;
+      if (use_teacher)
+        teacher_fn = [&](const torch::Tensor& v) { return forward(teacher_->net(checkpoint), v); };
+      for (auto& v : method_->input_views(x.images, student, teacher_fn, ctx))
+        views.emplace_back(v);
+    }
     std::vector<torch::Tensor> s_logits, t_logits;
     for (const auto& v : views) {
       s_logits.push_back(forward(*net_, v));
@@ -364,6 +398,20 @@ class TaskRun {
       }
     }
     return {method_->loss_on_views(s_logits, t_logits, y, ctx), s_logits.front()};
+  }
+
+  // One step of the text generator (Combined-KD) against the student and the checkpoint's teacher.
+  void adversary_step(const models::Inputs& x, int checkpoint) {
+    mate_->adversary_step(
+        x, [&](const models::Inputs& v) { return forward(*net_, v); },
+        [&](const models::Inputs& v) { return forward(teacher_->net(checkpoint), v); });
+  }
+
+  // The generator's weights and optimizer ride along in resume.pt (text Combined-KD only).
+  const AuxModel* aux_model() {
+    if (!mate_) return nullptr;
+    if (!aux_) aux_.emplace(AuxModel{mate_->net(), mate_->optimizer()});
+    return &*aux_;
   }
 
   // The run's optimizer steps so far, 1-based and counted over every phase, at step s (0-based)
@@ -493,7 +541,7 @@ class TaskRun {
   void save_state(const ResumeState& s) {
     if (is_root()) {
       const auto t = Clock::now();
-      save_resume_state(s, *net_, *opt_, *env_.artifacts, task_.key);
+      save_resume_state(s, *net_, *opt_, *env_.artifacts, task_.key, aux_model());
       spdlog::debug("{}: training state saved at epoch {} step {} ({:.3f} s)", task_.label(),
                     s.pos.epoch + 1, s.pos.next_step, since(t));
     }
@@ -528,6 +576,8 @@ class TaskRun {
   models::Net net_;
   std::optional<TeacherSource> teacher_;
   std::optional<GradientSync> grad_sync_;  // gangs only
+  std::optional<MateGenerator> mate_;      // Combined-KD on text
+  std::optional<AuxModel> aux_;            // mate_'s state for resume.pt
   std::unique_ptr<torch::optim::Optimizer> opt_;
   Precision precision_;
   LoopPosition pos_;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A text grid end to end under `mpirun -np 2`, on a task in GLUE's CoLA layout that this script
-# writes (no corpus download needed): a BERT teacher and student, nokd/kd/dkd, the task's metric
+# writes (no corpus download needed): a BERT teacher and student, nokd/kd/dkd and Combined-KD
+# with its MATE-KD generator (short cycles, stage I of 2 epochs), the task's metric
 # (Matthews correlation) selecting the best epoch and stored per run (read back with h5py), and
 # `kdbench report` labelling its columns MCC. Then the bad text inputs: exit 2 and one line each.
 set -euo pipefail
@@ -16,7 +17,7 @@ vocab     = $work/vocab.txt
 max_seq_length = 24
 teachers  = bert-L2-H64
 students  = bert-L1-H64
-methods   = nokd kd dkd
+methods   = nokd kd dkd combined
 seeds     = 1
 results   = results.h5
 artifacts = artifacts
@@ -33,10 +34,19 @@ val_fraction = 0.2
 threads      = 1
 [teacher]
 length_buckets = true
+[method.combined]
+tau_max = 1
+stage1_epochs = 2
+stage2_epochs = 1
+generator = bert-L1-H32-A2
+generator_lr = 1e-3
+generator_steps = 2
+student_steps = 4
 INI
 mpirun -np 2 --oversubscribe "$kdbench" run grid.ini > run.log 2>&1 || { tail -20 run.log; exit 1; }
-/usr/bin/python3 "$src/tests/e2e/h5check.py" done results.h5 4
+/usr/bin/python3 "$src/tests/e2e/h5check.py" done results.h5 5
 /usr/bin/python3 - results.h5 <<'PY'
+import json
 import sys
 import h5py
 import numpy as np
@@ -54,7 +64,13 @@ for key, g in f["runs"].items():
     assert 0 <= a["best_val_acc"] <= 1, key
     # "yes"/"no" decides the label: AdamW with warm-up learns it within 3 epochs.
     assert a["best_val_metric"] > 0.5, (key, val)
-print("text: 4 runs, metric matthews, best epoch chosen by validation MCC, every run learned")
+    text = lambda v: v.decode() if isinstance(v, bytes) else str(v)
+    if text(a["method"]) == "combined":  # the text variant: the paper's, with its generator
+        assert text(a["method_variant"]) == "standard", key
+        params = json.loads(text(a["method_params"]))
+        assert params["generator"] == "bert-L1-H32-A2" and params["generator_steps"] == 2, params
+        assert json.loads(text(a["config"]))["generator"]["model"] == "bert-L1-H32-A2", key
+print("text: 5 runs, metric matthews, best epoch chosen by validation MCC, every run learned")
 PY
 "$kdbench" report results.h5 --out report > report.log 2>&1 || { cat report.log; exit 1; }
 grep -q "MCC" report/tables/capacity_gap.tex || { echo "capacity_gap.tex has no MCC column"; exit 1; }
@@ -93,7 +109,13 @@ expect_exit2 malformed-row "train.tsv:3" "cp ../base.ini grid.ini; sed -i '3s/\t
 expect_exit2 label-out-of-range "label '7'" "cp ../base.ini grid.ini; sed -i '5s/^src4\t0/src4\t7/' cola/train.tsv"
 expect_exit2 vocab-without-unk "[UNK]" "cp ../base.ini grid.ini; sed -i '/^\[UNK\]$/d' vocab.txt"
 expect_exit2 missing-vocab "vocab" "cp ../base.ini grid.ini; rm vocab.txt"
-expect_exit2 combined-on-text "combined" "sed 's/^methods .*/methods = kd combined/' ../base.ini > grid.ini"
+expect_exit2 combined-generator-not-bert "generator: 'cnn2' is not a BERT" \
+  "sed 's/^generator = .*/generator = cnn2/' ../base.ini > grid.ini"
+expect_exit2 combined-generator-bad-bert "generator" \
+  "sed 's/^generator = .*/generator = bert-L1-H33/' ../base.ini > grid.ini"
+expect_exit2 combined-mask-probability "mask_probability" \
+  "sed 's/^generator_steps = .*/mask_probability = 0/' ../base.ini > grid.ini"
+expect_exit2 combined-text-gang "gang_size" "sed 's/^threads .*/gang_size = 2/' ../base.ini > grid.ini"
 expect_exit2 augment-on-text "augment" "sed 's/^threads .*/augment = true/' ../base.ini > grid.ini"
 expect_exit2 image-model "cnn2" "sed 's/^students .*/students = cnn2/' ../base.ini > grid.ini"
 echo "text: bad inputs refused with exit 2 and one line"

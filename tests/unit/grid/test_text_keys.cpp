@@ -131,9 +131,18 @@ TEST(TextKeys, ImageAndTextStayApartWithOneLine) {
   has(error_of(text_grid("tokenizer = sentencepiece\n")), "give vocab_size, not vocab");
   has(error_of(text_grid("tokenizer = bpe\n")), "wordpiece sentencepiece");
   has(error_of(text_grid("max_seq_length = 1024\n")), "max_seq_length");
-  const std::string combined = text_grid();
-  has(error_of(combined.substr(0, combined.find("methods")) + "methods = kd combined\nseeds = 1\n"),
-      "combined is not available on text");
+  // Combined-KD on text: its MATE-KD generator must be a BERT and train on one rank.
+  std::string combined = text_grid("", "[method.combined]\ntau_max = 1\n");
+  combined.replace(combined.find("methods = nokd kd"), 17, "methods = kd combined");
+  EXPECT_NO_THROW(parse(combined));
+  has(error_of(combined + "generator = cnn2\n"),
+      "g.ini: [method.combined] generator: 'cnn2' is not a BERT masked LM");
+  has(error_of(combined + "generator = bert-L1-H33\n"),
+      "[method.combined] generator: model 'bert-L1-H33'");
+  has(error_of(combined + "generator_init = /nonexistent\n"),
+      "[method.combined] generator_init: /nonexistent has no config.json");
+  has(error_of(combined + "[student]\ngang_size = 2\n"),
+      "student bert-L1-H128 has gang_size 2 (give it 1)");
   // STS-B is a regression: the methods that need classes say so, naming the grid file.
   const std::string stsb =
       "[grid]\ndataset = glue-stsb\ndata_dir = /d\nvocab = v\nteachers = bert-L2-H128\n"

@@ -34,9 +34,10 @@ struct TextSplits {
   int64_t num_classes = 2;  // 1 for regression: one real-valued output
   InputShape shape;         // vocab_size and max_tokens = max_seq_length
   int64_t pad_id = 0;
-  // The tokenizer's [MASK] and every id masked-LM pretraining never masks ([PAD] [UNK] [CLS]
-  // [SEP] [MASK]; datasets/mlm_masking.h).
-  int64_t mask_id = -1;
+  // The tokenizer's [CLS], [SEP] and [MASK] (Combined-KD's generator masks around them), and
+  // every id masked-LM pretraining never masks ([PAD] [UNK] [CLS] [SEP] [MASK];
+  // datasets/mlm_masking.h).
+  int64_t cls_id = -1, sep_id = -1, mask_id = -1;
   std::vector<int64_t> special_ids;
   int64_t truncated = 0;  // examples longer than max_seq_length, cut (longest segment first)
 };

@@ -9,6 +9,10 @@
 //   stage II: L = CE(y, z_s(x)), no teacher, from the best stage-I checkpoint.
 // The trainer drives it through Method::input_views() (stage I: {x, x~}; stage II: {x}) and
 // Method::loss_on_views(); loss() alone cannot see both views and rejects stage I.
+//
+// On text (TrainShape::text) the augmentation is the paper's: MATE-KD's masked-LM generator
+// (kdbench/methods/mate.h; text_generator() returns its parameters, the trainer runs it), x~ the
+// generator's tokens; the same loss_on_views() on {x, x~}. variant() is then "standard".
 #include <memory>
 #include <vector>
 
@@ -20,6 +24,8 @@ struct CombinedParams {
   AnnealingParams annealing;
   int adv_steps = 1;
   double epsilon = 0.03;
+  bool text = false;  // then `mate` holds the augmentation's parameters, adv_steps/epsilon unused
+  MateParams mate;
 };
 
 // The perturbation x~ above, detached. Differentiates with respect to the input only.
@@ -33,7 +39,8 @@ class Combined : public Method {
   std::string name() const override { return "combined"; }
   bool uses_teacher() const override { return true; }
   nlohmann::json params_json() const override { return resolved_; }
-  std::string variant() const override { return "vision-adversarial"; }
+  std::string variant() const override { return p_.text ? "standard" : "vision-adversarial"; }
+  const MateParams* text_generator() const override { return p_.text ? &p_.mate : nullptr; }
   std::vector<Phase> phases(int epochs) const override;  // as Annealing::phases
 
   bool perturbs_inputs() const override { return true; }

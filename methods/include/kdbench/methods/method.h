@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kdbench/core/errors.h"
+#include "kdbench/methods/mate.h"
 #include "kdbench/methods/param_map.h"
 
 namespace kdbench::methods {
@@ -24,6 +25,9 @@ struct TrainShape {
   // One real-valued output trained on real targets (STS-B; num_classes is 1). Methods whose loss
   // needs class probabilities (DKD, DIST, Combined-KD) refuse it when they are made.
   bool regression = false;
+  // The grid trains on token sequences (Combined-KD's augmentation then is MATE-KD's generator,
+  // with its own parameters).
+  bool text = false;
 };
 
 // A training phase. Most methods have one; Annealing-KD has two (stage II restarts from the best
@@ -90,6 +94,11 @@ class Method {
                                        const ForwardFn& teacher, const StepContext& ctx) const {
     return x;
   }
+
+  // (optional) Text methods whose augmentation is MATE-KD's masked-LM generator (Combined-KD on
+  // text): its parameters; the trainer builds and trains the generator, masks and samples each
+  // batch, and passes the views {x, x~} to loss_on_views() as for input_views(). Default: none.
+  virtual const MateParams* text_generator() const { return nullptr; }
 
   // Views of one batch, for methods whose loss needs logits of several versions of the same
   // inputs (Combined-KD: the clean batch and its adversarial perturbation). Protocol for the

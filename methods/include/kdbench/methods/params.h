@@ -19,6 +19,8 @@ class ParamReader {
   bool boolean(const std::string& key, bool def);
   std::string choice(const std::string& key, const std::string& def,
                      const std::vector<std::string>& allowed);
+  // Any non-empty text (trimmed); "" only when `def` is "" and the key is absent or empty.
+  std::string text(const std::string& key, const std::string& def);
   std::vector<double> reals(const std::string& key, const std::vector<double>& def, double min,
                             double max);
 

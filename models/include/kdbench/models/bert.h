@@ -56,8 +56,16 @@ class BertClassifierImpl : public NetImpl {
   // input_ids, attention_mask (1 = token, 0 = padding), token_type_ids: N×T int64 -> N×num_labels.
   torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                         const torch::Tensor& token_type_ids);
-  // The registry's interface: the three token tensors of `inputs`.
+  // The registry's interface: the three token tensors of `inputs`, and its replaced tokens
+  // (Inputs::token_weights at token_positions, embedded as token_weights·E) when it has them.
   torch::Tensor forward(const Inputs& inputs) override;
+  // Hugging Face's inputs_embeds: word embeddings N×T×hidden in place of the ids (positions and
+  // token types are added as usual). forward_embeds(one_hot(ids)·E, ...) equals forward(ids, ...).
+  torch::Tensor forward_embeds(const torch::Tensor& inputs_embeds,
+                               const torch::Tensor& attention_mask,
+                               const torch::Tensor& token_type_ids);
+  // E: bert.embeddings.word_embeddings.weight, V×hidden.
+  torch::Tensor word_embeddings() const;
   // The last layer's hidden states N×T×hidden (for masked-LM heads and tests).
   torch::Tensor sequence_output(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                                 const torch::Tensor& token_type_ids);

@@ -57,4 +57,10 @@ TORCH_MODULE(BertMaskedLM);
 // into a BertClassifier of the same architecture; Hugging Face's from_pretrained reads it too.
 void save_hf_dir(BertMaskedLMImpl& model, const std::string& dir);
 
+// A Hugging Face BERT directory into a masked LM (Combined-KD's `generator_init`): config.json
+// checked as init_from_hf_dir does for a classifier, then every parameter by name; a directory
+// without the masked-LM head (a bare BertModel or a classifier) leaves cls.* at their initial
+// values, listed in the report's `initialised`.
+BertLoadReport init_from_hf_dir(BertMaskedLMImpl& model, const std::string& dir);
+
 }  // namespace kdbench::models

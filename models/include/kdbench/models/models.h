@@ -19,11 +19,17 @@ using kdbench::InputShape;
 struct Inputs {
   torch::Tensor images;                                     // float N×C×H×W, normalised
   torch::Tensor input_ids, attention_mask, token_type_ids;  // int64 N×T; mask 1 = token
+  // Tokens given as rows over the vocabulary instead of ids (Combined-KD's generator): float K×V
+  // rows (one-hot or soft) replace the ids at the K flat positions `token_positions` (int64,
+  // row·T + t); text networks embed each row as token_weights·E (E: their word embeddings), so
+  // gradients flow back into the rows. Undefined: the ids alone.
+  torch::Tensor token_positions, token_weights;
   Inputs() = default;
   Inputs(torch::Tensor image_batch) : images(std::move(image_batch)) {}  // NOLINT: implicit
   bool is_text() const { return input_ids.defined(); }
   int64_t rows() const { return is_text() ? input_ids.size(0) : images.size(0); }
-  // Rows [begin, end) of every tensor (a gang member's share of a batch).
+  // Rows [begin, end) of every tensor (a gang member's share of a batch), replaced tokens
+  // included.
   Inputs slice(int64_t begin, int64_t end) const;
 };
 

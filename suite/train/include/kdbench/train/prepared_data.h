@@ -33,6 +33,8 @@ struct PreparedData {
   bool uint8 = false;
   torch::Tensor scale, shift;  // uint8 only: 1×C×1×1 floats on the device; x·scale + shift
   bool text = false;
+  // The tokenizer's special ids (text only; Combined-KD's generator masks around them).
+  int64_t pad_id = 0, cls_id = -1, sep_id = -1, mask_id = -1;
   // The task's reported metric, the one that selects the best epoch (kdbench/text/metrics.h
   // names): "accuracy" for images and most text tasks, "matthews" (CoLA), "f1" (MRPC, QQP),
   // "pearson" (STS-B).

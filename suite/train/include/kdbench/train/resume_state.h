@@ -46,12 +46,20 @@ struct ResumeState {
   std::optional<Snapshot> phase_best;
 };
 
+// A second trained network of the task besides the student (Combined-KD's text generator):
+// its weights and optimizer state go into resume.pt as "aux_net" and "aux_optimizer".
+struct AuxModel {
+  models::NetImpl& net;
+  torch::optim::Optimizer& optimizer;
+};
+
 void save_resume_state(const ResumeState& state, models::NetImpl& net,
                        torch::optim::Optimizer& optimizer, const results::Artifacts& artifacts,
-                       const std::string& key);
-// Loads into `net` and `optimizer` (already built for the saved phase) and returns the rest.
+                       const std::string& key, const AuxModel* aux = nullptr);
+// Loads into `net` and `optimizer` (already built for the saved phase), and `aux` when given (an
+// IoError when the file has none), and returns the rest.
 ResumeState load_resume_state(const std::string& path, models::NetImpl& net,
-                              torch::optim::Optimizer& optimizer);
+                              torch::optim::Optimizer& optimizer, const AuxModel* aux = nullptr);
 // Reads only the loop position (to build the optimizer for the right phase first).
 LoopPosition peek_resume_position(const std::string& path);
 
