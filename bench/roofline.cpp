@@ -101,7 +101,8 @@ double measure(long windows, long window_ms, double work, const std::function<vo
 }
 
 int run(int argc, char** argv) {
-  const BenchArgs args(argc, argv, "kdbench_roofline", {"threads", "sizes", "windows", "window-ms"});
+  const BenchArgs args(argc, argv, "kdbench_roofline",
+                       {"threads", "sizes", "windows", "window-ms"});
   const auto threads = args.positive_list("threads", "1,2");
   const auto sizes = args.positive_list("sizes", "512,1024,2048");
   const long windows = args.positive("windows", 5);
@@ -109,8 +110,8 @@ int run(int argc, char** argv) {
   const Isa isa = widest_isa();
   for (const long t : threads) {
     if (isa.loop) {
-      const double work = 2.0 * 16 * isa.lanes * static_cast<double>(kFmaIterations) *
-                          static_cast<double>(t);
+      const double work =
+          2.0 * 16 * isa.lanes * static_cast<double>(kFmaIterations) * static_cast<double>(t);
       const double gflops = measure(windows, window_ms, work, [&] {
         std::vector<std::thread> pool;
         for (long i = 0; i < t; ++i) {
@@ -128,8 +129,8 @@ int run(int argc, char** argv) {
     for (const long n : sizes) {
       const auto a = torch::rand({n, n}), b = torch::rand({n, n});
       auto c = torch::empty({n, n});
-      const double work = 2.0 * static_cast<double>(n) * static_cast<double>(n) *
-                          static_cast<double>(n);
+      const double work =
+          2.0 * static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n);
       const double gflops = measure(windows, window_ms, work, [&] { torch::mm_out(c, a, b); });
       std::printf("impl=roofline kind=sgemm n=%ld threads=%ld gflop_per_s=%.2f\n", n, t, gflops);
     }

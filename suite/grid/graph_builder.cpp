@@ -233,7 +233,10 @@ std::string GraphBuilder::model_train(TrainConfig& c, const std::string& model,
   const auto it = grid_.model_init.find(model);
   if (it == grid_.model_init.end()) return role_text;
   c.init = it->second;
-  return canonical(c);
+  // Hashed once per (role, model): the directory holds the whole checkpoint.
+  auto& text = dir_texts_[role_text + "|" + model];
+  if (text.empty()) text = canonical(c);
+  return text;
 }
 
 std::string GraphBuilder::add_teacher(const std::string& model, int64_t seed) {
@@ -301,6 +304,14 @@ std::string GraphBuilder::add_student(const std::string& kind, const std::string
           up.keep_checkpoints.end())
         up.keep_checkpoints.push_back(e);
     std::sort(up.keep_checkpoints.begin(), up.keep_checkpoints.end());
+  }
+  // Combined-KD's generator_init (text) by content, as an init directory is: other weights under
+  // the same path make other runs.
+  const auto generator_init = params.find("generator_init");
+  if (generator_init != params.end() && !generator_init->second.empty()) {
+    auto& id = dir_texts_["generator_init|" + generator_init->second];
+    if (id.empty()) id = hf_dir_identity(generator_init->second);
+    key_text += "|generator_init=" + id;
   }
   attach_pretrain(t, key_text);  // after `up` is last used: it adds to the graph
   t.key = content_key(key_text);

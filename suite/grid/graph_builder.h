@@ -77,6 +77,9 @@ class GraphBuilder {
   std::string data_;         // canonical text of the data every task sees
   // canonical(teacher) / canonical(student): once per grid (an init directory is hashed).
   std::string teacher_train_, student_train_;
+  // Key texts that hash a Hugging Face directory ([init] per model, Combined-KD's generator_init),
+  // computed once per grid.
+  mutable std::map<std::string, std::string> dir_texts_;
   methods::TrainShape train_shape_;
   std::map<std::string, int64_t> sizes_;
   std::map<std::string, std::string> pretrain_keys_;  // model -> its pretrain task (the corpus is

@@ -1,6 +1,5 @@
 #include "validate_grid.h"
 
-#include <filesystem>
 #include <string>
 
 #include "kdbench/core/errors.h"
@@ -15,21 +14,20 @@ namespace kdbench::grid {
 namespace {
 
 // Combined-KD on text: its generator must be a BERT name, and its generator steps are one
-// rank's (each member of a gang would sample and step on its own rows): no student gangs.
+// rank's (each member of a gang would sample and step on its own rows): no student gangs. The
+// generator_init directory is read with the data, before anything runs (sched/run_grid.cpp), so
+// that a grid plans where its weights are not (kdbench plan --no-data-check).
 void validate_text_generator(const GridSpec& g, const methods::MateParams& mate) {
   try {
     models::BertConfig::from_name(mate.generator);
   } catch (const ConfigError& e) {
-    throw ConfigError(std::string("[method.combined] generator: ") + e.what());
+    throw ConfigError(g.path + ": [method.combined] generator: " + e.what());
   }
-  if (!mate.generator_init.empty() &&
-      !std::filesystem::is_regular_file(mate.generator_init + "/config.json"))
-    throw ConfigError("[method.combined] generator_init: " + mate.generator_init +
-                      " has no config.json (a Hugging Face BERT directory: config.json, "
-                      "model.safetensors)");
   for (const auto& student : g.students)
     if (gang_size_of(g, student, false) > 1)
-      throw ConfigError("[method.combined]: on text the generator trains on one rank; student " +
+      throw ConfigError(g.path +
+                        ": [method.combined]: on text the generator trains on one rank; "
+                        "student " +
                         student + " has gang_size " +
                         std::to_string(gang_size_of(g, student, false)) + " (give it 1)");
 }

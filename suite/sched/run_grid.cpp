@@ -21,7 +21,9 @@
 #include "kdbench/grid/parse_grid.h"
 #include "kdbench/grid/shard.h"
 #include "kdbench/grid/task_graph.h"
+#include "kdbench/methods/mate.h"
 #include "kdbench/models/bert.h"
+#include "kdbench/models/bert_mlm.h"
 #include "kdbench/results/results_lock.h"
 #include "kdbench/results/results_store.h"
 #include "kdbench/sched/coordinator.h"
@@ -93,6 +95,21 @@ void check_init_dirs(const grid::GridSpec& spec) {
     grid::TrainConfig c;
     c.init = dir;
     check(c, {model});
+  }
+  // Combined-KD's generator_init (text): loaded into its generator like an init directory.
+  const auto it = spec.method_params.find("combined");
+  if (it == spec.method_params.end() || !it->second.count("generator_init")) return;
+  const std::string dir = it->second.at("generator_init");
+  const std::string generator =
+      it->second.count("generator") ? it->second.at("generator") : methods::MateParams{}.generator;
+  try {
+    models::BertConfig config = models::BertConfig::from_name(generator);
+    config.vocab_size = grid::input_shape(spec).vocab_size;
+    models::BertMaskedLMImpl net(config);
+    models::init_from_hf_dir(net, dir);
+  } catch (const Error& e) {
+    throw DataError(spec.path + ": [method.combined] generator_init = " + dir + " for " +
+                    generator + ": " + e.what());
   }
 }
 

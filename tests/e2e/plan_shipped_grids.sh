@@ -24,7 +24,7 @@ for grid in "$source"/suite/grids/*.ini; do
   count=$((count + 1))
 done
 [[ $count -ge 15 ]] || fail "only $count grids found in $source/suite/grids"
-for paper in paper-annealing-glue paper-continuation-glue paper-prokd-glue; do
+for paper in paper-annealing-glue paper-continuation-glue paper-prokd-glue paper-combined-glue; do
   [[ -s $paper.plan ]] || fail "the replica grid $paper.ini is missing"
 done
 [[ -z $(ls -d results artifacts 2>/dev/null) ]] || fail "plan wrote files"

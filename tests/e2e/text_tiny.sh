@@ -113,6 +113,8 @@ expect_exit2 combined-generator-not-bert "generator: 'cnn2' is not a BERT" \
   "sed 's/^generator = .*/generator = cnn2/' ../base.ini > grid.ini"
 expect_exit2 combined-generator-bad-bert "generator" \
   "sed 's/^generator = .*/generator = bert-L1-H33/' ../base.ini > grid.ini"
+expect_exit2 combined-generator-init "generator_init = /nonexistent for bert-L1-H32-A2" \
+  "sed 's|^generator = .*|&\\ngenerator_init = /nonexistent|' ../base.ini > grid.ini"
 expect_exit2 combined-mask-probability "mask_probability" \
   "sed 's/^generator_steps = .*/mask_probability = 0/' ../base.ini > grid.ini"
 expect_exit2 combined-text-gang "gang_size" "sed 's/^threads .*/gang_size = 2/' ../base.ini > grid.ini"
