@@ -52,7 +52,7 @@ std::vector<std::vector<std::string>> fused_groups(const GridRun& run) {
 
 // Keys of the tasks of `model` and `method`, ascending.
 std::vector<std::string> student_keys(const grid::TaskGraph& graph, const std::string& model,
-                                 const std::string& method) {
+                                      const std::string& method) {
   std::set<std::string> keys;
   for (const auto& t : graph.tasks)
     if (t.kind != "teacher" && t.model == model && t.method == method) keys.insert(t.key);
