@@ -44,7 +44,8 @@ const std::vector<std::string> kGridKeys = {"name",
                                             "max_seq_length",
                                             "metric",
 
-                                            "pipeline"};
+                                            "pipeline",
+                                            "fuse"};
 const std::vector<std::string> kRoleKeys = {"epochs",
                                             "batch_size",
                                             "eval_batch_size",
@@ -247,6 +248,7 @@ void read_fields(GridSpec& g, const IniValues& v) {
   g.on_failure = v.choice("grid.on_failure", "continue", {"continue", "stop"});
   g.stall_factor = v.real("grid.stall_factor", 3, 1, 1000);
   g.pipeline = v.boolean("grid.pipeline", true);
+  g.fuse = static_cast<int>(v.integer("grid.fuse", 1, 1, kMaxFuse));
 
   g.val_fraction = v.real("train.val_fraction", 0.1, 1e-6, 0.9);
   g.split_seed = static_cast<uint64_t>(v.integer("train.split_seed", 0, 0, INT64_MAX));

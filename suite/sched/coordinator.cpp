@@ -232,6 +232,13 @@ void Coordinator::dispatch() {
     if (need > idle_.size()) break;  // the idle ranks are reserved for this gang
     std::vector<int> ranks(idle_.begin(), idle_.begin() + static_cast<std::ptrdiff_t>(need));
     idle_.erase(idle_.begin(), idle_.begin() + static_cast<std::ptrdiff_t>(need));
+    if (need == 1 && options_.fuse > 1) {
+      const auto group = fused_group(key);
+      if (group.size() > 1) {
+        start_fused(group, ranks.front());
+        continue;
+      }
+    }
     start(key, ranks);
   }
 }
@@ -284,7 +291,13 @@ void Coordinator::log_progress(const std::string& what, const grid::Task& t) {
 }
 
 void Coordinator::handle_result(int source, const nlohmann::json& j) {
-  results::RunRecord rec = results::record_from_json(j);
+  record_result(results::record_from_json(j));
+  refresh_if_estimates_moved();
+  maybe_write_progress(1.0);
+  idle_.push_back(source);
+}
+
+void Coordinator::record_result(results::RunRecord rec) {
   const auto& t = graph_.at(rec.key);
   rec.attempts = attempts_[rec.key];
   running_.erase(rec.key);
@@ -313,9 +326,6 @@ void Coordinator::handle_result(int source, const nlohmann::json& j) {
   } else {
     handle_failure(rec, t);
   }
-  refresh_if_estimates_moved();
-  maybe_write_progress(1.0);
-  idle_.push_back(source);
 }
 
 void Coordinator::handle_failure(const results::RunRecord& rec, const grid::Task& t) {
@@ -397,6 +407,8 @@ int Coordinator::run() {
       idle_.push_back(m->source);
     else if (type == "result")
       handle_result(m->source, j.at("record"));
+    else if (type == "fused_result")
+      handle_fused_result(m->source, j.at("records"));
     else if (type == "member_done")  // the gang's root reports the task; this rank is free
       idle_.push_back(m->source);
     else if (type == "progress")

@@ -25,6 +25,8 @@ SchedulerOptions SchedulerOptions::of(const grid::GridSpec& grid) {
   SchedulerOptions o;
   o.stall_factor = grid.stall_factor;
   o.pipeline = grid.pipeline;
+  o.fuse = grid.fuse;
+  if (grid.fuse > 1) o.fuse_check = fuse_check_of(grid);
   return o;
 }
 

@@ -37,6 +37,8 @@ class CoordinatorFixture : public ::testing::Test {
     graph_ = grid::expand(spec);
     policy_ = sched::FailurePolicy::of(spec);
     scheduling_.pipeline = spec.pipeline;
+    scheduling_.fuse = spec.fuse;
+    if (spec.fuse > 1) scheduling_.fuse_check = sched::fuse_check_of(spec);
   }
   GridRun run_single(const Answer& answer) {
     comm::SingleProcessCommunicator comm;

@@ -76,6 +76,23 @@ int fake_worker(comm::Communicator& comm, const grid::TaskGraph& graph, const An
   for (;;) {
     const auto msg = nlohmann::json::parse(comm.recv(sched::kToWorker).payload);
     if (msg.at("type") == "stop") return msg.at("exit_code").get<int>();
+    if (msg.at("type") == "fused") {
+      const auto keys = msg.at("keys").get<std::vector<std::string>>();
+      std::vector<results::RunRecord> records;
+      for (const auto& key : keys)
+        journal.add({Event::Assigned, comm.rank(), key, results::Status::Running, {}, keys});
+      for (const auto& key : keys) {
+        const grid::Task& task = graph.at(key);
+        if (before) before(task, comm, journal);
+        records.push_back(journal.assignments() > 10 * graph.tasks.size()
+                              ? failed_record(task, "fake worker: assignment limit reached")
+                              : answer(task, comm.rank()));
+        records.back().rank = comm.rank();
+        journal.add({Event::Answered, comm.rank(), key, records.back().status, {}, keys});
+      }
+      comm.send(0, sched::kToCoordinator, sched::fused_result_message(records));
+      continue;
+    }
     const grid::Task& task = graph.at(msg.at("key").get<std::string>());
     const std::vector<int> gang = sched::message_gang(msg);
     journal.add({Event::Assigned, comm.rank(), task.key, results::Status::Running, gang});

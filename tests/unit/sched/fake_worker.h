@@ -26,6 +26,7 @@ struct Event {
   std::string key;
   results::Status status;  // of the answer
   std::vector<int> gang;   // Assigned to a gang: its world ranks, root first; {} for one rank
+  std::vector<std::string> fused = {};  // Assigned in a fused group: its keys in order; {} alone
 };
 
 // Events of every fake worker in one order: an answer is journaled before it is sent, so a task
@@ -54,7 +55,8 @@ using BeforeAnswer =
     std::function<void(const grid::Task& task, comm::Communicator& comm, const Journal& journal)>;
 
 // The worker loop without training: "ready", then one answer per task until "stop" (a gang's root
-// answers with the record, its other members with member_done, as the real worker). Returns the
+// answers with the record, its other members with member_done, as the real worker; a fused group
+// is answered with every member's record in one fused_result). Returns the
 // exit code the stop message carried. A coordinator that reassigns without end (a bug) must not
 // hang the test: past 10 assignments per task the answer is FAILED, which is never reassigned.
 int fake_worker(comm::Communicator& comm, const grid::TaskGraph& graph, const Answer& answer,

@@ -155,8 +155,16 @@ struct GridSpec {
   // teacher has sealed epoch k's checkpoint, not when the whole teacher is DONE. Scheduling only:
   // not part of any task key (results are identical either way).
   bool pipeline = true;
+  // [grid] fuse = K (docs/design.md §3.6, "Fused students"): an idle rank trains up to K
+  // compatible ready single-rank tasks (same small image student, epochs, batch size, schedule;
+  // train::fuse_refusal) as one fused model. 1 = off. Execution only: not part of any task key (a
+  // fused member's result equals its solo run's).
+  int fuse = 1;
   PretrainSpec pretrain;  // [pretrain]
 };
+
+// The largest [grid] fuse: beyond it a fused group's one model only grows (nothing to gain).
+constexpr int kMaxFuse = 64;
 
 // gang_size of a task training `model` in the teacher role or another (student, assistant,
 // baseline: they train with [student]'s config).

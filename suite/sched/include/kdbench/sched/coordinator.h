@@ -37,12 +37,19 @@ struct FailurePolicy {
   static FailurePolicy of(const grid::GridSpec& grid);
 };
 
+// Why `tasks` (the first a ready task, the others ready after it) cannot be trained as one fused
+// group; "" when they can (train::fuse_refusal against the grid's data, without loading it).
+using FuseCheck = std::function<std::string(const std::vector<const grid::Task*>& tasks)>;
+FuseCheck fuse_check_of(const grid::GridSpec& grid);
+
 // How the coordinator orders work and watches it (docs/design.md §3.6).
 struct SchedulerOptions {
   Policy policy = Policy::Refined;
   std::string device_kind = "cpu";  // the cost model's prior until results name their device
   double stall_factor = 3;          // [grid] stall_factor
   bool pipeline = true;             // [grid] pipeline: students start from sealed checkpoints
+  int fuse = 1;                     // [grid] fuse: tasks per fused group; 1 = off
+  FuseCheck fuse_check;             // needed when fuse > 1
   double silence_floor_seconds = 600;
   double inspect_every_seconds = 30;
   // The progress file <results>.progress.json: rewritten at a result at most once a second, and
@@ -87,6 +94,12 @@ class Coordinator {
   void fail_dependents(const std::string& key, const std::string& reason);
   void dispatch();
   void start(const std::string& key, const std::vector<int>& ranks);
+  // Fused groups (coordinator_fuse.cpp): the ready tasks trained with `first` on one rank
+  // ({first} alone when it fuses with none), and their start on `rank`.
+  std::vector<std::string> fused_group(const std::string& first) const;
+  void start_fused(const std::vector<std::string>& keys, int rank);
+  void handle_fused_result(int source, const nlohmann::json& records);
+  void record_result(results::RunRecord rec);
   // Ranks a task runs on: its gang_size, at most the world.
   int gang_size(const grid::Task& t) const;
   void warn_clamped_gangs() const;

@@ -2,6 +2,8 @@
 // Control-plane messages between workers and the coordinator (JSON text over Communicator).
 //   worker -> coordinator (kToCoordinator): {"type":"ready"} once at start,
 //                                          {"type":"result","record":{...}} after every task,
+//                                          {"type":"fused_result","records":[{...}..]} after a
+//                                          fused group, every member's record at once,
 //                                          {"type":"member_done","key":K,"status":S} from the
 //                                          members of a gang other than its root,
 //                                          {"type":"progress","key":K,"epoch":E,"seconds":S}
@@ -11,6 +13,8 @@
 //   coordinator -> worker (kToWorker):      {"type":"task","key":K} (one rank), or
 //                                          {"type":"task","key":K,"gang":[R0,R1..],"gang_tag":T}
 //                                          to every member of a gang (R0 = its root), or
+//                                          {"type":"fused","keys":[K0,K1..]} (one rank trains
+//                                          them as one fused model, [grid] fuse), or
 //                                          {"type":"stop","exit_code":C}
 // A result (or member_done) doubles as "ready for the next task": one round trip per task and rank.
 // Progress is one small message per epoch: it feeds pipelining (a student of teacher checkpoint E
@@ -38,6 +42,16 @@ inline std::string result_message(const results::RunRecord& record) {
 
 inline std::string task_message(const std::string& key) {
   return nlohmann::json{{"type", "task"}, {"key", key}}.dump();
+}
+
+inline std::string fused_task_message(const std::vector<std::string>& keys) {
+  return nlohmann::json{{"type", "fused"}, {"keys", keys}}.dump();
+}
+
+inline std::string fused_result_message(const std::vector<results::RunRecord>& records) {
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto& r : records) all.push_back(results::to_json(r));
+  return nlohmann::json{{"type", "fused_result"}, {"records", all}}.dump();
 }
 
 inline std::string gang_task_message(const std::string& key, const std::vector<int>& gang,
