@@ -14,6 +14,7 @@
 #include "kdbench/train/pretrain_mlm.h"
 #include "kdbench/train/resume_state.h"
 #include "kdbench/train/stop_flag.h"
+#include "run_bookkeeping.h"
 #include "task_record.h"
 
 namespace fs = std::filesystem;
@@ -213,24 +214,10 @@ results::RunRecord run_pretrain_task(const grid::Task& task, const grid::GridSpe
   pj["sequences_per_second"] =
       static_cast<double>(p.steps) * p.train.batch_size / std::max(result.seconds, 1e-9);
   pj["encoder"] = task.key + "/encoder";
-  rec.status = results::Status::Done;
-  rec.rank = env.rank;
-  rec.host = env.host;
-  rec.device = env.device.str();
-  rec.device_name = env.device_name;
-  rec.device_memory = env.device_memory;
-  rec.threads = env.threads;
-  rec.finished = results::utc_now();
-  rec.wall_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  detail::stamp_done(
+      rec, env, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   // Until the coordinator records it, the finished record keeps the task DONE across a crash.
-  const std::string done = results::to_json(rec).dump();
-  env.artifacts->write_sealed(task.key, kFinishedFile, [&](const std::string& tmp) {
-    std::ofstream out(tmp, std::ios::binary);
-    out << done;
-    out.close();
-    if (!out) throw IoError(tmp + ": write failed");
-  });
+  detail::write_finished(*env.artifacts, task.key, rec);
   spdlog::info("{}: val MLM loss {:.4f} accuracy {:.2f}% after {} steps ({:.1f} s), encoder {}",
                task.label(), last.val_loss, 100 * last.val_accuracy, p.steps, result.seconds, dir);
   return rec;

@@ -9,8 +9,7 @@
 
 namespace kdbench::train::detail {
 
-void finish_record(results::RunRecord& rec, const Best& best, const PreparedData& data,
-                   const TrainEnv& env, double wall_seconds, const std::string& label) {
+void stamp_done(results::RunRecord& rec, const TrainEnv& env, double wall_seconds) {
   rec.status = results::Status::Done;
   rec.rank = env.rank;
   rec.host = env.host;
@@ -18,6 +17,13 @@ void finish_record(results::RunRecord& rec, const Best& best, const PreparedData
   rec.device_name = env.device_name;
   rec.device_memory = env.device_memory;
   rec.threads = env.threads;
+  rec.finished = results::utc_now();
+  rec.wall_seconds = wall_seconds;
+}
+
+void finish_record(results::RunRecord& rec, const Best& best, const PreparedData& data,
+                   const TrainEnv& env, double wall_seconds, const std::string& label) {
+  stamp_done(rec, env, wall_seconds);
   rec.best_val_acc = best.val_acc;
   rec.test_acc_at_best_val = best.test_acc_at_val;
   rec.best_epoch = best.epoch;
@@ -31,8 +37,6 @@ void finish_record(results::RunRecord& rec, const Best& best, const PreparedData
   rec.test_metric_at_best_val = best.test_at_val;
   rec.best_test_metric = best.best_test;
   rec.final_test_metric = rec.curves.test_metric.empty() ? 0 : rec.curves.test_metric.back();
-  rec.finished = results::utc_now();
-  rec.wall_seconds = wall_seconds;
   // A run that never beat guessing is DONE (its number belongs in the table) but almost always
   // means a collapse, e.g. DKD's CIFAR-100 beta = 8 on a small 10-class student: say so.
   if (data.regression()) {

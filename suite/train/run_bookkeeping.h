@@ -76,6 +76,10 @@ struct EpochSums {
 
 // The record's summary at the end of a run (solo or fused): DONE, where it ran, the best point
 // and final scores, `wall_seconds`; warns when training collapsed to chance level.
+// DONE, where it ran (rank, host, device, threads), when it finished and how long it took: every
+// finished task's record, whatever its kind (training runs and masked-LM pretraining).
+void stamp_done(results::RunRecord& rec, const TrainEnv& env, double wall_seconds);
+
 void finish_record(results::RunRecord& rec, const Best& best, const PreparedData& data,
                    const TrainEnv& env, double wall_seconds, const std::string& label);
 // The finished record as the task's last checkpoint (kFinishedFile), until the coordinator
