@@ -21,8 +21,11 @@ constexpr double kBnEps = 1e-5;
 
 // A member tensor by name among its parameters, then its buffers; undefined when absent.
 torch::Tensor member_tensor(const NetImpl& net, const std::string& name) {
-  if (const auto* p = net.named_parameters().find(name)) return *p;
-  if (const auto* b = net.named_buffers().find(name)) return *b;
+  // The dictionaries are returned by value: keep them alive while their entries are read.
+  const auto params = net.named_parameters();
+  if (const auto* p = params.find(name)) return *p;
+  const auto buffers = net.named_buffers();
+  if (const auto* b = buffers.find(name)) return *b;
   return {};
 }
 

@@ -153,7 +153,9 @@ TEST(LengthBuckets, SortsEachMegabatchByLengthLongestFirst) {
     for (int64_t i = begin + 1; i < end; ++i) {
       const int64_t a = out[i - 1].item<int64_t>(), b = out[i].item<int64_t>();
       ASSERT_GE(lengths[a].item<int64_t>(), lengths[b].item<int64_t>()) << i;
-      if (lengths[a].item<int64_t>() == lengths[b].item<int64_t>()) EXPECT_GT(a, b) << i;  // stable
+      if (lengths[a].item<int64_t>() == lengths[b].item<int64_t>()) {
+        EXPECT_GT(a, b) << i;  // stable
+      }
     }
   }
   EXPECT_EQ(out[0].item<int64_t>(), 118);  // the longest (length 6) of rows 119..70, first in order
