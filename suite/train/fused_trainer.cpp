@@ -37,13 +37,6 @@ double fused_seconds(FusedClock::time_point t) {
   return std::chrono::duration<double>(FusedClock::now() - t).count();
 }
 
-std::unique_ptr<methods::Method> member_method(const grid::Task& task, const PreparedData& data) {
-  if (task.kind == "teacher") return methods::NoKd::create({}, {});
-  const methods::TrainShape shape{task.train.epochs, task.train.batch_size,
-                                  static_cast<int>(data.num_classes), data.regression()};
-  return methods::builtin().make(task.method, task.method_params, shape);
-}
-
 // The training settings every member must share (augmentation may differ: each member draws its
 // own crops).
 bool same_training(const grid::TrainConfig& a, const grid::TrainConfig& b) {
@@ -55,7 +48,7 @@ bool same_training(const grid::TrainConfig& a, const grid::TrainConfig& b) {
 struct Member {
   Member(const grid::Task* t, const PreparedData& data)
       : task(t),
-        method(member_method(*t, data)),
+        method(detail::method_of(*t, data)),
         gen(at::make_generator<at::CPUGeneratorImpl>(data_seed(*t))),
         rec(detail::initial_record(*t)) {}
   const grid::Task* task;
@@ -287,7 +280,7 @@ std::string fuse_refusal(const std::vector<const grid::Task*>& tasks, const Trai
     if (t->train.max_grad_norm > 0) return who + "gradient clipping (a norm over all members)";
     if (t->train.eval_steps > 0) return who + "evaluation between epoch ends";
     if (!t->train.init.empty()) return who + "pretrained init";
-    const auto method = member_method(*t, *env.data);
+    const auto method = detail::method_of(*t, *env.data);
     if (method->perturbs_inputs()) return who + "method " + t->method + " perturbs inputs";
     if (method->phases(t->train.epochs).size() != 1)
       return who + "method " + t->method + " has phases";

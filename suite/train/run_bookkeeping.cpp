@@ -5,9 +5,18 @@
 
 #include "kdbench/core/errors.h"
 #include "kdbench/core/log.h"
+#include "kdbench/methods/nokd.h"
+#include "kdbench/methods/registry.h"
 #include "kdbench/train/resume_state.h"
 
 namespace kdbench::train::detail {
+
+std::unique_ptr<methods::Method> method_of(const grid::Task& task, const PreparedData& data) {
+  if (task.kind == "teacher") return methods::NoKd::create({}, {});
+  const methods::TrainShape shape{task.train.epochs, task.train.batch_size,
+                                  static_cast<int>(data.num_classes), data.regression(), data.text};
+  return methods::builtin().make(task.method, task.method_params, shape);
+}
 
 void stamp_done(results::RunRecord& rec, const TrainEnv& env, double wall_seconds) {
   rec.status = results::Status::Done;

@@ -4,9 +4,11 @@
 #include <torch/torch.h>
 
 #include <limits>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "kdbench/methods/method.h"
 #include "kdbench/results/run_record.h"
 #include "kdbench/train/net_io.h"
 #include "kdbench/train/trainer.h"
@@ -76,6 +78,10 @@ struct EpochSums {
 
 // The record's summary at the end of a run (solo or fused): DONE, where it ran, the best point
 // and final scores, `wall_seconds`; warns when training collapsed to chance level.
+// The task's method as the grid configured it (a teacher trains with nokd), made against the
+// data's shape: classes, regression, text. Shared by the solo and the fused trainer.
+std::unique_ptr<methods::Method> method_of(const grid::Task& task, const PreparedData& data);
+
 // DONE, where it ran (rank, host, device, threads), when it finished and how long it took: every
 // finished task's record, whatever its kind (training runs and masked-LM pretraining).
 void stamp_done(results::RunRecord& rec, const TrainEnv& env, double wall_seconds);

@@ -44,13 +44,6 @@ double since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-std::unique_ptr<methods::Method> method_of(const grid::Task& task, const PreparedData& data) {
-  if (task.kind == "teacher") return methods::NoKd::create({}, {});
-  const methods::TrainShape shape{task.train.epochs, task.train.batch_size,
-                                  static_cast<int>(data.num_classes), data.regression(), data.text};
-  return methods::builtin().make(task.method, task.method_params, shape);
-}
-
 // One task's training, resumable at any step boundary.
 class TaskRun {
  public:
@@ -58,7 +51,7 @@ class TaskRun {
       : task_(task),
         env_(env),
         data_(*env.data),
-        method_(method_of(task, data_)),
+        method_(detail::method_of(task, data_)),
         phases_(method_->phases(task.train.epochs)),
         gen_(at::make_generator<at::CPUGeneratorImpl>(data_seed(task))),
         rec_(initial_record(task)),
