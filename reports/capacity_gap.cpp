@@ -63,6 +63,19 @@ CapacityGapTable capacity_gap(const StudyResults& study, const TableOptions& opt
     return runs;
   };
 
+  // The published number of a setup; notes where it came from for the caption.
+  auto paper = [&](const std::string& teacher, const std::string& student,
+                   const std::string& method, const std::string& assistants) {
+    const PaperNumber* n = paper_entry(options.user_paper_numbers, table.dataset, teacher, student,
+                                       method, assistants);
+    if (n == nullptr) return std::optional<double>();
+    if (!n->origin.empty()) table.user_paper_sources.insert(n->source);
+    if (n->teacher == kUnnamedTeacher) {
+      table.paper_unnamed_teacher = true;
+      table.paper_unnamed_sources.insert(n->source);
+    }
+    return std::optional<double>(n->accuracy);
+  };
   for (const auto& student : order.students) {
     CapacityGapBlock block;
     block.student = student;
@@ -75,19 +88,13 @@ CapacityGapTable capacity_gap(const StudyResults& study, const TableOptions& opt
         if (r.kind == "teacher" && r.model == teacher) row.teacher_runs.add(r, options.metric);
       }
       row.teacher_acc = row.teacher_runs.stats();
-      if (options.paper) {
-        row.paper_teacher = paper_accuracy(table.dataset, teacher, student, "teacher");
-      }
+      if (options.paper) row.paper_teacher = paper(teacher, student, "teacher", "");
       for (const auto& method : order.methods) {
         CapacityGapCell cell;
         std::string assistants;
         cell.runs = cell_runs(student, teacher, method, assistants);
         cell.stats = cell.runs.stats();
-        if (options.paper) {
-          cell.paper = paper_accuracy(table.dataset, teacher, student, method, assistants);
-          table.paper_unnamed_teacher |=
-              paper_teacher_unnamed(table.dataset, teacher, student, method, assistants);
-        }
+        if (options.paper) cell.paper = paper(teacher, student, method, assistants);
         row.cells.push_back(std::move(cell));
       }
       if (has_nokd) {

@@ -54,6 +54,13 @@ std::string seeds_text(const std::vector<int64_t>& seeds) {
   return out;
 }
 
+std::string user_paper_sentence(const std::set<std::string>& sources) {
+  if (sources.empty()) return "";
+  std::string out = " Published numbers from --paper-numbers: ";
+  for (const auto& s : sources) out += (s == *sources.begin() ? "" : "; ") + s;
+  return out + ".";
+}
+
 std::string file_stem(const std::string& name) {
   std::string out;
   for (unsigned char c : name) {

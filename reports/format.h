@@ -1,6 +1,7 @@
 #pragma once
 // Number and list formatting shared by tables, CSV and figures (plain UTF-8 text).
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,8 @@ std::string stats_text(const Stats& s);
 std::string seeds_text(const std::vector<int64_t>& seeds);
 // " on cifar10" for captions and titles; "" when the dataset is unknown.
 std::string on_dataset(const std::string& dataset);
+// " Published numbers from --paper-numbers: A; B." for a caption; "" when no source is given.
+std::string user_paper_sentence(const std::set<std::string>& sources);
 // A name usable in file names on every system: letters, digits and '-'; others become '_'.
 std::string file_stem(const std::string& name);
 

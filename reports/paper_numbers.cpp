@@ -2,11 +2,26 @@
 
 namespace kdbench::reports {
 
+namespace {
+
+// A built-in entry: PaperNumber without its origin, which only a user's file has.
+struct BuiltinNumber {
+  const char* dataset;
+  const char* teacher;
+  const char* student;
+  const char* method;
+  const char* assistants;
+  double accuracy;
+  const char* source;
+};
+
+}  // namespace
+
 const std::vector<PaperNumber>& paper_numbers() {
   // One entry per (dataset, teacher, student, method). Where two papers report the same setup,
   // the entry keeps the one that reports it next to the other methods of its row, and the
   // comment names the other.
-  static const std::vector<PaperNumber> numbers = {
+  static const BuiltinNumber builtin[] = {
       // Continuation-KD Tables 1-2 (re-reporting TAKD and Annealing-KD): ResNet-110 -> ResNet-8,
       // TA ResNet-20.
       {"cifar10", "resnet110", "resnet8", "teacher", "", 93.8, "Continuation-KD Tab. 1"},
@@ -47,18 +62,26 @@ const std::vector<PaperNumber>& paper_numbers() {
       {"glue-sst2", kUnnamedTeacher, "bert-L4-H512", "continuation", "", 90.21,
        "Continuation-KD Tab. 5"},
   };
+  static const std::vector<PaperNumber> numbers = [] {
+    std::vector<PaperNumber> out;
+    for (const auto& n : builtin) {
+      out.push_back(
+          {n.dataset, n.teacher, n.student, n.method, n.assistants, n.accuracy, n.source, ""});
+    }
+    return out;
+  }();
   return numbers;
 }
 
 namespace {
 
-// The entry of a setup: a named teacher must match; an unnamed one matches every teacher (and,
-// for TAKD, every assistant path). A named entry wins over an unnamed one.
-const PaperNumber* paper_entry(const std::string& dataset, const std::string& teacher,
-                               const std::string& student, const std::string& method,
-                               const std::string& assistants) {
+// The entry of a setup in one table: a named teacher must match; an unnamed one matches every
+// teacher (and, for TAKD, every assistant path). A named entry wins over an unnamed one.
+const PaperNumber* entry_in(const std::vector<PaperNumber>& table, const std::string& dataset,
+                            const std::string& teacher, const std::string& student,
+                            const std::string& method, const std::string& assistants) {
   const PaperNumber* unnamed = nullptr;
-  for (const auto& n : paper_numbers()) {
+  for (const auto& n : table) {
     if (n.dataset != dataset || n.student != student || n.method != method) continue;
     if (n.teacher == teacher && n.assistants == assistants) return &n;
     const bool any_path = n.assistants == kUnnamedTeacher || n.assistants == assistants;
@@ -69,30 +92,13 @@ const PaperNumber* paper_entry(const std::string& dataset, const std::string& te
 
 }  // namespace
 
-std::optional<double> paper_accuracy(const std::string& dataset, const std::string& teacher,
-                                     const std::string& student, const std::string& method,
-                                     const std::string& assistants) {
-  const PaperNumber* n = paper_entry(dataset, teacher, student, method, assistants);
-  if (n == nullptr) return std::nullopt;
-  return n->accuracy;
-}
-
-bool paper_teacher_unnamed(const std::string& dataset, const std::string& teacher,
-                           const std::string& student, const std::string& method,
-                           const std::string& assistants) {
-  const PaperNumber* n = paper_entry(dataset, teacher, student, method, assistants);
-  return n != nullptr && n->teacher == kUnnamedTeacher;
-}
-
-bool replicates_paper_setup(const std::string& dataset, const std::string& teacher,
-                            const std::string& student) {
-  for (const auto& n : paper_numbers()) {
-    if (n.dataset == dataset && n.student == student &&
-        (n.teacher == teacher || n.teacher == kUnnamedTeacher)) {
-      return true;
-    }
+const PaperNumber* paper_entry(const std::vector<PaperNumber>& user, const std::string& dataset,
+                               const std::string& teacher, const std::string& student,
+                               const std::string& method, const std::string& assistants) {
+  if (const PaperNumber* n = entry_in(user, dataset, teacher, student, method, assistants)) {
+    return n;
   }
-  return false;
+  return entry_in(paper_numbers(), dataset, teacher, student, method, assistants);
 }
 
 }  // namespace kdbench::reports

@@ -122,11 +122,31 @@ void compile(const fs::path& dir, const std::vector<const Figure*>& figures,
 
 }  // namespace
 
+namespace {
+
+// Whether some run of the study is of a published number's setup (a --paper-numbers line that
+// matches nothing is most likely a misspelt model or method: the user is told).
+bool study_has_setup(const StudyResults& study, const PaperNumber& n) {
+  bool student = false, teacher = n.teacher == kUnnamedTeacher;
+  for (const auto& r : study.runs) {
+    if (r.dataset != n.dataset) continue;
+    teacher |= r.kind == "teacher" && r.model == n.teacher;
+    student |= r.kind == "student" && r.model == n.student &&
+               (n.method == "teacher" || r.method == n.method);
+  }
+  return student && teacher;
+}
+
+}  // namespace
+
 ReportSummary write_report(const ReportOptions& options) {
   TableOptions table_options;
   table_options.metric = parse_metric(options.metric);  // before any file is touched
   table_options.selection = {options.teachers, options.students, options.methods};
-  table_options.paper = options.paper;
+  table_options.paper = options.paper || !options.paper_numbers_path.empty();
+  if (!options.paper_numbers_path.empty()) {
+    table_options.user_paper_numbers = read_paper_numbers(options.paper_numbers_path);
+  }
   if (options.out_dir.empty()) throw ConfigError("report: the output directory is empty");
   const StudyResults study = load_results(options.results_path);
   task_metric(study);  // runs of mixed or unknown metrics: a ConfigError before any file is written
@@ -134,6 +154,14 @@ ReportSummary write_report(const ReportOptions& options) {
   summary.runs = static_cast<int>(study.runs.size());
   for (const auto& r : study.runs) summary.done += r.status == results::Status::Done;
   const Bundle bundle = build(study, table_options);
+  for (const auto& n : table_options.user_paper_numbers) {
+    if (!study_has_setup(study, n)) {
+      summary.messages.push_back(n.origin + ": no run of " + study.path + " has dataset " +
+                                 n.dataset + ", student " + n.student + " and method " + n.method +
+                                 (n.teacher == kUnnamedTeacher ? "" : ", teacher " + n.teacher) +
+                                 "; this number is not shown");
+    }
+  }
 
   const fs::path dir(options.out_dir);
   // Reports are cheap to regenerate: atomic against a crash, no fsync.

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "format.h"
+#include "kdbench/core/strings.h"
 
 namespace kdbench::reports {
 namespace {
@@ -92,9 +93,12 @@ TableModel capacity_gap_view(const CapacityGapTable& table) {
   }
   if (table.paper_unnamed_teacher) {
     view.caption +=
-        " The published GLUE numbers (dev accuracy, Continuation-KD Tab. 5) come from a paper "
+        " The published GLUE numbers (dev accuracy, " +
+        join({table.paper_unnamed_sources.begin(), table.paper_unnamed_sources.end()}, "; ") +
+        ") come from a paper "
         "that does not name its teacher; they stand beside every teacher.";
   }
+  view.caption += user_paper_sentence(table.user_paper_sources);
   view.align = "lrc" + std::string(table.methods.size(), 'c');
   view.header = {"Teacher", "Params", "Teacher " + score.short_name};
   for (const auto& m : table.methods) view.header.push_back(m);

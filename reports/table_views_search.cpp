@@ -78,6 +78,7 @@ TableModel takd_paths_view(const TakdPathsTable& table) {
         " In brackets: the published number of the same setup (best-epoch test "
         "accuracy).";
   }
+  view.caption += user_paper_sentence(table.user_paper_sources);
   const size_t tas = table.max_assistants;
   view.align = "l" + std::string(tas + 4, 'c');
   view.header = {"Path", "Teacher"};

@@ -55,6 +55,15 @@ TakdPathsTable takd_paths(const StudyResults& study, const TableOptions& options
   table.task_metric = task_metric(study);
   table.paper = options.paper;
   table.dataset = study_dataset(study);
+  // The published number of a setup; notes a user's source for the caption.
+  auto paper = [&](const std::string& teacher, const std::string& student,
+                   const std::string& method, const std::string& assistants = "") {
+    const PaperNumber* n = paper_entry(options.user_paper_numbers, table.dataset, teacher, student,
+                                       method, assistants);
+    if (n == nullptr) return std::optional<double>();
+    if (!n->origin.empty()) table.user_paper_sources.insert(n->source);
+    return std::optional<double>(n->accuracy);
+  };
 
   std::vector<std::vector<std::string>> chains;
   for (const auto& teacher : order.teachers) {
@@ -94,11 +103,11 @@ TakdPathsTable takd_paths(const StudyResults& study, const TableOptions& options
         // "TA (KD)" row); the TAKD student with the paper's TA path.
         const std::string& t = chain.front();
         if (i == 0) {
-          link.cell.paper = paper_accuracy(table.dataset, t, chain.back(), "teacher");
+          link.cell.paper = paper(t, chain.back(), "teacher");
         } else if (i + 1 < chain.size()) {
-          link.cell.paper = paper_accuracy(table.dataset, t, chain[i], "kd");
+          link.cell.paper = paper(t, chain[i], "kd");
         } else {
-          link.cell.paper = paper_accuracy(table.dataset, t, chain[i], "takd", assistants);
+          link.cell.paper = paper(t, chain[i], "takd", assistants);
         }
       }
       path.links.push_back(std::move(link));
@@ -106,8 +115,8 @@ TakdPathsTable takd_paths(const StudyResults& study, const TableOptions& options
     path.direct_kd = student_cell(study, chain.back(), chain.front(), "kd", options.metric);
     path.nokd = student_cell(study, chain.back(), chain.front(), "nokd", options.metric);
     if (options.paper) {
-      path.direct_kd.paper = paper_accuracy(table.dataset, chain.front(), chain.back(), "kd");
-      path.nokd.paper = paper_accuracy(table.dataset, chain.front(), chain.back(), "nokd");
+      path.direct_kd.paper = paper(chain.front(), chain.back(), "kd");
+      path.nokd.paper = paper(chain.front(), chain.back(), "nokd");
     }
     // The student three ways: through the TAs, directly, alone; tested against alone.
     ResultCell& takd = path.links.back().cell;

@@ -20,6 +20,8 @@ int cmd_report(const Args& args) {
       "methods", po::value<std::string>()->default_value(""), "columns to show, in order")(
       "paper", po::bool_switch(),
       "published numbers (docs/methods.md §11) beside replicated setups")(
+      "paper-numbers", po::value<std::string>()->default_value(""),
+      "CSV of published numbers you bring (reports/README.md), implies --paper")(
       "pdf", po::bool_switch(), "fail when pdflatex is missing (default: compile when present)")(
       "no-pdf", po::bool_switch(), "write .tex/.csv/.md only")(
       "jobs", po::value<int>()->default_value(0), "pdflatex processes at a time (0 = cores)");
@@ -36,6 +38,7 @@ int cmd_report(const Args& args) {
   ro.students = split_ws(vm["students"].as<std::string>());
   ro.methods = split_ws(vm["methods"].as<std::string>());
   ro.paper = vm["paper"].as<bool>();
+  ro.paper_numbers_path = vm["paper-numbers"].as<std::string>();
   ro.require_pdf = vm["pdf"].as<bool>();
   ro.compile_pdf = !vm["no-pdf"].as<bool>();
   ro.jobs = vm["jobs"].as<int>();

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "kdbench/reports/paper_numbers.h"
 #include "kdbench/reports/stats.h"
 #include "kdbench/results/run_record.h"
 
@@ -90,6 +91,8 @@ struct TableOptions {
   Metric metric = Metric::TestAtBestVal;
   Selection selection;
   bool paper = false;  // add docs/methods.md §11 published numbers beside replicated setups
+  // Numbers a user brings (--paper-numbers FILE), consulted before the built-in table.
+  std::vector<PaperNumber> user_paper_numbers;
 };
 
 // Everything a report needs from one results file.

@@ -7,6 +7,7 @@
 // (TAKD's intermediate models) are not students here.
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,8 +50,11 @@ struct CapacityGapTable {
   // results file); the caption points to the TA-path table, which keeps them apart.
   bool pooled_chains = false;
   // Some published number comes from a paper that does not name its teacher (GLUE, Continuation-KD
-  // Tab. 5): it stands beside every teacher row, and the caption says so.
+  // Tab. 5): it stands beside every teacher row, and the caption says so, naming the sources.
   bool paper_unnamed_teacher = false;
+  std::set<std::string> paper_unnamed_sources;
+  // Sources of the shown numbers that came from a --paper-numbers file (the caption names them).
+  std::set<std::string> user_paper_sources;
 };
 
 CapacityGapTable capacity_gap(const StudyResults& study, const TableOptions& options);

@@ -25,6 +25,9 @@ struct ReportOptions {
   std::vector<std::string> teachers, students, methods;
   // Published numbers (docs/methods.md §11) beside cells of replicated setups (--paper).
   bool paper = false;
+  // A CSV of published numbers the user brings (--paper-numbers; implies paper): read before any
+  // file is written, its numbers win over the built-in ones of the same setup.
+  std::string paper_numbers_path;
   // Compile the figures and report.tex when pdflatex is on PATH; without it the .tex/.csv/.md
   // files are still written and ReportSummary::messages says what is missing.
   bool compile_pdf = true;

@@ -3,6 +3,7 @@
 // accuracy of each link's model (the teacher's own runs, the assistants trained along the chain,
 // the TAKD students), next to the same student distilled directly from T (kd) and without a
 // teacher (nokd).
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,8 @@ struct TakdPathsTable {
   bool used_paired = false, used_welch = false;  // tests behind the markers (caption)
   size_t max_assistants = 0;    // the longest chain's number of TAs (table columns)
   std::vector<TakdPath> paths;  // in study order of teacher, then student, then first appearance
+  // Sources of the shown numbers that came from a --paper-numbers file (the caption names them).
+  std::set<std::string> user_paper_sources;
 };
 
 TakdPathsTable takd_paths(const StudyResults& study, const TableOptions& options);
