@@ -80,8 +80,11 @@ std::vector<PaperNumber> read_paper_numbers(const std::string& path) {
     n.method = (*fields)[3], n.assistants = (*fields)[4], n.source = (*fields)[6];
     n.origin = path + ":" + std::to_string(line_no);
     const std::vector<std::pair<const char*, const std::string*>> required = {
-        {"dataset", &n.dataset}, {"teacher", &n.teacher}, {"student", &n.student},
-        {"method", &n.method},   {"source", &n.source}};
+        {"dataset", &n.dataset},
+        {"teacher", &n.teacher},
+        {"student", &n.student},
+        {"method", &n.method},
+        {"source", &n.source}};
     for (const auto& [name, value] : required) {
       if (value->empty()) {
         throw ConfigError(at + "field '" + name + "' is empty (teacher: a model or '" +
@@ -89,8 +92,8 @@ std::vector<PaperNumber> read_paper_numbers(const std::string& path) {
       }
     }
     if (!n.assistants.empty() && n.method != "takd") {
-      throw ConfigError(at + "field 'assistants' is '" + n.assistants +
-                        "' but method is '" + n.method + "': only takd has a TA path");
+      throw ConfigError(at + "field 'assistants' is '" + n.assistants + "' but method is '" +
+                        n.method + "': only takd has a TA path");
     }
     const std::string& acc = (*fields)[5];
     try {
@@ -111,8 +114,8 @@ std::vector<PaperNumber> read_paper_numbers(const std::string& path) {
     numbers.push_back(std::move(n));
   }
   if (!header) {
-    throw ConfigError(path + ": empty; the first line must be the header '" +
-                      kPaperNumbersHeader + "'");
+    throw ConfigError(path + ": empty; the first line must be the header '" + kPaperNumbersHeader +
+                      "'");
   }
   return numbers;
 }

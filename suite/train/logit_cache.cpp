@@ -5,10 +5,12 @@
 #include <fstream>
 #include <list>
 #include <mutex>
+#include <optional>
 
 #include "kdbench/core/errors.h"
 #include "kdbench/core/hash.h"
 #include "kdbench/core/log.h"
+#include "kdbench/results/build_lock.h"
 
 // The values are written as they lie in memory; the header says little-endian.
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "logit cache files are little-endian");
@@ -179,6 +181,17 @@ torch::Tensor teacher_logits_cached(const results::Artifacts& artifacts, const L
       return it->logits;
     }
   torch::Tensor stored;  // as the file holds them (id.dtype), on the CPU
+  // Ranks that start students of one teacher together would each compute the same logits: the
+  // first builds the file under the lock, the others wait for it and read it.
+  std::optional<results::BuildLock> build_lock;
+  if (!artifacts.exists(id.teacher_key, name)) {
+    const auto t = LogitClock::now();
+    build_lock.emplace(path);
+    if (!build_lock->held())
+      spdlog::debug("teacher logits: no build lock ({})", build_lock->why_not());
+    if (const double waited = seconds_since(t); waited > 0.5)
+      spdlog::info("teacher logits: {} waited {:.3f} s for the rank building it", path, waited);
+  }
   if (artifacts.exists(id.teacher_key, name)) {
     const auto t = LogitClock::now();
     try {

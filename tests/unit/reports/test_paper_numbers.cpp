@@ -47,11 +47,12 @@ std::string read_error(const std::string& text) {
 TEST(PaperNumbers, ReadsQuotedFieldsCommentsAndWindowsLineEnds) {
   fixtures::TempDir tmp;
   const std::string path = write_file(
-      tmp, "# typed from the papers\r\n\r\n" + kHeader +
-               "\r\n"
-               "glue-sst2,*,bert-L4-H512,annealing,,89.6,\"Annealing-KD, Tab. 3\"\r\n"
-               "  # a comment between numbers\n"
-               "cifar10, resnet110 , resnet8,takd,resnet56 resnet20,88.9,\"a \"\"quoted\"\" name\"\n");
+      tmp,
+      "# typed from the papers\r\n\r\n" + kHeader +
+          "\r\n"
+          "glue-sst2,*,bert-L4-H512,annealing,,89.6,\"Annealing-KD, Tab. 3\"\r\n"
+          "  # a comment between numbers\n"
+          "cifar10, resnet110 , resnet8,takd,resnet56 resnet20,88.9,\"a \"\"quoted\"\" name\"\n");
   const auto numbers = read_paper_numbers(path);
   ASSERT_EQ(numbers.size(), 2U);
   EXPECT_EQ(numbers[0].dataset, "glue-sst2");
@@ -81,9 +82,11 @@ TEST(PaperNumbers, BadFilesNameTheLineAndTheField) {
             ":2: 6 fields, expected 7 (" + kHeader + ")");
   EXPECT_EQ(read_error(kHeader + "\ncifar10,resnet110,resnet8,kd,,88.5,\"Paper\n"),
             ":2: a quoted field is not closed");
-  EXPECT_NE(read_error(kHeader + "\ncifar10,,resnet8,kd,,88.5,Paper\n").find(":2: field 'teacher' is empty"),
+  EXPECT_NE(read_error(kHeader + "\ncifar10,,resnet8,kd,,88.5,Paper\n")
+                .find(":2: field 'teacher' is empty"),
             std::string::npos);
-  EXPECT_NE(read_error(kHeader + "\ncifar10,resnet110,resnet8,kd,,88.5,\n").find(":2: field 'source' is empty"),
+  EXPECT_NE(read_error(kHeader + "\ncifar10,resnet110,resnet8,kd,,88.5,\n")
+                .find(":2: field 'source' is empty"),
             std::string::npos);
   for (const std::string acc : {"abc", "101", "-1", "nan", "", "88.5%"}) {
     SCOPED_TRACE(acc);
