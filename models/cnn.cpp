@@ -1,5 +1,6 @@
 // Plain CNN-n of TAKD (docs/methods.md §10), built from the layer strings written there so the code
 // and the document can be compared token by token.
+#include <algorithm>
 #include <iterator>
 #include <memory>
 #include <string>
@@ -102,7 +103,7 @@ class CnnImpl : public NetImpl {
  public:
   // mlp2 has no convolution: its input stays as it is (nothing to gain, a copy to lose).
   CnnImpl(const CnnSpec& spec, int64_t num_classes, const InputShape& shape)
-      : nhwc_(uses_channels_last(shape) && !spec.features.empty()) {
+      : nhwc_(uses_channels_last(shape, cnn_convolutions(spec.features))) {
     auto features = register_module("features", torch::nn::ModuleList());
     int64_t channels = shape.channels, height = shape.height, width = shape.width;
     for (int64_t conv_width : spec.features) {
@@ -156,6 +157,11 @@ std::vector<std::string> cnn_names() {
 
 const std::vector<int64_t>& cnn_features(const std::string& name) {
   return spec_for(name).features;
+}
+
+int64_t cnn_convolutions(const std::vector<int64_t>& features) {
+  return static_cast<int64_t>(std::count_if(features.begin(), features.end(),
+                                            [](int64_t width) { return width != kPool; }));
 }
 
 Net make_cnn(const std::string& name, int64_t num_classes, const InputShape& shape) {

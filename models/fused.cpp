@@ -277,11 +277,12 @@ FusedNet make_fused(const std::string& name, const std::vector<Net>& members, in
   }
   if (is_fusable_cnn(name)) {
     const auto& features = detail::cnn_features(name);
-    return std::make_shared<FusedCnn>(members, features,
-                                      detail::uses_channels_last(shape) && !features.empty());
+    return std::make_shared<FusedCnn>(
+        members, features, detail::uses_channels_last(shape, detail::cnn_convolutions(features)));
   }
-  return std::make_shared<FusedResNet>(members, detail::resnet_depth(name),
-                                       detail::uses_channels_last(shape));
+  const int depth = detail::resnet_depth(name);
+  return std::make_shared<FusedResNet>(
+      members, depth, detail::uses_channels_last(shape, detail::resnet_convolutions(depth)));
 }
 
 }  // namespace kdbench::models

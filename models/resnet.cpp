@@ -67,7 +67,7 @@ class BasicBlockImpl : public torch::nn::Module {
 class ResNetImpl : public NetImpl {
  public:
   ResNetImpl(int depth, int64_t num_classes, const InputShape& shape)
-      : nhwc_(uses_channels_last(shape)),
+      : nhwc_(uses_channels_last(shape, resnet_convolutions(depth))),
         conv1_(register_module("conv1", he_conv(shape.channels, kStageWidths[0], 3, 1))),
         bn1_(register_module("bn1", torch::nn::BatchNorm2d(kStageWidths[0]))) {
     const int blocks_per_stage = (depth - 2) / 6;
@@ -114,7 +114,9 @@ int64_t resnet_block_stride(int stage, int block) { return block == 0 ? kStageSt
 Net make_resnet(int depth, int64_t num_classes, const InputShape& shape) {
   check_depth(depth);
   auto net = std::make_shared<ResNetImpl>(depth, num_classes, shape);
-  if (uses_channels_last(shape)) to_channels_last(*net);  // after the He init: same values
+  if (uses_channels_last(shape, resnet_convolutions(depth))) {
+    to_channels_last(*net);  // after the He init: same values
+  }
   return net;
 }
 

@@ -24,7 +24,8 @@ TEST(LogitCacheRanks, RanksAskingAtOnceComputeTheLogitsOnce) {
   auto& comm = world();
   std::string dir;
   if (comm.rank() == 0) {
-    std::string pattern = (std::filesystem::temp_directory_path() / "kdbench-logits-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "kdbench-logits-XXXXXX").string();
     dir = ::mkdtemp(pattern.data()) ? pattern : "";
   }
   comm.broadcast(dir, 0);
