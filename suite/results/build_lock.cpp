@@ -11,13 +11,12 @@
 
 namespace kdbench::results {
 
-BuildLock::BuildLock(const std::string& file) {
-  const std::string path = file + ".lock";
+BuildLock::BuildLock(const std::string& file) : path_(file + ".lock") {
   std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
+  const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
-    why_not_ = path + ": " + std::strerror(errno);
+    why_not_ = path_ + ": " + std::strerror(errno);
     return;
   }
   int rc = 0;
@@ -25,7 +24,7 @@ BuildLock::BuildLock(const std::string& file) {
     rc = ::flock(fd, LOCK_EX);
   } while (rc != 0 && errno == EINTR);  // a signal (the stop request) while waiting: wait on
   if (rc != 0) {
-    why_not_ = path + ": flock: " + std::strerror(errno);
+    why_not_ = path_ + ": flock: " + std::strerror(errno);
     ::close(fd);
     return;
   }
@@ -33,7 +32,9 @@ BuildLock::BuildLock(const std::string& file) {
 }
 
 BuildLock::~BuildLock() {
-  if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
+  if (fd_ < 0) return;
+  ::unlink(path_.c_str());  // while still held: no one can have locked this file after us
+  ::close(fd_);             // closing the last descriptor releases the flock
 }
 
 }  // namespace kdbench::results

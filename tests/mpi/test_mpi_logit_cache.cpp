@@ -57,5 +57,9 @@ TEST(LogitCacheRanks, RanksAskingAtOnceComputeTheLogitsOnce) {
   EXPECT_EQ(counts[0], 1) << "ranks that computed the logits";
   EXPECT_EQ(counts[1], comm.size() - 1) << "ranks that read the file";
   comm.barrier();
+  // The builder removes its lock file: none is left beside the cache.
+  EXPECT_FALSE(std::filesystem::exists(
+      artifacts.path_for(id.teacher_key, train::logit_cache_name(id) + ".lock")));
+  comm.barrier();
   if (comm.rank() == 0) std::filesystem::remove_all(dir);
 }

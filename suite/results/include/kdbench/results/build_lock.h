@@ -5,10 +5,12 @@
 // students of one teacher at once this is one teacher pass instead of 64.
 //
 // An advisory flock(2) on "<file>.lock" beside the file: the kernel drops it when its holder
-// exits or is killed, so a crash leaves no stale lock (the empty lock file itself stays, harmless).
-// On a file system without flock (Lustre mounted without -o flock, some FUSE mounts) the lock is
-// not held and every rank builds its own copy, as without it; the atomic rename of the file still
-// makes any one copy whole.
+// exits or is killed, so a crash leaves no stale lock. The holder removes the lock file when it is
+// done, so no lock files pile up; a rank still waiting on the removed file's lock then takes it
+// while a newcomer locks a fresh file, which is harmless because every holder checks for the built
+// file first (the lock saves work, it does not guard correctness). On a file system without flock
+// (Lustre mounted without -o flock, some FUSE mounts) the lock is not held and every rank builds
+// its own copy, as without it; the atomic rename of the file still makes any one copy whole.
 #include <string>
 
 namespace kdbench::results {
@@ -26,6 +28,7 @@ class BuildLock {
   const std::string& why_not() const { return why_not_; }
 
  private:
+  std::string path_;
   int fd_ = -1;
   std::string why_not_;
 };
