@@ -4,16 +4,21 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <string>
 
 #include "kdbench/comm/communicator.h"
 #include "kdbench/core/errors.h"
+#include "kdbench/core/log.h"
+#include "kdbench/results/artifacts.h"
 #include "kdbench/train/gang_sync.h"
 #include "kdbench/train/lr_schedule.h"
 #include "kdbench/train/optimizer.h"
 #include "kdbench/train/prepared_data.h"
+#include "kdbench/train/pretrain_state.h"
 #include "kdbench/train/stop_flag.h"
 #include "kdbench/train/trainer.h"
 
@@ -111,6 +116,38 @@ void sync_gradients(GradientSync& sync, comm::Communicator& gang,
     if (reached[i] == 0) params[i].mutable_grad() = torch::Tensor();
 }
 
+// The pretraining state saved at the last curve point, when there is one to continue from. In a
+// gang every member reads the root's file, so every member must see it.
+std::optional<PretrainState> saved_pretrain_state(const PretrainConfig& c,
+                                                  models::BertMaskedLMImpl& model,
+                                                  torch::optim::Optimizer& optimizer,
+                                                  comm::Communicator* gang) {
+  if (c.state_file.empty()) return std::nullopt;
+  std::string why;
+  bool saved = std::filesystem::exists(c.state_file);
+  if (saved && !results::sealed_file_intact(c.state_file, &why)) {
+    spdlog::warn(
+        "not resuming masked-LM pretraining from a damaged state: {}; it restarts from "
+        "step 0 (the file is replaced at the next curve point)",
+        why);
+    saved = false;
+  }
+  if (gang && any_member(*gang, saved) && any_member(*gang, !saved))
+    throw IoError(c.state_file +
+                  " is visible on some members of the gang and not on others: the artifacts "
+                  "directory must be on a filesystem shared by the gang's hosts");
+  if (!saved) return std::nullopt;
+  PretrainState s = load_pretrain_state(c.state_file, model, optimizer);
+  spdlog::info("resuming masked-LM pretraining at step {} of {} from {}", s.step, c.steps,
+               c.state_file);
+  return s;
+}
+
+// Dropout's generator: the training device's default one (seeded by the caller with the model).
+at::Generator dropout_generator(const torch::Device& device) {
+  return at::globalContext().defaultGenerator(device);
+}
+
 uint64_t training_mask_seed(uint64_t seed) { return seed ^ 0x9E3779B97F4A7C15ULL; }
 
 void check_pretrain_config(const PretrainConfig& c, const datasets::TokenSet& train,
@@ -204,16 +241,34 @@ PretrainResult pretrain_mlm(models::BertMaskedLMImpl& model, const datasets::Tok
   auto interval_loss = torch::zeros({}, torch::TensorOptions(torch::kDouble).device(c.device));
   int64_t interval_steps = 0;
   PretrainResult result;
+  int64_t first_step = 0;
+  double prior_seconds = 0;
+  if (auto saved = saved_pretrain_state(c, model, *optimizer, gang)) {
+    first_step = saved->step;
+    order = saved->order;
+    next_row = saved->next_row;
+    order_generator.set_state(saved->order_generator);
+    mask_generator.set_state(saved->mask_generator);
+    at::Generator dropout = dropout_generator(c.device);
+    std::lock_guard<std::mutex> lock(dropout.mutex());
+    dropout.set_state(saved->dropout_generator);
+    result.curve = saved->curve;
+    prior_seconds = saved->seconds;
+  }
+  const bool saves_state = !c.state_file.empty() && (!gang || gang->rank() == 0);
   model.train();
   auto interval_start = start;
-  for (int64_t step = 0; step < c.steps; ++step) {
+  for (int64_t step = first_step; step < c.steps; ++step) {
     // A signal reaches the members at different moments: they agree at each step boundary.
     bool stop = c.should_stop && c.should_stop();
     if (gang) stop = any_member(*gang, stop);
     if (stop)
       throw Interrupted("masked-LM pretraining stopped at step " + std::to_string(step) + " of " +
-                        std::to_string(c.steps) + " (" + stop_reason() +
-                        "; pretraining restarts from its start)");
+                        std::to_string(c.steps) + " (" + stop_reason() + "; pretraining " +
+                        (c.state_file.empty() || result.curve.empty()
+                             ? std::string("restarts from its start)")
+                             : "resumes from step " + std::to_string(result.curve.back().step) +
+                                   ", its last curve point)"));
     // Epochs as the trainer cuts them: a fresh order each pass, the pass's last batch short.
     if (next_row >= n) {
       order = torch::randperm(n, order_generator, torch::kLong);
@@ -269,8 +324,25 @@ PretrainResult pretrain_mlm(models::BertMaskedLMImpl& model, const datasets::Tok
     result.curve.push_back(point);
     interval_loss.zero_();
     interval_steps = 0;
+    if (saves_state) {
+      PretrainState state;
+      state.step = step + 1;
+      state.order = order;
+      state.next_row = next_row;
+      state.order_generator = order_generator.get_state();
+      state.mask_generator = mask_generator.get_state();
+      {
+        at::Generator dropout = dropout_generator(c.device);
+        std::lock_guard<std::mutex> lock(dropout.mutex());
+        state.dropout_generator = dropout.get_state();
+      }
+      state.curve = result.curve;
+      state.seconds = prior_seconds + std::chrono::duration<double>(now - start).count();
+      save_pretrain_state(c.state_file, state, model, *optimizer);
+    }
   }
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.seconds = prior_seconds +
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 

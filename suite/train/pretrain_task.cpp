@@ -12,6 +12,7 @@
 #include "kdbench/datasets/text_data.h"
 #include "kdbench/models/bert_mlm.h"
 #include "kdbench/train/pretrain_mlm.h"
+#include "kdbench/train/pretrain_state.h"
 #include "kdbench/train/resume_state.h"
 #include "kdbench/train/stop_flag.h"
 #include "run_bookkeeping.h"
@@ -196,6 +197,8 @@ results::RunRecord run_pretrain_task(const grid::Task& task, const grid::GridSpe
   c.device = env.device;
   c.should_stop = env.should_stop ? env.should_stop : [] { return stop_requested(); };
   c.gang = env.gang;  // a gang trains data-parallel; the worker's record names its ranks
+  // A stopped pretraining continues from its last curve point.
+  c.state_file = env.artifacts->path_for(task.key, kPretrainStateFile);
   const PretrainResult result = pretrain_mlm(*model, corpus.train, corpus.val, c);
   // A gang's members hold the same weights: the root saves them and writes the record.
   const bool root = env.gang == nullptr || env.gang->rank() == 0;
@@ -217,7 +220,10 @@ results::RunRecord run_pretrain_task(const grid::Task& task, const grid::GridSpe
   detail::stamp_done(
       rec, env, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   // Until the coordinator records it, the finished record keeps the task DONE across a crash.
-  if (root) detail::write_finished(*env.artifacts, task.key, rec);
+  if (root) {
+    detail::write_finished(*env.artifacts, task.key, rec);
+    env.artifacts->remove(task.key, kPretrainStateFile);
+  }
   if (root)
     spdlog::info("{}: val MLM loss {:.4f} accuracy {:.2f}% after {} steps ({:.1f} s), encoder {}",
                  task.label(), last.val_loss, 100 * last.val_accuracy, p.steps, result.seconds,

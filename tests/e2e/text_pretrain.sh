@@ -53,6 +53,7 @@ mpirun -np 2 --oversubscribe "$kdbench" run grid.ini > run.log 2>&1 || { tail -2
 enc=artifacts/$pkey/encoder
 [[ -f $enc/config.json && -f $enc/model.safetensors ]] || { echo "no encoder in $enc"; exit 1; }
 [[ -z $(ls -d artifacts/"$pkey"/encoder.tmp-* 2>/dev/null) ]] || { echo "temporary encoder left"; exit 1; }
+[[ ! -e artifacts/$pkey/pretrain-state.pt ]] || { echo "the finished pretraining left its state"; exit 1; }
 /usr/bin/python3 - results.h5 "$pkey" "$work/$enc" <<'PY'
 import json, sys
 import h5py
@@ -158,6 +159,7 @@ mpirun -np 2 --oversubscribe "$kdbench" run gang.ini > gang.log 2>&1 || { tail -
 grep -q "pretrain bert-L2-H64 seed 0: start (.*gang of 2)" gang.log || { cat gang.log; echo "no gang start"; exit 1; }
 [[ -f gang-artifacts/$pkey/encoder/model.safetensors ]] || { echo "the gang saved no encoder"; exit 1; }
 [[ -z $(ls -d gang-artifacts/"$pkey"/encoder.tmp-* 2>/dev/null) ]] || { echo "temporary encoder left"; exit 1; }
+[[ ! -e gang-artifacts/$pkey/pretrain-state.pt ]] || { echo "the gang left its pretraining state"; exit 1; }
 /usr/bin/python3 - gang.h5 "$pkey" <<'PY'
 import json, sys
 import h5py

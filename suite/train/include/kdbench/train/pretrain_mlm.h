@@ -56,6 +56,11 @@ struct PretrainConfig {
   // Every member calls pretrain_mlm with the same model seed, data and config. Dropout draws
   // from each member's own generator, so only a dropout-free model reproduces the 1-rank run.
   comm::Communicator* gang = nullptr;
+  // Resume (kdbench/train/pretrain_state.h): the state is saved to this file at every curve point
+  // (in a gang by the root; the file must be on a filesystem the gang shares), and a run that
+  // finds it intact at its start continues from it: on one rank bit for bit as if never stopped.
+  // A damaged file is ignored with a warning. Empty: no state; a stopped run restarts at step 0.
+  std::string state_file;
 };
 
 struct MlmPoint {
