@@ -13,6 +13,7 @@
 #include "kdbench/comm/communicator.h"
 #include "kdbench/core/errors.h"
 #include "kdbench/core/log.h"
+#include "kdbench/core/test_pause.h"
 #include "kdbench/results/artifacts.h"
 #include "kdbench/train/gang_sync.h"
 #include "kdbench/train/lr_schedule.h"
@@ -339,6 +340,7 @@ PretrainResult pretrain_mlm(models::BertMaskedLMImpl& model, const datasets::Tok
       state.curve = result.curve;
       state.seconds = prior_seconds + std::chrono::duration<double>(now - start).count();
       save_pretrain_state(c.state_file, state, model, *optimizer);
+      test_pause_point("pretrain-state");  // e2e.text_pretrain stops the run here
     }
   }
   result.seconds = prior_seconds +

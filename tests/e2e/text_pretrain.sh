@@ -148,6 +148,29 @@ expect_exit2 missing-corpus "\[pretrain\] corpus: $work/none/spam/train.tsv is m
 expect_exit2 init-conflict "choose one" "s|^\[pretrain\]|[teacher]\ninit = $work/$enc\n[pretrain]|"
 echo "pretrain: bad inputs refused with exit 2 and one line"
 
+# A stopped pretraining resumes from its last curve point: SIGTERM while the run pauses right after
+# saving the state of step 10 -> exit 3, the task INTERRUPTED, the state on disk; the rerun
+# continues at step 10, removes the state and saves an encoder bitwise equal to the
+# uninterrupted one's.
+sed -e 's|^results   = .*|results   = stop.h5|' -e 's|^artifacts = .*|artifacts = stop-artifacts|' \
+    -e 's|^methods   = .*|methods   = nokd|' grid.ini > stop.ini
+KDBENCH_TEST_PAUSE_AT=pretrain-state KDBENCH_TEST_PAUSE_SECONDS=5 "$kdbench" run stop.ini > stop1.log 2>&1 &
+stop_pid=$!
+for _ in $(seq 600); do grep -q "kdbench test pause: pretrain-state" stop1.log && break; sleep 0.05; done
+grep -q "kdbench test pause: pretrain-state" stop1.log || { cat stop1.log; echo "no pause"; exit 1; }
+kill -TERM "$stop_pid"
+set +e; wait "$stop_pid"; rc=$?; set -e
+[[ $rc -eq 3 ]] || { tail -20 stop1.log; echo "stopped pretraining: exit $rc, want 3"; exit 1; }
+grep -q "masked-LM pretraining stopped at step 10 of 30 (.*resumes from step 10" stop1.log ||
+  { cat stop1.log; echo "not stopped at step 10"; exit 1; }
+[[ -f stop-artifacts/$pkey/pretrain-state.pt ]] || { echo "no pretraining state after the stop"; exit 1; }
+"$kdbench" run stop.ini > stop2.log 2>&1 || { tail -20 stop2.log; exit 1; }
+grep -q "resuming masked-LM pretraining at step 10 of 30" stop2.log || { cat stop2.log; echo "no resume"; exit 1; }
+[[ ! -e stop-artifacts/$pkey/pretrain-state.pt ]] || { echo "the resumed run left its state"; exit 1; }
+cmp stop-artifacts/"$pkey"/encoder/model.safetensors artifacts/"$pkey"/encoder/model.safetensors ||
+  { echo "the resumed pretraining's encoder differs from the uninterrupted one"; exit 1; }
+echo "pretrain: stopped at step 10, resumed there, the encoder equals the uninterrupted one bit for bit"
+
 # A gang pretrains ([gang_size] MODEL = 2, under mpirun -np 2): the pretrain run is DONE with its
 # full curve and names its gang of 2 ranks; the encoder is saved once (by the root), whole; the
 # teacher, also a gang, starts from it.
