@@ -197,7 +197,11 @@ std::string GraphBuilder::add_pretrain(const std::string& model) {
   t.model = model;
   t.seed = static_cast<int64_t>(p.seed);
   t.train = p.train;
-  t.gang_size = gang_size_of(grid_, model, true);  // 1: read_pretrain refuses more
+  // [gang_size] MODEL, else the gang of the model's role (a teacher's when it is both): the
+  // encoder is pretrained data-parallel like any gang task.
+  const bool teacher =
+      std::find(grid_.teachers.begin(), grid_.teachers.end(), model) != grid_.teachers.end();
+  t.gang_size = gang_size_of(grid_, model, teacher);
   // One curve point per eval_every steps (and after the last): the cost model's "epochs".
   t.total_epochs = static_cast<int>((p.steps + p.eval_every - 1) / p.eval_every);
   t.chain = {model};

@@ -43,19 +43,6 @@ std::vector<std::string> read_corpus(const IniValues& v) {
   return words;
 }
 
-// Pretraining runs on one rank: pretrain_mlm has no data-parallel path (yet).
-void check_gang(const GridSpec& g, const IniValues& v, const std::string& model) {
-  const bool teacher = std::find(g.teachers.begin(), g.teachers.end(), model) != g.teachers.end();
-  const int k = gang_size_of(g, model, teacher);
-  if (k > 1)
-    throw ConfigError(v.where("pretrain.models") + ": " + model +
-                      " trains on gang_size = " + std::to_string(k) + " ranks (" +
-                      (g.model_gang_size.count(model)
-                           ? "[gang_size] " + model
-                           : std::string(teacher ? "[teacher]" : "[student]") + " gang_size") +
-                      "); masked-LM pretraining runs on one rank: give this model gang_size = 1");
-}
-
 // A role that starts from `init = DIR` cannot also start from the grid's own pretrained encoder.
 void check_init(const GridSpec& g, const IniValues& v, const std::string& model) {
   for (const char* role : {"teacher", "student"}) {
@@ -128,10 +115,7 @@ void read_pretrain(GridSpec& g, const IniValues& v,
   t.lr_schedule.warmup_ratio = v.real("pretrain.warmup_ratio", 0.1, 0, 1);
   t.max_grad_norm = v.real("pretrain.max_grad_norm", 1.0, 0, 1e6);
   t.augment = false;
-  for (const auto& m : p.models) {
-    check_gang(g, v, m);
-    check_init(g, v, m);
-  }
+  for (const auto& m : p.models) check_init(g, v, m);
 }
 
 void check_pretrain_corpus(const GridSpec& g) {

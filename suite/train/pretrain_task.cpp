@@ -12,6 +12,7 @@
 #include "kdbench/datasets/text_data.h"
 #include "kdbench/models/bert_mlm.h"
 #include "kdbench/train/pretrain_mlm.h"
+#include "kdbench/train/pretrain_state.h"
 #include "kdbench/train/resume_state.h"
 #include "kdbench/train/stop_flag.h"
 #include "run_bookkeeping.h"
@@ -170,9 +171,6 @@ grid::Task with_pretrained_init(const grid::Task& task, const std::string& artif
 
 results::RunRecord run_pretrain_task(const grid::Task& task, const grid::GridSpec& grid,
                                      const TrainEnv& env) {
-  if (env.gang != nullptr && env.gang->size() > 1)
-    throw ConfigError(task.label() + ": masked-LM pretraining runs on one rank, not a gang of " +
-                      std::to_string(env.gang->size()));
   const auto& p = grid.pretrain;
   results::RunRecord rec = task_record(task);
   rec.started = results::utc_now();
@@ -198,11 +196,16 @@ results::RunRecord run_pretrain_task(const grid::Task& task, const grid::GridSpe
   c.seed = data_seed(task);
   c.device = env.device;
   c.should_stop = env.should_stop ? env.should_stop : [] { return stop_requested(); };
+  c.gang = env.gang;  // a gang trains data-parallel; the worker's record names its ranks
+  // A stopped pretraining continues from its last curve point.
+  c.state_file = env.artifacts->path_for(task.key, kPretrainStateFile);
   const PretrainResult result = pretrain_mlm(*model, corpus.train, corpus.val, c);
+  // A gang's members hold the same weights: the root saves them and writes the record.
+  const bool root = env.gang == nullptr || env.gang->rank() == 0;
 
   const std::string dir = grid::pretrained_encoder_dir(env.artifacts->root(), task.key);
   model->to(torch::kCPU);
-  save_encoder_atomically(*model, dir);
+  if (root) save_encoder_atomically(*model, dir);
 
   record_curve(rec, result);
   const MlmPoint& last = result.curve.back();
@@ -217,9 +220,14 @@ results::RunRecord run_pretrain_task(const grid::Task& task, const grid::GridSpe
   detail::stamp_done(
       rec, env, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   // Until the coordinator records it, the finished record keeps the task DONE across a crash.
-  detail::write_finished(*env.artifacts, task.key, rec);
-  spdlog::info("{}: val MLM loss {:.4f} accuracy {:.2f}% after {} steps ({:.1f} s), encoder {}",
-               task.label(), last.val_loss, 100 * last.val_accuracy, p.steps, result.seconds, dir);
+  if (root) {
+    detail::write_finished(*env.artifacts, task.key, rec);
+    env.artifacts->remove(task.key, kPretrainStateFile);
+  }
+  if (root)
+    spdlog::info("{}: val MLM loss {:.4f} accuracy {:.2f}% after {} steps ({:.1f} s), encoder {}",
+                 task.label(), last.val_loss, 100 * last.val_accuracy, p.steps, result.seconds,
+                 dir);
   return rec;
 }
 

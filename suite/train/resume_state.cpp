@@ -47,8 +47,8 @@ torch::serialize::InputArchive open(const std::string& path,
   return archive;
 }
 
-// The optimizer's state tensors (SGD's momentum buffers, AdamW's moments) as CPU copies while
-// `save` runs, so resume.pt reads on any device.
+}  // namespace
+
 void with_cpu_optimizer_state(torch::optim::Optimizer& opt, const std::function<void()>& save) {
   std::vector<std::pair<torch::Tensor*, torch::Tensor>> on_device;  // slot, device tensor
   const auto to_cpu = [&](torch::Tensor& slot) {
@@ -68,8 +68,6 @@ void with_cpu_optimizer_state(torch::optim::Optimizer& opt, const std::function<
   save();
   for (auto& [slot, tensor] : on_device) *slot = tensor;
 }
-
-}  // namespace
 
 void save_resume_state(const ResumeState& s, models::NetImpl& net, torch::optim::Optimizer& opt,
                        const results::Artifacts& artifacts, const std::string& key,

@@ -4,7 +4,9 @@
 # curve, its encoder saved as a Hugging Face directory), the teacher and the kd student depend on
 # it, the teacher starts from that encoder exactly as `init = DIR` does (a grid with `[teacher]
 # init = <the saved encoder>` trains a bitwise-equal teacher), a rerun pretrains nothing, and the
-# report names the pretraining. Then the bad [pretrain] inputs: exit 2, one line.
+# report names the pretraining. Then the bad [pretrain] inputs: exit 2, one line. Last, a gang
+# of 2 pretrains ([gang_size] bert-L2-H64 = 2): its record names the gang, the teacher starts
+# from its encoder.
 set -euo pipefail
 kdbench=$1; src=$2; work=$3
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
@@ -51,6 +53,7 @@ mpirun -np 2 --oversubscribe "$kdbench" run grid.ini > run.log 2>&1 || { tail -2
 enc=artifacts/$pkey/encoder
 [[ -f $enc/config.json && -f $enc/model.safetensors ]] || { echo "no encoder in $enc"; exit 1; }
 [[ -z $(ls -d artifacts/"$pkey"/encoder.tmp-* 2>/dev/null) ]] || { echo "temporary encoder left"; exit 1; }
+[[ ! -e artifacts/$pkey/pretrain-state.pt ]] || { echo "the finished pretraining left its state"; exit 1; }
 /usr/bin/python3 - results.h5 "$pkey" "$work/$enc" <<'PY'
 import json, sys
 import h5py
@@ -144,3 +147,60 @@ expect_exit2 missing-corpus "\[pretrain\] corpus: $work/none/spam/train.tsv is m
   "s|^steps      = .*|corpus = $work/none/spam|"
 expect_exit2 init-conflict "choose one" "s|^\[pretrain\]|[teacher]\ninit = $work/$enc\n[pretrain]|"
 echo "pretrain: bad inputs refused with exit 2 and one line"
+
+# A stopped pretraining resumes from its last curve point: SIGTERM while the run pauses right after
+# saving the state of step 10 -> exit 3, the task INTERRUPTED, the state on disk; the rerun
+# continues at step 10, removes the state and saves an encoder bitwise equal to the
+# uninterrupted one's.
+sed -e 's|^results   = .*|results   = stop.h5|' -e 's|^artifacts = .*|artifacts = stop-artifacts|' \
+    -e 's|^methods   = .*|methods   = nokd|' grid.ini > stop.ini
+KDBENCH_TEST_PAUSE_AT=pretrain-state KDBENCH_TEST_PAUSE_SECONDS=5 "$kdbench" run stop.ini > stop1.log 2>&1 &
+stop_pid=$!
+for _ in $(seq 600); do grep -q "kdbench test pause: pretrain-state" stop1.log && break; sleep 0.05; done
+grep -q "kdbench test pause: pretrain-state" stop1.log || { cat stop1.log; echo "no pause"; exit 1; }
+kill -TERM "$stop_pid"
+set +e; wait "$stop_pid"; rc=$?; set -e
+[[ $rc -eq 3 ]] || { tail -20 stop1.log; echo "stopped pretraining: exit $rc, want 3"; exit 1; }
+grep -q "masked-LM pretraining stopped at step 10 of 30 (.*resumes from step 10" stop1.log ||
+  { cat stop1.log; echo "not stopped at step 10"; exit 1; }
+[[ -f stop-artifacts/$pkey/pretrain-state.pt ]] || { echo "no pretraining state after the stop"; exit 1; }
+"$kdbench" run stop.ini > stop2.log 2>&1 || { tail -20 stop2.log; exit 1; }
+grep -q "resuming masked-LM pretraining at step 10 of 30" stop2.log || { cat stop2.log; echo "no resume"; exit 1; }
+[[ ! -e stop-artifacts/$pkey/pretrain-state.pt ]] || { echo "the resumed run left its state"; exit 1; }
+cmp stop-artifacts/"$pkey"/encoder/model.safetensors artifacts/"$pkey"/encoder/model.safetensors ||
+  { echo "the resumed pretraining's encoder differs from the uninterrupted one"; exit 1; }
+echo "pretrain: stopped at step 10, resumed there, the encoder equals the uninterrupted one bit for bit"
+
+# A gang pretrains ([gang_size] MODEL = 2, under mpirun -np 2): the pretrain run is DONE with its
+# full curve and names its gang of 2 ranks; the encoder is saved once (by the root), whole; the
+# teacher, also a gang, starts from it.
+sed -e 's|^results   = .*|results   = gang.h5|' -e 's|^artifacts = .*|artifacts = gang-artifacts|' \
+    -e 's|^methods   = .*|methods   = nokd|' grid.ini > gang.ini
+printf '[gang_size]\nbert-L2-H64 = 2\n' >> gang.ini
+"$kdbench" plan gang.ini | grep -q "gangs (.*): pretrain bert-L2-H64=2 teacher bert-L2-H64=2" || { "$kdbench" plan gang.ini; exit 1; }
+mpirun -np 2 --oversubscribe "$kdbench" run gang.ini > gang.log 2>&1 || { tail -20 gang.log; exit 1; }
+grep -q "pretrain bert-L2-H64 seed 0: start (.*gang of 2)" gang.log || { cat gang.log; echo "no gang start"; exit 1; }
+[[ -f gang-artifacts/$pkey/encoder/model.safetensors ]] || { echo "the gang saved no encoder"; exit 1; }
+[[ -z $(ls -d gang-artifacts/"$pkey"/encoder.tmp-* 2>/dev/null) ]] || { echo "temporary encoder left"; exit 1; }
+[[ ! -e gang-artifacts/$pkey/pretrain-state.pt ]] || { echo "the gang left its pretraining state"; exit 1; }
+/usr/bin/python3 - gang.h5 "$pkey" <<'PY'
+import json, sys
+import h5py
+import numpy as np
+text = lambda v: v.decode() if isinstance(v, bytes) else str(v)
+runs = dict(h5py.File(sys.argv[1], "r")["runs"].items())
+g = runs[sys.argv[2]]
+a = g.attrs
+assert text(a["kind"]) == "pretrain" and text(a["status"]) == "DONE", dict(a)
+gang = json.loads(a["gang"])
+assert gang["size"] == 2 and sorted(gang["ranks"]) == [0, 1] and len(gang["hosts"]) == 2, gang
+assert list(g["epoch"][()]) == [10, 20, 30] and np.all(np.isfinite(g["train_loss"][()]))
+loss = g["train_loss"][()]
+assert loss[-1] < loss[0], loss  # the gang's steps learn
+for k, r in runs.items():
+    assert text(r.attrs["status"]) == "DONE", (k, text(r.attrs["error"]))
+    if text(r.attrs["model"]) == "bert-L2-H64" and text(r.attrs["kind"]) != "pretrain":
+        assert json.loads(r.attrs["config"])["init"]["dir"].endswith(sys.argv[2] + "/encoder")
+print("pretrain: a gang of 2 pretrained (gang %s), MLM train loss %.3f -> %.3f; the teacher "
+      "started from its encoder" % (gang["ranks"], loss[0], loss[-1]))
+PY

@@ -124,13 +124,6 @@ TEST(PretrainGrid, BadInputIsOneLineNamingFileSectionKeyAndWhatIsAllowed) {
                                      "from init = /hf/b"),
             std::string::npos);
   EXPECT_NO_THROW(parse(grid_text("models = bert-L1-H64\n") + "[teacher]\ninit = /hf/b\n"));
-  // A gang for a pretrained model: refused (pretraining runs on one rank).
-  const std::string gang = grid_text("models = bert-L2-H128\n") + "[gang_size]\nbert-L2-H128 = 2\n";
-  EXPECT_NE(error_of(gang).find("[pretrain] models: bert-L2-H128 trains on gang_size = 2 ranks "
-                                "([gang_size] bert-L2-H128)"),
-            std::string::npos)
-      << error_of(gang);
-  EXPECT_NO_THROW(parse(grid_text("models = bert-L2-H128\n") + "[student]\ngang_size = 2\n"));
   // Image grids have no text to pretrain on.
   const std::string image = base_grid() + "[pretrain]\nmodels = cnn2\n";
   EXPECT_NE(error_of(image).find("g.ini: [pretrain] models: masked-LM pretraining needs a text "
@@ -154,6 +147,22 @@ TEST(PretrainGrid, BadInputIsOneLineNamingFileSectionKeyAndWhatIsAllowed) {
       grid_text("models = bert-L2-H128\ncorpus = " + make_corpus("sotu-party", "a b\t0\n") + "\n")
           .replace(0, 0, ""),
       false));
+}
+
+// A pretrained model's gang pretrains it too (data-parallel, as it fine-tunes): [gang_size]
+// MODEL, else its role's gang_size (a teacher's when the model is both).
+TEST(PretrainGrid, APretrainTaskRunsOnItsModelsGang) {
+  const auto pretrain_gang = [](const std::string& extra) {
+    const TaskGraph g = expand(parse(grid_text("models = bert-L2-H128 bert-L1-H64\n", extra)));
+    return std::make_pair(only_pretrain_of(g, "bert-L2-H128").gang_size,
+                          only_pretrain_of(g, "bert-L1-H64").gang_size);
+  };
+  EXPECT_EQ(pretrain_gang(""), std::make_pair(1, 1));
+  EXPECT_EQ(pretrain_gang("[gang_size]\nbert-L2-H128 = 2\n"), std::make_pair(2, 1));
+  EXPECT_EQ(pretrain_gang("[teacher]\ngang_size = 3\n"), std::make_pair(3, 1));
+  EXPECT_EQ(pretrain_gang("[student]\ngang_size = 2\n"), std::make_pair(1, 2));
+  EXPECT_EQ(pretrain_gang("[teacher]\ngang_size = 2\n[gang_size]\nbert-L1-H64 = 4\n"),
+            std::make_pair(2, 4));
 }
 
 TEST(PretrainGrid, OnePretrainTaskPerModelThatEveryTaskOfTheModelDependsOn) {

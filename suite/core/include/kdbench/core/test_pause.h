@@ -2,7 +2,8 @@
 // TEST ONLY. Fault tests (tests/e2e/faults.sh, bench/fault_soak.sh) must hit moments that last
 // microseconds: a checkpoint write, a results flush, evaluation. With
 //   KDBENCH_TEST_PAUSE_AT=<point>[,<point>...]   (points: first-step, evaluation,
-//                                                  checkpoint-write, results-flush)
+//                                                  checkpoint-write, results-flush,
+//                                                  pretrain-state)
 // the process prints "kdbench test pause: <point> pid <pid>" to stderr the first time it reaches
 // a named point and sleeps KDBENCH_TEST_PAUSE_SECONDS (default 10; a signal
 // delivered to the sleeping thread ends the sleep early),

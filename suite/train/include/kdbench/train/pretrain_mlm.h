@@ -7,6 +7,10 @@
 // validation split is masked with a FIXED seed (the same positions and replacements at every
 // point, so the points are comparable) and scored. Deterministic on the CPU: the same model seed,
 // config and data give bitwise-equal curves and weights.
+// In a gang (PretrainConfig::gang) the members take the 1-rank run's steps data-parallel, as the
+// fine-tune trainer does (kdbench/train/gang_sync.h): every member draws the whole global batch
+// and its masks, trains its split_batch rows, and the gradients summed over the gang are the
+// global batch's; the root evaluates and the members take its numbers.
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -17,6 +21,10 @@
 #include "kdbench/datasets/text_data.h"
 #include "kdbench/grid/grid_spec.h"
 #include "kdbench/models/bert_mlm.h"
+
+namespace kdbench::comm {
+class Communicator;
+}
 
 namespace kdbench::train {
 
@@ -42,8 +50,17 @@ struct PretrainConfig {
   bool gather_masked = true;
   torch::Device device{torch::kCPU};
   // Polled at every step boundary (the kdbench worker: the stop signal's flag); true throws
-  // Interrupted there. Empty: never.
+  // Interrupted there (in a gang: on every member when any member's is true). Empty: never.
   std::function<bool()> should_stop;
+  // The gang that trains this model data-parallel; nullptr (or a gang of 1): this rank alone.
+  // Every member calls pretrain_mlm with the same model seed, data and config. Dropout draws
+  // from each member's own generator, so only a dropout-free model reproduces the 1-rank run.
+  comm::Communicator* gang = nullptr;
+  // Resume (kdbench/train/pretrain_state.h): the state is saved to this file at every curve point
+  // (in a gang by the root; the file must be on a filesystem the gang shares), and a run that
+  // finds it intact at its start continues from it: on one rank bit for bit as if never stopped.
+  // A damaged file is ignored with a warning. Empty: no state; a stopped run restarts at step 0.
+  std::string state_file;
 };
 
 struct MlmPoint {

@@ -7,6 +7,7 @@
 // that was never interrupted.
 #include <torch/torch.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -52,6 +53,10 @@ struct AuxModel {
   models::NetImpl& net;
   torch::optim::Optimizer& optimizer;
 };
+
+// Calls `save` with the optimizer's state tensors (SGD's momentum buffers, AdamW's moments) as CPU
+// copies, then puts the device tensors back: a state file reads on any device.
+void with_cpu_optimizer_state(torch::optim::Optimizer& opt, const std::function<void()>& save);
 
 void save_resume_state(const ResumeState& state, models::NetImpl& net,
                        torch::optim::Optimizer& optimizer, const results::Artifacts& artifacts,
