@@ -191,8 +191,9 @@ TEST(PretrainGrid, OnePretrainTaskPerModelThatEveryTaskOfTheModelDependsOn) {
       EXPECT_LT(g.index.at(want), g.index.at(t.key)) << t.label();
     }
     // A kd student still depends on its teacher (and the teacher on its pretraining).
-    if (t.method == "kd")
+    if (t.method == "kd") {
       EXPECT_NE(std::find(t.deps.begin(), t.deps.end(), t.teacher_key), t.deps.end());
+    }
   }
   // Keys: pretrained models' tasks change, the unpretrained student's do not.
   std::map<std::string, int> plain_keys;
@@ -222,7 +223,7 @@ TEST(PretrainGrid, KeysShareIdenticalPretrainingAndChangeWithItsInputs) {
   replaced.replace(replaced.find(students), students.size(), "students = bert-L1-H64");
   EXPECT_EQ(only_pretrain_of(expand(parse(replaced)), "bert-L2-H128").key, base.first);
   EXPECT_EQ(key_of("models = bert-L2-H128 bert-L1-H64\nsteps = 50\n"), base);
-  for (const std::string& change :
+  for (const std::string change :
        {"lr = 1e-4\n", "batch_size = 16\n", "warmup_ratio = 0.2\n", "mask_probability = 0.2\n",
         "max_seq_length = 64\n", "seed = 3\n", "eval_every = 10\n", "weight_decay = 0\n",
         "max_grad_norm = 0.5\n", "val_sequences = 100\n"}) {
