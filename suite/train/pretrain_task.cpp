@@ -223,11 +223,10 @@ results::RunRecord run_pretrain_task(const grid::Task& task, const grid::GridSpe
   if (root) {
     detail::write_finished(*env.artifacts, task.key, rec);
     env.artifacts->remove(task.key, kPretrainStateFile);
-  }
-  if (root)
     spdlog::info("{}: val MLM loss {:.4f} accuracy {:.2f}% after {} steps ({:.1f} s), encoder {}",
                  task.label(), last.val_loss, 100 * last.val_accuracy, p.steps, result.seconds,
                  dir);
+  }
   return rec;
 }
 
