@@ -10,6 +10,7 @@
 #    file in kdbench's layout (docs/design.md §6.1) and both totals lines give the totals, ratio
 #    and per-method rows (numbers checked by hand); a seed missing on one side, a foreign line and
 #    a run not DONE are exit 2.
+# 3. A scale that is not a positive integer is exit 2 in the driver and in scripts/bench.sh.
 set -euo pipefail
 src=$1 kdbench=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
@@ -102,4 +103,16 @@ bad "no 'pytorch total' line" "$work/nototal.log"
 "$py" -c "import h5py, sys; h5py.File(sys.argv[1], 'a')['runs/key03'].attrs['status'] = b'FAILED'" \
   "$work/grid-all.h5"
 bad "run key03 is FAILED, not DONE" "$work/grid-all.log"
+
+# Bad scales: one line naming the argument, exit 2, in the driver and in scripts/bench.sh.
+for cmd in "${driver[*]} --epochs 0" "$src/scripts/bench.sh --grid-epochs 0" \
+           "$src/scripts/bench.sh --grid-seeds x"; do
+  set +e
+  $cmd > /dev/null 2> "$work/err.txt"
+  code=$?
+  set -e
+  [[ $code == 2 ]] || fail "$cmd: exit $code, expected 2"
+  grep -Eq -- "--(grid-)?(epochs|seeds).*'(0|x)' is not a positive integer" "$work/err.txt" ||
+    fail "$cmd: $(cat "$work/err.txt")"
+done
 echo "pytorch grid: ok"
