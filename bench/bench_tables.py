@@ -5,11 +5,17 @@
                                         threads: the median over the repetitions (each one the
                                         median window of one process) and the spread (min-max)
   bench_tables.py grid OUT/grid.log     the quickstart grid's wall and CPU time on both sides
+  bench_tables.py grid-all OUT/grid-all.log OUT/grid-all.h5
+                                        all-methods-fmnist the same way, and per task kind and
+                                        method the seconds and test accuracy at the best
+                                        validation epoch of both sides (kdbench's from its
+                                        results file, bench/pytorch_grid.py's from its log)
   bench_tables.py roofline OUT/steps.log OUT/roofline.log
                                         achieved GFLOP/s of each model's nokd step against this
                                         CPU's FMA peak and sgemm (kdbench_roofline), and the
                                         step bench's peak RSS per model
 """
+import os
 import re
 import statistics
 import sys
@@ -89,7 +95,8 @@ def steps_table(path):
               f"| {ratio(kd, pd)} |")
 
 
-def grid_table(path):
+def parse_grid_log(path):
+    """({side: (wall s, CPU s, peak RSS MiB)}, [bench/pytorch_grid.py's task lines])"""
     totals, tasks = {}, []
     pattern = re.compile(r"^(kdbench|pytorch) total: wall ([\d.]+) s, cpu ([\d.]+)\+([\d.]+) s, "
                          r"peak rss[a-z ]* (\d+) KiB")
@@ -98,12 +105,16 @@ def grid_table(path):
             m = pattern.match(line)
             if m:
                 totals[m[1]] = (float(m[2]), float(m[3]) + float(m[4]), int(m[5]) / 1024)
-            elif line.startswith(("teacher ", "student ")):
+            elif line.startswith(("teacher ", "assistant ", "student ")):
                 tasks.append(line.strip())
     for side in ("kdbench", "pytorch"):
         if side not in totals:
             fail(f"{path}: no '{side} total' line (did that run fail? read the log)")
-    print("| quickstart grid (8 tasks) | wall s | CPU s | peak RSS MiB |")
+    return totals, tasks
+
+
+def totals_rows(name, totals):
+    print(f"| {name} | wall s | CPU s | peak RSS MiB |")
     print("|---|---|---|---|")
     for side, label in (("kdbench", "kdbench, mpirun -np 2, 1 thread per rank"),
                         ("pytorch", "PyTorch script, one process, one thread per core")):
@@ -111,8 +122,64 @@ def grid_table(path):
         print(f"| {label} | {wall:.0f} | {cpu:.0f} | {rss:.0f} |")
     (kw, kc, _), (pw, pc, _) = totals["kdbench"], totals["pytorch"]
     print(f"\nPyTorch / kdbench: wall {pw / kw:.2f}x, CPU {pc / kc:.2f}x\n")
+
+
+def grid_table(path):
+    totals, tasks = parse_grid_log(path)
+    totals_rows("quickstart grid (8 tasks)", totals)
     for t in tasks:
         print(f"    {t}")
+
+
+# A task line of bench/pytorch_grid.py --grid all-methods-fmnist: "teacher cnn8 seed 1: ...",
+# "assistant cnn4 takd from cnn8 seed 2: ...", "student cnn2 nokd seed 1: ...",
+# "student cnn2 dkd from cnn8 seed 3: 41.0 s, test 85.12".
+TASK_LINE = re.compile(r"^(teacher|assistant|student) (\S+)(?: (\S+))?(?: from (\S+))? seed (\d+): "
+                       r"([\d.]+) s, test ([\d.]+)$")
+
+
+def grid_all_table(log_path, h5_path):
+    os.environ.setdefault("HDF5_USE_FILE_LOCKING", "FALSE")  # kdbench's readers open it so too
+    import h5py  # only this table reads HDF5 (Debian's python3-h5py)
+
+    totals, lines = parse_grid_log(log_path)
+    # (kind, model, method, teacher) -> {"kdbench"|"pytorch": {seed: (seconds, test %)}}
+    cells, order = defaultdict(lambda: defaultdict(dict)), []
+    for line in lines:
+        m = TASK_LINE.match(line)
+        if not m:
+            fail(f"{log_path}: not a task line of pytorch_grid.py: {line[:80]}")
+        key = (m[1], m[2], m[3] or "-", m[4] or "-")
+        cells[key]["pytorch"][int(m[5])] = (float(m[6]), float(m[7]))
+        if key not in order:
+            order.append(key)
+    with h5py.File(h5_path, "r") as f:
+        for name, run in f["runs"].items():
+            a = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in run.attrs.items()}
+            if a["status"] != "DONE":
+                fail(f"{h5_path}: run {name} is {a['status']}, not DONE")
+            key = (a["kind"], a["model"], a["method"] or "-", a["teacher_model"] or "-")
+            cells[key]["kdbench"][int(a["seed"])] = (float(a["wall_seconds"]),
+                                                     100 * float(a["test_acc_at_best_val"]))
+            if key not in order:
+                order.append(key)
+    for key in order:
+        k, p = cells[key]["kdbench"], cells[key]["pytorch"]
+        if sorted(k) != sorted(p):
+            fail(f"{' '.join(key)}: kdbench ran seeds {sorted(k)}, PyTorch {sorted(p)}: not the same grid")
+    tasks = sum(len(c["kdbench"]) for c in cells.values())
+    totals_rows(f"all-methods-fmnist grid ({tasks} tasks)", totals)
+    print("Per task, summed seconds over the seeds (kdbench: the run's own wall time on its rank) "
+          "and mean test accuracy at the best validation epoch:\n")
+    print("| task | method | teacher | seeds | kdbench s | PyTorch s | kdbench test % "
+          "| PyTorch test % |")
+    print("|---|---|---|---|---|---|---|---|")
+    for key in order:
+        kind, model, method, teacher = key
+        k, p = cells[key]["kdbench"], cells[key]["pytorch"]
+        total = lambda side, i: sum(v[i] for v in side.values())
+        print(f"| {kind} {model} | {method} | {teacher} | {len(k)} | {total(k, 0):.0f} "
+              f"| {total(p, 0):.0f} | {total(k, 1) / len(k):.2f} | {total(p, 1) / len(p):.2f} |")
 
 
 def parse_roofline(path):
@@ -204,8 +271,12 @@ def main():
     if len(sys.argv) == 4 and sys.argv[1] == "roofline":
         roofline_table(sys.argv[2], sys.argv[3])
         return
+    if len(sys.argv) == 4 and sys.argv[1] == "grid-all":
+        grid_all_table(sys.argv[2], sys.argv[3])
+        return
     if len(sys.argv) != 3 or sys.argv[1] not in ("steps", "grid"):
-        fail("usage: bench_tables.py steps|grid LOG | roofline STEPS_LOG ROOFLINE_LOG")
+        fail("usage: bench_tables.py steps|grid LOG | roofline STEPS_LOG ROOFLINE_LOG "
+             "| grid-all LOG RESULTS_H5")
     (steps_table if sys.argv[1] == "steps" else grid_table)(sys.argv[2])
 
 

@@ -12,11 +12,18 @@
 #   grid   the quickstart grid's wall and CPU time: `mpirun -np 2 kdbench` vs bench/pytorch_grid.py
 #          (the same tasks one after another in one PyTorch process with one thread per core:
 #          the same cores; Debian's PyTorch alone would use one thread).
+#   grid-all  (only with --only grid-all: it takes longer than the other parts together) the same
+#          comparison for suite/grids/all-methods-fmnist.ini scaled to --grid-seeds seeds (default
+#          1) and --grid-epochs epochs (default 10, the grid's): bench/pytorch_grid.py writes the
+#          scaled copy kdbench runs and trains the same tasks; the table adds each method's
+#          seconds and test accuracy on both sides. 1 seed, 10 epochs: about 25 min on the
+#          2-core machine (bench/README.md, "Whole grid").
 # Writes OUT/steps.log, OUT/steps.md, OUT/roofline.log, OUT/roofline.md, OUT/grid.log,
-# OUT/grid.md and prints the tables.
+# OUT/grid.md (grid-all: OUT/grid-all.ini, .log, .h5, .md) and prints the tables.
 #
-# usage: scripts/bench.sh [--build DIR] [--out DIR] [--reps N] [--only steps|roofline|grid]
-#                         [--models a,b]
+# usage: scripts/bench.sh [--build DIR] [--out DIR] [--reps N]
+#                         [--only steps|roofline|grid|grid-all] [--models a,b]
+#                         [--grid-seeds N] [--grid-epochs E]
 #   --models: only these models of the step table (default: all six)
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +32,8 @@ out=$src/bench-results
 reps=5
 only=""
 models=""
+grid_seeds=1
+grid_epochs=10
 while [[ $# -gt 0 ]]; do
   case $1 in
     --build) build=$(cd "$2" && pwd); shift 2 ;;
@@ -32,14 +41,19 @@ while [[ $# -gt 0 ]]; do
     --reps) reps=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --models) models=$2; shift 2 ;;
-    *) echo "bench.sh: unknown argument '$1' (--build DIR, --out DIR, --reps N, --only steps|grid|roofline," \
-         "--models a,b)" >&2
+    --grid-seeds) grid_seeds=$2; shift 2 ;;
+    --grid-epochs) grid_epochs=$2; shift 2 ;;
+    *) echo "bench.sh: unknown argument '$1' (--build DIR, --out DIR, --reps N," \
+         "--only steps|grid|roofline|grid-all, --models a,b, --grid-seeds N, --grid-epochs E)" >&2
        exit 2 ;;
   esac
 done
-[[ $reps =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: --reps: '$reps' is not a positive integer" >&2; exit 2; }
-[[ -z $only || $only == steps || $only == grid || $only == roofline ]] ||
-  { echo "bench.sh: --only: '$only' is not steps, grid or roofline" >&2; exit 2; }
+for n in reps grid_seeds grid_epochs; do
+  [[ ${!n} =~ ^[1-9][0-9]*$ ]] ||
+    { echo "bench.sh: --${n//_/-}: '${!n}' is not a positive integer" >&2; exit 2; }
+done
+[[ -z $only || $only == steps || $only == grid || $only == roofline || $only == grid-all ]] ||
+  { echo "bench.sh: --only: '$only' is not steps, grid, roofline or grid-all" >&2; exit 2; }
 step_bench=$build/bench/kdbench_step_bench
 roofline=$build/bench/kdbench_roofline
 for need in "$step_bench" "$roofline" "$build/kdbench"; do
@@ -49,6 +63,7 @@ python=/usr/bin/python3  # Debian's python3-torch belongs to this interpreter
 "$python" -c "import torch" 2>/dev/null ||
   { echo "bench.sh: $python cannot import torch: install python3-torch" >&2; exit 2; }
 mkdir -p "$out"
+out=$(cd "$out" && pwd)  # kdbench runs in a scratch directory
 heap_env=(MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=1073741824)
 start=$SECONDS
 
@@ -131,5 +146,25 @@ if [[ -z $only || $only == grid ]]; then
     fi
   done
   "$python" "$src/bench/bench_tables.py" grid "$out/grid.log" | tee "$out/grid.md"
+fi
+
+if [[ $only == grid-all ]]; then
+  # kdbench runs the driver's scaled copy of the grid, so both sides train the same tasks.
+  scale=(--grid all-methods-fmnist --seeds "$grid_seeds" --epochs "$grid_epochs")
+  "$python" "$src/bench/pytorch_grid.py" "${scale[@]}" --write-ini "$out/grid-all.ini"
+  : >"$out/grid-all.log"
+  rm -f "$out/grid-all.h5"
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  (cd "$work" && env "${heap_env[@]}" OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+    /usr/bin/time -f "kdbench total: wall %e s, cpu %U+%S s, peak rss per rank %M KiB" \
+    mpirun -np 2 --oversubscribe "$build/kdbench" run "$out/grid-all.ini" --results "$work/grid-all.h5" \
+    --threads 1 --log-level warn) >>"$out/grid-all.log" 2>&1
+  cp "$work/grid-all.h5" "$out/grid-all.h5"
+  echo "grid-all: kdbench done ($((SECONDS - start)) s)"
+  env "${heap_env[@]}" /usr/bin/time -f "pytorch total: wall %e s, cpu %U+%S s, peak rss %M KiB" \
+    "$python" "$src/bench/pytorch_grid.py" "${scale[@]}" --threads "$(nproc)" >>"$out/grid-all.log" 2>&1
+  "$python" "$src/bench/bench_tables.py" grid-all "$out/grid-all.log" "$out/grid-all.h5" |
+    tee "$out/grid-all.md"
 fi
 echo "bench.sh: done in $((SECONDS - start)) s; results in $out"
