@@ -93,6 +93,14 @@ def main():
     write("safetensors", "scalar_and_empty", safetensors([
         ("s", "F32", [], struct.pack("<f", 0.125)), ("e", "F16", [0], b"")]))
 
+    header = b"dataset,teacher,student,method,assistants,accuracy,source\n"
+    write("paper_numbers", "quoted_and_comments",
+          b"# typed from the papers\r\n" + header +
+          b'glue-sst2,*,bert-L4-H512,annealing,,89.6,"Annealing-KD, Tab. 3"\r\n'
+          b'cifar10,resnet110,resnet8,takd,resnet56 resnet20,88.9,"a ""quoted"" name"\n')
+    write("paper_numbers", "header_only", header)
+    write("paper_numbers", "duplicate", header + b"c,t,s,kd,,1,x\nc,t,s,kd,,2,y\n")
+
     # text: a max_length byte, then a mail (every path of parse_mail) or plain text.
     write("text", "plain_mail", b"\x10From a@b  Thu Aug 22 2002\nSubject: Re: =?iso-8859-1?Q?Caf=E9?=\n"
           b"\t=?utf-8?B?w6k=?=\nFrom: a@b\n\nHello, my dog is cute.\n")

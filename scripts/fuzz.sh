@@ -5,13 +5,14 @@
 # A crash, sanitizer report, leak, timeout (> 10 s per input), an allocation over 1 GiB or a
 # process over 3 GiB is a finding: its input is kept in build-fuzz/findings/<target>/ and the
 # script exits 1. Reproduce one with: build-fuzz/fuzz/fuzz_<target> <file>
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: idx cifar grid results safetensors text)
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: idx cifar grid results safetensors text
+#                                                 paper_numbers)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(idx cifar grid results safetensors text)
+((${#targets[@]})) || targets=(idx cifar grid results safetensors text paper_numbers)
 build=${KDBENCH_FUZZ_BUILD_DIR:-$root/build-fuzz}
 jobs=${KDBENCH_BUILD_JOBS:-$(nproc)}
 parallel=${KDBENCH_FUZZ_JOBS:-2}
@@ -22,9 +23,10 @@ command -v clang++ >/dev/null \
 
 # Longest input per target: a few records/images is all a reader's logic needs; longer inputs
 # only slow every execution down.
-declare -A max_len=([idx]=4096 [cifar]=8192 [grid]=4096 [results]=4096 [safetensors]=4096 [text]=4096)
+declare -A max_len=([idx]=4096 [cifar]=8192 [grid]=4096 [results]=4096 [safetensors]=4096 [text]=4096
+                   [paper_numbers]=2048)
 for t in "${targets[@]}"; do
-  [[ -n ${max_len[$t]:-} ]] || { echo "fuzz: unknown target '$t' (allowed: idx cifar grid results safetensors text)" >&2; exit 2; }
+  [[ -n ${max_len[$t]:-} ]] || { echo "fuzz: unknown target '$t' (allowed: idx cifar grid results safetensors text paper_numbers)" >&2; exit 2; }
 done
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
