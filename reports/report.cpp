@@ -120,10 +120,6 @@ void compile(const fs::path& dir, const std::vector<const Figure*>& figures,
   }
 }
 
-}  // namespace
-
-namespace {
-
 // Whether some run of the study is of a published number's setup (a --paper-numbers line that
 // matches nothing is most likely a misspelt model or method: the user is told).
 bool study_has_setup(const StudyResults& study, const PaperNumber& n) {
