@@ -54,6 +54,12 @@ std::string seeds_text(const std::vector<int64_t>& seeds) {
   return out;
 }
 
+std::string glue_paper_sentence(const std::string& dataset) {
+  if (dataset.rfind("glue-", 0) != 0) return "";
+  return " The GLUE papers report the dev set, which kdbench tests on, in the task's metric (the "
+         "one of this table).";
+}
+
 std::string user_paper_sentence(const std::set<std::string>& sources) {
   if (sources.empty()) return "";
   std::string out = " Published numbers from --paper-numbers: ";

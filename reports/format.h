@@ -23,6 +23,8 @@ std::string stats_text(const Stats& s);
 std::string seeds_text(const std::vector<int64_t>& seeds);
 // " on cifar10" for captions and titles; "" when the dataset is unknown.
 std::string on_dataset(const std::string& dataset);
+// " GLUE numbers are the papers' dev-set scores ..." for a GLUE dataset's caption; "" otherwise.
+std::string glue_paper_sentence(const std::string& dataset);
 // " Published numbers from --paper-numbers: A; B." for a caption; "" when no source is given.
 std::string user_paper_sentence(const std::set<std::string>& sources);
 // A name usable in file names on every system: letters, digits and '-'; others become '_'.

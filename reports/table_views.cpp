@@ -89,14 +89,14 @@ TableModel capacity_gap_view(const CapacityGapTable& table) {
   if (table.paper) {
     view.caption +=
         " In brackets: the published number of the same setup (best-epoch test "
-        "accuracy).";
+        "accuracy)." +
+        glue_paper_sentence(table.dataset);
   }
   if (table.paper_unnamed_teacher) {
     view.caption +=
-        " The published GLUE numbers (dev accuracy, " +
+        " The published numbers of " +
         join({table.paper_unnamed_sources.begin(), table.paper_unnamed_sources.end()}, "; ") +
-        ") come from a paper "
-        "that does not name its teacher; they stand beside every teacher.";
+        " come from a paper that does not name its teacher; they stand beside every teacher.";
   }
   view.caption += user_paper_sentence(table.user_paper_sources);
   view.align = "lrc" + std::string(table.methods.size(), 'c');

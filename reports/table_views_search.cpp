@@ -76,7 +76,8 @@ TableModel takd_paths_view(const TakdPathsTable& table) {
   if (table.paper) {
     view.caption +=
         " In brackets: the published number of the same setup (best-epoch test "
-        "accuracy).";
+        "accuracy)." +
+        glue_paper_sentence(table.dataset);
   }
   view.caption += user_paper_sentence(table.user_paper_sources);
   const size_t tas = table.max_assistants;
