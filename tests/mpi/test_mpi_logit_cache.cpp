@@ -3,11 +3,11 @@
 // computes them and the others wait for its file and read it (results::BuildLock); all hold the
 // same values.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 #include <torch/torch.h>
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,20 +16,18 @@
 #include "kdbench/train/gang_sync.h"
 #include "kdbench/train/logit_cache.h"
 #include "mpi_world.h"
+#include "record_fixtures.h"
 
 using namespace kdbench;
 using mpi_test::world;
 
 TEST(LogitCacheRanks, RanksAskingAtOnceComputeTheLogitsOnce) {
   auto& comm = world();
-  std::string dir;
-  if (comm.rank() == 0) {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "kdbench-logits-XXXXXX").string();
-    dir = ::mkdtemp(pattern.data()) ? pattern : "";
-  }
+  // Rank 0's temporary directory, shared by every rank (removed with rank 0's TempDir).
+  std::optional<fixtures::TempDir> tmp;
+  if (comm.rank() == 0) tmp.emplace();
+  std::string dir = tmp ? tmp->path().string() : "";
   comm.broadcast(dir, 0);
-  ASSERT_FALSE(dir.empty());  // the same on every rank: all skip or none
   const results::Artifacts artifacts(dir, /*fsync=*/false);
   train::LogitCacheId id;
   id.teacher_key = "teacher";
@@ -60,6 +58,5 @@ TEST(LogitCacheRanks, RanksAskingAtOnceComputeTheLogitsOnce) {
   // The builder removes its lock file: none is left beside the cache.
   EXPECT_FALSE(std::filesystem::exists(
       artifacts.path_for(id.teacher_key, train::logit_cache_name(id) + ".lock")));
-  comm.barrier();
-  if (comm.rank() == 0) std::filesystem::remove_all(dir);
+  comm.barrier();  // every rank is done with the directory before rank 0 removes it
 }
